@@ -1,0 +1,145 @@
+//! The statistics, as small pure functions: mean and standard deviation, median and
+//! MAD, Welch's t-test, Benjamini–Hochberg, and normal tails. statrs supplies the
+//! distributions.
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+/// 1.4826 × MAD estimates σ for normal data.
+pub const MAD_TO_SIGMA: f64 = 1.482_602_218_505_602;
+
+/// Mean and sample standard deviation (n − 1); the deviation is 0 for fewer than 2 values.
+pub fn mean_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    if values.is_empty() {
+        return (f64::NAN, 0.0);
+    }
+    let mean = values.iter().sum::<f64>() / n;
+    if values.len() < 2 {
+        return (mean, 0.0);
+    }
+    let ss = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
+    (mean, (ss / (n - 1.0)).sqrt())
+}
+
+/// Median of the values (NaN for none). Sorts a copy.
+pub fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    median_sorted(&v)
+}
+
+fn median_sorted(v: &[f64]) -> f64 {
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Median absolute deviation around `centre` (unscaled).
+pub fn mad(values: &[f64], centre: f64) -> f64 {
+    let dev: Vec<f64> = values.iter().map(|v| (v - centre).abs()).collect();
+    median(&dev)
+}
+
+/// Welch's two-sample t statistic and Welch–Satterthwaite degrees of freedom for
+/// `b − a`, from summaries. `None` when both variances are zero or n < 2.
+pub fn welch(a: (f64, f64, f64), b: (f64, f64, f64)) -> Option<(f64, f64)> {
+    let (ma, sa, na) = a;
+    let (mb, sb, nb) = b;
+    if na < 2.0 || nb < 2.0 {
+        return None;
+    }
+    let va = sa * sa / na;
+    let vb = sb * sb / nb;
+    let se2 = va + vb;
+    if se2 <= 0.0 || !se2.is_finite() {
+        return None;
+    }
+    let t = (mb - ma) / se2.sqrt();
+    let df = se2 * se2 / (va * va / (na - 1.0) + vb * vb / (nb - 1.0));
+    Some((t, df))
+}
+
+/// One-sided upper tail P(T ≥ t) of Student's t with `df` degrees of freedom.
+pub fn t_upper_tail(t: f64, df: f64) -> f64 {
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(dist) => (1.0 - dist.cdf(t)).clamp(0.0, 1.0),
+        Err(_) => normal_upper_tail(t),
+    }
+}
+
+/// One-sided upper tail P(Z ≥ z) of the standard normal.
+pub fn normal_upper_tail(z: f64) -> f64 {
+    #[expect(clippy::unwrap_used, reason = "N(0, 1) is a valid distribution")]
+    let n = Normal::new(0.0, 1.0).unwrap();
+    // `sf` keeps precision far in the tail, where 1 − cdf rounds to 0.
+    n.sf(z).clamp(0.0, 1.0)
+}
+
+/// Benjamini–Hochberg adjusted p-values, in the input order.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 1.0_f64;
+    for (k, &i) in order.iter().enumerate() {
+        let rank = (m - k) as f64;
+        running = running.min(p[i] * m as f64 / rank);
+        adjusted[i] = running.min(1.0);
+    }
+    adjusted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welch_matches_a_textbook_example() {
+        // Welch (1947)-style example as worked in NIST/SciPy references:
+        // a = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4]
+        // b = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4]
+        // scipy.stats.ttest_ind(a, b, equal_var=False): t = -2.46, df = 24.99, p(two-sided) = 0.021.
+        let a = [
+            27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7,
+            21.4,
+        ];
+        let b = [
+            27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5,
+            24.4,
+        ];
+        let (ma, sa) = mean_sd(&a);
+        let (mb, sb) = mean_sd(&b);
+        let (t, df) = welch((mb, sb, 15.0), (ma, sa, 15.0)).expect("defined");
+        assert!((t - -2.46).abs() < 0.005, "t = {t}");
+        assert!((df - 24.99).abs() < 0.01, "df = {df}");
+        let two_sided = 2.0 * t_upper_tail(t.abs(), df);
+        assert!((two_sided - 0.021).abs() < 0.0005, "p = {two_sided}");
+    }
+
+    #[test]
+    fn benjamini_hochberg_matches_a_known_list() {
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.005, 0.5), "BH")
+        //    = 0.025 0.050 0.050 0.025 0.500
+        let adj = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005, 0.5]);
+        let want = [0.025, 0.05, 0.05, 0.025, 0.5];
+        for (a, w) in adj.iter().zip(want) {
+            assert!((a - w).abs() < 1e-12, "{adj:?}");
+        }
+    }
+
+    #[test]
+    fn normal_tail_at_three_sigma() {
+        assert!((normal_upper_tail(3.0) - 0.001_349_898).abs() < 1e-8);
+        assert!(normal_upper_tail(40.0) > 0.0 || normal_upper_tail(40.0) == 0.0);
+    }
+
+    #[test]
+    fn median_and_mad() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(mad(&[1.0, 2.0, 3.0, 4.0, 100.0], 3.0), 1.0);
+    }
+}

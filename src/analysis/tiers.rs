@@ -1,0 +1,172 @@
+//! Tiers: which tier a comparison fires, its status, and the sentence that says why.
+
+use super::stats::normal_upper_tail;
+use crate::config::{Action, FailOn, TierName, Tiers};
+use crate::model::Metric;
+use crate::report::{Method, ResultRow, Status, TierLabel};
+
+/// Sets the row's tier, status and reason; returns the action of the tier that fired.
+///
+/// A tier fires when the oriented change exceeds its percentage for the metric and,
+/// unless `require_significance = false`, the adjusted p-value is at most the normal
+/// tail at its sigma (3 σ ≙ 0.00135). A benchmark whose history is noisier than
+/// `noise_cv` cannot block on its own: its tier is capped at warning.
+pub fn classify(
+    row: &mut ResultRow,
+    tiers: &Tiers,
+    noisy_cv: Option<f64>,
+    noise_cv: f64,
+) -> Option<Action> {
+    let metric = Metric::from_name(&row.metric);
+    let Some(change) = row.change_pct else {
+        row.status = Status::Unchanged;
+        row.reason = "the baseline is 0, so a percentage change is undefined".to_string();
+        return None;
+    };
+    let significant = |sigma: f64| match row.p_adjusted {
+        Some(p) => p <= normal_upper_tail(sigma),
+        None => true,
+    };
+    let against = against(row);
+    let shown = signed_pct(row.value_change_pct.unwrap_or(change));
+    let evidence = evidence(row);
+    let noisy = noisy_cv.filter(|cv| *cv > noise_cv);
+    let fired = TierName::ALL.into_iter().find(|&name| {
+        let tier = tiers.get(name);
+        change > tier.pct(&metric) && (!tier.require_significance || significant(tier.sigma))
+    });
+    if let Some(mut name) = fired {
+        let mut capped = String::new();
+        if let Some(cv) = noisy {
+            if tiers.get(name).action == Action::Block {
+                name = TierName::Warning;
+                capped = format!(
+                    " (capped: the history is too noisy to block on its own, CV {:.0} %)",
+                    cv * 100.0
+                );
+            }
+        }
+        row.tier = name.into();
+        row.status = Status::Regression;
+        row.reason = format!("{shown} {against}{evidence}: {}{capped}", name.as_str());
+        return Some(tiers.get(name).action);
+    }
+    let notice = &tiers.notice;
+    if change < -notice.pct(&metric) && significant(notice.sigma) {
+        row.status = Status::Improvement;
+        row.reason = format!("{shown} {against}{evidence}: improvement");
+    } else if let Some(cv) = noisy {
+        row.status = Status::Noisy;
+        row.reason = format!(
+            "{shown} {against}, but the history is too noisy to judge (CV {:.0} % > {:.0} %): \
+             rerun or add repetitions",
+            cv * 100.0,
+            noise_cv * 100.0
+        );
+    } else if change.abs() > notice.pct(&metric) {
+        row.status = Status::Noisy;
+        row.reason =
+            format!("{shown} {against}{evidence}, not significant: rerun or add repetitions");
+    } else {
+        row.status = Status::Unchanged;
+        row.reason = format!(
+            "{shown} {against}, within the notice threshold ({:.0} %)",
+            notice.pct(&metric)
+        );
+    }
+    None
+}
+
+fn signed_pct(v: f64) -> String {
+    if v >= 0.0 {
+        format!("+{v:.1} %")
+    } else {
+        format!("\u{2212}{:.1} %", -v)
+    }
+}
+
+fn against(row: &ResultRow) -> String {
+    match (row.method, row.baseline.as_ref()) {
+        (Method::History, Some(b)) => format!("against the median of {} runs", b.runs),
+        _ => "against the baseline run".to_string(),
+    }
+}
+
+fn evidence(row: &ResultRow) -> String {
+    match row.method {
+        Method::History => match row.z {
+            Some(z) => format!(", {:.1} \u{3c3} from run-to-run noise", z.abs()),
+            None => ", beyond a history with no noise".to_string(),
+        },
+        Method::Welch => match (row.z, row.p_adjusted) {
+            (Some(t), Some(p)) => format!(", t = {:.1}, p = {}", t.abs(), short_p(p)),
+            _ => ", beyond zero variance on both sides".to_string(),
+        },
+        Method::Percentage => {
+            " (significance not tested: no spread or sample count in the input)".to_string()
+        }
+        Method::None => String::new(),
+    }
+}
+
+fn short_p(p: f64) -> String {
+    if p < 0.001 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+/// Whether any regression reaches the `--fail-on` level.
+pub fn fails(level: FailOn, results: &[ResultRow]) -> bool {
+    let limit = match level {
+        FailOn::Critical => TierLabel::Critical,
+        FailOn::Warning => TierLabel::Warning,
+        FailOn::Notice => TierLabel::Notice,
+        FailOn::Never => return false,
+    };
+    results
+        .iter()
+        .any(|r| r.status == Status::Regression && r.tier != TierLabel::None && r.tier <= limit)
+}
+
+/// One line when most compared benchmarks moved the same way by a similar factor:
+/// that is usually a different runner, not the code.
+pub fn moved_together(results: &[ResultRow], tiers: &Tiers) -> Option<String> {
+    let changes: Vec<f64> = results
+        .iter()
+        .filter(|r| r.baseline.is_some() && r.current.is_some() && r.metric == "time")
+        .filter_map(|r| r.value_change_pct)
+        .collect();
+    if changes.len() < 3 {
+        return None;
+    }
+    let threshold = tiers.notice.time;
+    let up: Vec<f64> = changes.iter().copied().filter(|c| *c > threshold).collect();
+    let down: Vec<f64> = changes
+        .iter()
+        .copied()
+        .filter(|c| *c < -threshold)
+        .collect();
+    let moved = if up.len() >= down.len() { up } else { down };
+    if (moved.len() as f64) < 0.8 * changes.len() as f64 {
+        return None;
+    }
+    // "A similar factor": the ratios' spread is small next to the move itself.
+    let ratios: Vec<f64> = moved.iter().map(|c| (1.0 + c / 100.0).ln()).collect();
+    let centre = super::stats::median(&ratios);
+    let spread = super::stats::mad(&ratios, centre);
+    if spread > centre.abs() / 3.0 {
+        return None;
+    }
+    let pct = (centre.exp() - 1.0) * 100.0;
+    let who = if moved.len() == changes.len() {
+        format!("all {} benchmarks", changes.len())
+    } else {
+        format!("{} of {} benchmarks", moved.len(), changes.len())
+    };
+    Some(format!(
+        "{who} moved {} together: often a different runner; rerun to confirm",
+        signed_pct(pct)
+    ))
+}

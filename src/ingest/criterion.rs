@@ -1,0 +1,346 @@
+//! criterion's `target/criterion` directory.
+//!
+//! Criterion writes `criterion/<dir>/{new,base,change,<saved>}/` for every benchmark,
+//! where `<dir>` is a sanitised, possibly nested folder name: `sort/x` lives in
+//! `sort/x/`, `parse/json fast` in `parse/json fast/`, and colliding names get `_2`.
+//! Folder names are therefore useless as ids: the id is built from `benchmark.json`'s
+//! `group_id`, `function_id` and `value_str`. Only `new/` is read: `base/` is the
+//! previous run and `change/` criterion's own comparison, which bench-bot redoes.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::json::{check_value, parse as parse_json};
+use super::source::{io_reason, read_input};
+use super::{LoadOptions, Loaded};
+use crate::error::{Error, Result};
+use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+
+const FORMAT: &str = "criterion";
+/// Directories deeper than this below the given path are not searched.
+const MAX_DEPTH: usize = 12;
+
+/// `new/benchmark.json`.
+#[derive(Debug, Deserialize)]
+struct CBenchmark {
+    group_id: String,
+    #[serde(default)]
+    function_id: Option<String>,
+    #[serde(default)]
+    value_str: Option<String>,
+    #[serde(default)]
+    throughput: Option<CThroughput>,
+}
+
+/// The throughput criterion was told, per iteration.
+#[derive(Debug, Deserialize)]
+pub(super) enum CThroughput {
+    Bytes(f64),
+    BytesDecimal(f64),
+    Bits(f64),
+    Elements(f64),
+    ElementsAndBytes { elements: f64, bytes: f64 },
+}
+
+/// `new/estimates.json`, in ns per iteration.
+#[derive(Debug, Deserialize)]
+struct CEstimates {
+    mean: CEstimate,
+    std_dev: CEstimate,
+}
+
+#[derive(Debug, Deserialize)]
+struct CEstimate {
+    point_estimate: Option<f64>,
+}
+
+/// `new/sample.json`: total ns per sample and the iterations in it.
+#[derive(Debug, Deserialize)]
+struct CSample {
+    iters: Vec<f64>,
+    times: Vec<f64>,
+}
+
+/// Reads a criterion directory, or a benchmark folder inside it.
+pub fn load_dir(root: &Path, _options: &LoadOptions) -> Result<Loaded> {
+    let mut found = Vec::new();
+    let mut incomplete = Vec::new();
+    walk(root, 0, &mut found, &mut incomplete)?;
+    if let Some(dir) = incomplete.first() {
+        return Err(Error::input(
+            dir,
+            Some(FORMAT),
+            "no `new/estimates.json` here: criterion writes it on `cargo bench`; \
+             under cargo-criterion only CBOR is written, so save its JSON stream instead \
+             (`cargo criterion --message-format=json > results.json`)",
+        ));
+    }
+    if found.is_empty() {
+        return Err(Error::input(
+            root,
+            Some(FORMAT),
+            "no criterion results here (no `*/new/benchmark.json`): run `cargo bench` \
+             and point bench-bot at `target/criterion`",
+        ));
+    }
+    found.sort();
+    let benchmarks = found
+        .iter()
+        .map(|new_dir| read_benchmark(new_dir))
+        .collect::<Result<Vec<_>>>()?;
+    let meta = RunMeta {
+        tool: FORMAT.to_string(),
+        sources: vec![root.display().to_string()],
+        ..RunMeta::default()
+    };
+    Ok(Loaded {
+        run: Run { meta, benchmarks },
+        warnings: Vec::new(),
+    })
+}
+
+/// A criterion JSON file given directly: read the benchmark folder it belongs to.
+pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded> {
+    match path.parent() {
+        Some(dir) if dir.join("benchmark.json").is_file() => load_dir(dir, options),
+        _ => Err(Error::input(
+            path,
+            Some(FORMAT),
+            "criterion results are a directory: pass `target/criterion` (or a folder in it)",
+        )),
+    }
+}
+
+/// Collects every `new/` folder below `dir`, and benchmark folders that lack one.
+fn walk(
+    dir: &Path,
+    depth: usize,
+    found: &mut Vec<PathBuf>,
+    incomplete: &mut Vec<PathBuf>,
+) -> Result<()> {
+    if dir.file_name().is_some_and(|n| n == "new") && dir.join("benchmark.json").is_file() {
+        found.push(dir.to_path_buf());
+        return Ok(());
+    }
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Error::input(dir, Some(FORMAT), io_reason(&e)))?;
+    let mut subdirs = Vec::new();
+    let mut is_benchmark_dir = false;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::input(dir, Some(FORMAT), io_reason(&e)))?;
+        // Symlinks are not followed: a results folder must not lead out of the tree.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if !kind.is_dir() {
+            continue;
+        }
+        let name = entry.file_name();
+        // `base/`, `change/` or a saved baseline next to a missing `new/`.
+        if entry.path().join("benchmark.json").is_file() || name == "change" {
+            is_benchmark_dir = true;
+        }
+        // criterion's and cargo-criterion's HTML reports hold no results.
+        if name != "report" && name != "reports" {
+            subdirs.push(entry.path());
+        }
+    }
+    let new_dir = dir.join("new");
+    if is_benchmark_dir && !new_dir.join("estimates.json").is_file() {
+        incomplete.push(dir.to_path_buf());
+        return Ok(());
+    }
+    if depth >= MAX_DEPTH {
+        return Ok(());
+    }
+    subdirs.sort();
+    for sub in subdirs {
+        let is_side_folder = is_benchmark_dir && sub != new_dir;
+        if !is_side_folder {
+            walk(&sub, depth + 1, found, incomplete)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_benchmark(new_dir: &Path) -> Result<Benchmark> {
+    let read = |name: &str| -> Result<(PathBuf, Vec<u8>)> {
+        let p = new_dir.join(name);
+        let bytes = read_input(&p, super::DEFAULT_MAX_INPUT_SIZE)?;
+        Ok((p, bytes))
+    };
+    let (p, bytes) = read("benchmark.json")?;
+    let info: CBenchmark = parse_json(&p, FORMAT, &bytes)?;
+    let (p, bytes) = read("estimates.json")?;
+    let est: CEstimates = parse_json(&p, FORMAT, &bytes)?;
+    let invalid = |p: &Path, msg: String| Error::input(p, Some(FORMAT), msg);
+    let mean = check_value(
+        est.mean.point_estimate,
+        || "mean.point_estimate".into(),
+        true,
+    )
+    .map_err(|m| invalid(&p, m))?;
+    let std_dev = check_value(
+        est.std_dev.point_estimate,
+        || "std_dev.point_estimate".into(),
+        true,
+    )
+    .map_err(|m| invalid(&p, m))?;
+    let (sp, bytes) = read("sample.json")?;
+    let sample: CSample = parse_json(&sp, FORMAT, &bytes)?;
+    if sample.iters.len() != sample.times.len() || sample.iters.is_empty() {
+        return Err(invalid(
+            &sp,
+            "`iters` and `times` differ in length or are empty".into(),
+        ));
+    }
+    let samples = sample
+        .iters
+        .iter()
+        .zip(&sample.times)
+        .enumerate()
+        .map(|(i, (it, t))| {
+            let per_iter = t / it;
+            check_value(Some(per_iter), || format!("sample {i} (times/iters)"), true)
+        })
+        .collect::<Result<Vec<f64>, String>>()
+        .map_err(|m| invalid(&sp, m))?;
+    let id = [
+        Some(info.group_id.as_str()),
+        info.function_id.as_deref(),
+        info.value_str.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("/");
+    let n = samples.len() as u64;
+    let mut time = Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", mean)
+        .with_spread(Some(std_dev), Some(n));
+    let mut measurements = throughput_measurements(info.throughput.as_ref(), mean, std_dev, n);
+    time.samples = Some(samples);
+    measurements.insert(0, time);
+    Ok(Benchmark {
+        id,
+        group: Some(info.group_id),
+        measurements,
+    })
+}
+
+/// Throughput per second from the per-iteration amount and the time per iteration.
+/// The spread follows by the delta method: sd(a/t) ≈ a·sd(t)/t².
+pub(super) fn throughput_measurements(
+    throughput: Option<&CThroughput>,
+    mean_ns: f64,
+    std_dev_ns: f64,
+    n: u64,
+) -> Vec<Measurement> {
+    let Some(tp) = throughput else {
+        return Vec::new();
+    };
+    if mean_ns <= 0.0 {
+        return Vec::new();
+    }
+    let per_s = |amount: f64, metric: Metric, unit: &str| {
+        let value = amount * 1e9 / mean_ns;
+        Measurement::new(metric, Direction::HigherIsBetter, unit, value)
+            .with_spread(Some(value * std_dev_ns / mean_ns), Some(n))
+    };
+    match *tp {
+        CThroughput::Bytes(b) | CThroughput::BytesDecimal(b) => {
+            vec![per_s(b, Metric::Throughput, "B/s")]
+        }
+        CThroughput::Bits(b) => vec![per_s(b, Metric::Throughput, "bit/s")],
+        CThroughput::Elements(e) => vec![per_s(e, Metric::Throughput, "elements/s")],
+        CThroughput::ElementsAndBytes { elements, bytes } => vec![
+            per_s(bytes, Metric::Throughput, "B/s"),
+            per_s(
+                elements,
+                Metric::Custom("elements_throughput".into()),
+                "elements/s",
+            ),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    }
+
+    #[test]
+    fn ids_come_from_benchmark_json_not_folders() {
+        let run = load_dir(&dir("fixtures/criterion/baseline"), &LoadOptions::default())
+            .expect("loads")
+            .run;
+        let ids: Vec<&str> = run.benchmarks.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "parse/digits/4096",
+                "parse/digits/64",
+                "parse/json fast",
+                "sort/slowed",
+                "sum/sped_up"
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_mean_std_dev_samples_and_throughput() {
+        let base = dir("fixtures/criterion/baseline/parse/digits/64/new");
+        let est: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(base.join("estimates.json")).expect("read"))
+                .expect("json");
+        let b = read_benchmark(&base).expect("reads");
+        let t = &b.measurements[0];
+        assert_eq!(
+            t.value,
+            est["mean"]["point_estimate"].as_f64().expect("mean")
+        );
+        assert_eq!(t.stddev, est["std_dev"]["point_estimate"].as_f64());
+        assert_eq!(t.n, Some(20));
+        let thr = &b.measurements[1];
+        assert_eq!(
+            (thr.metric.clone(), thr.unit.as_str()),
+            (Metric::Throughput, "B/s")
+        );
+        assert!((thr.value - 64.0 * 1e9 / t.value).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_folder_inside_the_tree_reads_only_its_benchmarks() {
+        let run = load_dir(
+            &dir("fixtures/criterion/candidate/parse"),
+            &LoadOptions::default(),
+        )
+        .expect("loads")
+        .run;
+        assert_eq!(run.benchmarks.len(), 3);
+    }
+
+    #[test]
+    fn a_benchmark_without_new_estimates_names_the_command() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let bench = tmp.path().join("criterion/foo/base");
+        std::fs::create_dir_all(&bench).expect("mkdir");
+        std::fs::write(bench.join("benchmark.json"), "{}").expect("write");
+        let e = load_dir(&tmp.path().join("criterion"), &LoadOptions::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("foo")
+                && msg.contains("new/estimates.json")
+                && msg.contains("cargo bench"),
+            "{msg}"
+        );
+        let empty = tempfile::tempdir().expect("tmp");
+        let msg = load_dir(empty.path(), &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("no criterion results"), "{msg}");
+    }
+}

@@ -1,0 +1,135 @@
+//! JSON helpers shared by the JSON formats: tolerant of Python's `NaN`/`Infinity`
+//! tokens, and precise about where a document is wrong.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Parses `bytes` as `T`. Python writes bare `NaN`, `Infinity` and `-Infinity`, which
+/// strict JSON rejects: on a syntax error those tokens are read as `null`, so that the
+/// format's own checks can name the field that held them.
+pub fn parse<T: DeserializeOwned>(path: &Path, format: &'static str, bytes: &[u8]) -> Result<T> {
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Ok(v),
+        Err(first) => {
+            let retry = if first.is_syntax() {
+                nan_to_null(bytes)
+            } else {
+                None
+            };
+            let doc = retry.as_deref().unwrap_or(bytes);
+            // The slow path: parse again with the path of the failing field.
+            let de = &mut serde_json::Deserializer::from_slice(doc);
+            match serde_path_to_error::deserialize::<_, T>(de) {
+                Ok(v) => Ok(v),
+                Err(e) => Err(Error::input(path, Some(format), describe(&e))),
+            }
+        }
+    }
+}
+
+fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let inner = err.inner();
+    let at = err.path().to_string();
+    let what = if inner.is_eof() {
+        "the JSON ends early (truncated file?)".to_string()
+    } else {
+        inner.to_string()
+    };
+    if at.is_empty() || at == "." {
+        what
+    } else {
+        format!("at `{at}`: {what}")
+    }
+}
+
+/// Rewrites bare `NaN`, `Infinity` and `-Infinity` outside strings as `null`.
+/// Returns `None` when there is nothing to rewrite.
+pub fn nan_to_null(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut changed = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let rest = &bytes[i..];
+        let token = [&b"-Infinity"[..], b"Infinity", b"NaN"]
+            .into_iter()
+            .find(|t| rest.starts_with(t));
+        match (b, token) {
+            (b'"', _) => {
+                in_string = true;
+                out.push(b);
+                i += 1;
+            }
+            (_, Some(t)) => {
+                out.extend_from_slice(b"null");
+                changed = true;
+                i += t.len();
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Checks that a value is a finite number, not negative where that cannot be.
+pub fn check_value(
+    v: Option<f64>,
+    what: impl Fn() -> String,
+    non_negative: bool,
+) -> Result<f64, String> {
+    match v {
+        None => Err(format!("{} is missing, null or NaN", what())),
+        Some(x) if !x.is_finite() => Err(format!("{} is not a finite number ({x})", what())),
+        Some(x) if non_negative && x < 0.0 => Err(format!("{} is negative ({x})", what())),
+        Some(x) => Ok(x),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_special_floats_become_null_outside_strings() {
+        let text = br#"{"a": NaN, "b": [Infinity, -Infinity], "c": "NaN \" Infinity"}"#;
+        let out = nan_to_null(text).expect("changed");
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            r#"{"a": null, "b": [null, null], "c": "NaN \" Infinity"}"#
+        );
+        assert!(nan_to_null(br#"{"a": "NaN"}"#).is_none());
+    }
+
+    #[test]
+    fn errors_name_the_field_and_truncation() {
+        #[derive(serde::Deserialize, Debug)]
+        #[expect(dead_code, reason = "only the error matters")]
+        struct T {
+            a: Vec<f64>,
+        }
+        let e = parse::<T>(Path::new("f.json"), "x", br#"{"a": [1, "two"]}"#).unwrap_err();
+        assert!(e.to_string().contains("at `a[1]`"), "{e}");
+        let e = parse::<T>(Path::new("f.json"), "x", br#"{"a": [1, 2"#).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+    }
+}

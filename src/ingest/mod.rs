@@ -1,0 +1,115 @@
+//! Ingest: reads result files of every supported tool into one `Run`.
+//!
+//! Each format lives in its own file and mirrors the tool's output with plain serde
+//! structs before converting to the model. This module only detects and dispatches.
+
+mod bencher_text;
+mod cargo_criterion;
+mod criterion;
+mod custom;
+mod detect;
+mod json;
+mod merge;
+mod pytest;
+mod source;
+
+use std::path::Path;
+
+pub use detect::detect;
+pub use merge::merge;
+pub use source::{DEFAULT_MAX_INPUT_SIZE, io_reason, read_input};
+
+use crate::error::Result;
+use crate::model::Run;
+
+/// The input formats bench-bot reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// pytest-benchmark `--benchmark-json` / `--benchmark-save` files.
+    PytestBenchmark,
+    /// A criterion `target/criterion` directory (or any folder inside it).
+    Criterion,
+    /// `cargo criterion --message-format=json` output.
+    CargoCriterion,
+    /// `test NAME ... bench: N ns/iter (+/- M)` lines.
+    BencherText,
+    /// `[{"name", "value", "unit", "range"?, "extra"?}]`.
+    Custom,
+}
+
+impl Format {
+    /// The format's name as the CLI and messages spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::PytestBenchmark => "pytest-benchmark",
+            Format::Criterion => "criterion",
+            Format::CargoCriterion => "cargo-criterion",
+            Format::BencherText => "bencher-text",
+            Format::Custom => "custom",
+        }
+    }
+}
+
+/// Options that apply to every input.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    /// Force a format instead of detecting it.
+    pub format: Option<Format>,
+    /// Refuse files larger than this many bytes.
+    pub max_input_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            format: None,
+            max_input_size: DEFAULT_MAX_INPUT_SIZE,
+        }
+    }
+}
+
+/// A run read from one input, with what was worth a warning on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The run.
+    pub run: Run,
+    /// Things skipped or assumed, each naming the file.
+    pub warnings: Vec<String>,
+}
+
+/// Reads one file or directory into a run.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
+    if path.is_dir() {
+        if let Some(forced) = options.format.filter(|f| *f != Format::Criterion) {
+            return Err(crate::Error::input(
+                path,
+                Some(forced.name()),
+                "is a directory; only the criterion format reads directories",
+            ));
+        }
+        return criterion::load_dir(path, options);
+    }
+    let bytes = read_input(path, options.max_input_size)?;
+    let format = match options.format {
+        Some(f) => f,
+        None => detect(path, &bytes)?,
+    };
+    let mut loaded = match format {
+        Format::PytestBenchmark => pytest::parse(path, &bytes)?,
+        Format::CargoCriterion => cargo_criterion::parse(path, &bytes)?,
+        Format::BencherText => bencher_text::parse(path, &bytes)?,
+        Format::Custom => custom::parse(path, &bytes)?,
+        Format::Criterion => criterion::load_file(path, options)?,
+    };
+    loaded.run.meta.sources = vec![path.display().to_string()];
+    Ok(loaded)
+}
+
+/// Reads several inputs (shards of one CI run) and merges them into one run.
+pub fn load_all(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Loaded> {
+    let parts = paths
+        .iter()
+        .map(|p| load(p.as_ref(), options))
+        .collect::<Result<Vec<_>>>()?;
+    merge(parts)
+}

@@ -1,0 +1,264 @@
+//! pytest-benchmark JSON: `--benchmark-json` output and `--benchmark-save` files
+//! (versions 2.5 to 5.x). Times are seconds per iteration; bench-bot keeps ns.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::Loaded;
+use super::json::{check_value, parse as parse_json};
+use crate::error::{Error, Result};
+use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+
+const FORMAT: &str = "pytest-benchmark";
+const NS_PER_S: f64 = 1e9;
+
+/// The top level of a pytest-benchmark file.
+#[derive(Debug, Deserialize)]
+struct PFile {
+    #[serde(default)]
+    machine_info: Option<serde_json::Value>,
+    #[serde(default)]
+    commit_info: Option<PCommitInfo>,
+    #[serde(default)]
+    benchmarks: Option<Vec<PBenchmark>>,
+    #[serde(default)]
+    datetime: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// `commit_info`: `id` is 40 hex in a checkout, else `"unversioned"` or `"unknown"`.
+#[derive(Debug, Deserialize)]
+struct PCommitInfo {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    branch: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PBenchmark {
+    #[serde(default)]
+    group: Option<String>,
+    name: String,
+    #[serde(default)]
+    fullname: Option<String>,
+    #[serde(default)]
+    extra_info: Option<BTreeMap<String, serde_json::Value>>,
+    stats: PStats,
+}
+
+/// The stats bench-bot uses; pytest-benchmark writes more (min, max, iqr, …).
+#[derive(Debug, Deserialize)]
+struct PStats {
+    #[serde(default)]
+    mean: Option<f64>,
+    #[serde(default)]
+    stddev: Option<f64>,
+    #[serde(default)]
+    rounds: Option<u64>,
+    #[serde(default)]
+    data: Option<Vec<Option<f64>>>,
+}
+
+/// Parses a pytest-benchmark file.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    let file: PFile = parse_json(path, FORMAT, bytes)?;
+    let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
+    let Some(raw) = file.benchmarks else {
+        return Err(invalid(
+            "no `benchmarks` list: write results with \
+             `pytest --benchmark-json=results.json` (or `--benchmark-save=NAME`)"
+                .to_string(),
+        ));
+    };
+    if raw.is_empty() {
+        return Err(invalid(
+            "`benchmarks` is empty: no benchmark ran (pytest-benchmark leaves out \
+             benchmarks that errored; did the run use `--benchmark-skip`?)"
+                .to_string(),
+        ));
+    }
+    let mut warnings = Vec::new();
+    let mut benchmarks = Vec::with_capacity(raw.len());
+    for b in raw {
+        let id = b.fullname.clone().unwrap_or_else(|| b.name.clone());
+        let what = |field: &str| format!("benchmark `{id}`: stats.{field}");
+        let mean = check_value(b.stats.mean, || what("mean"), true).map_err(invalid)?;
+        // One round gives the integer stddev 0; that is "unknown", not "no noise".
+        let stddev = match (b.stats.stddev, b.stats.rounds) {
+            (_, Some(0 | 1)) => None,
+            (s, _) => Some(check_value(s, || what("stddev"), true).map_err(invalid)?),
+        };
+        let samples = match b.stats.data {
+            Some(data) => Some(
+                data.into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        check_value(v, || what(&format!("data[{i}]")), true).map(|s| s * NS_PER_S)
+                    })
+                    .collect::<Result<Vec<f64>, String>>()
+                    .map_err(invalid)?,
+            ),
+            None => None,
+        };
+        let mut time = Measurement::new(
+            Metric::Time,
+            Direction::LowerIsBetter,
+            "ns",
+            mean * NS_PER_S,
+        )
+        .with_spread(stddev.map(|s| s * NS_PER_S), b.stats.rounds);
+        time.samples = samples.filter(|s| !s.is_empty());
+        let mut measurements = vec![time];
+        for (key, value) in b.extra_info.iter().flatten() {
+            match value.as_f64() {
+                Some(v) if v.is_finite() => measurements.push(Measurement::new(
+                    Metric::Custom(key.clone()),
+                    Direction::LowerIsBetter,
+                    "",
+                    v,
+                )),
+                // Strings and flags in extra_info are labels, not metrics.
+                Some(_) | None if !value.is_null() => {}
+                _ => warnings.push(format!(
+                    "{}: benchmark `{id}`: extra_info.{key} is NaN or infinite; skipped",
+                    path.display()
+                )),
+            }
+        }
+        benchmarks.push(Benchmark {
+            id,
+            group: b.group,
+            measurements,
+        });
+    }
+    let commit_info = file.commit_info;
+    let meta = RunMeta {
+        commit: commit_info
+            .as_ref()
+            .and_then(|c| c.id.clone())
+            .filter(|id| id != "unversioned" && id != "unknown"),
+        branch: commit_info
+            .and_then(|c| c.branch)
+            .filter(|b| b != "(unknown)"),
+        timestamp: file.datetime,
+        tool: FORMAT.to_string(),
+        tool_version: file.version,
+        machine: file.machine_info,
+        ..RunMeta::default()
+    };
+    Ok(Loaded {
+        run: Run { meta, benchmarks },
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(rel: &str) -> (std::path::PathBuf, Vec<u8>) {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let bytes = std::fs::read(&p).expect("fixture");
+        (p, bytes)
+    }
+
+    #[test]
+    fn reads_benchmark_json_with_samples_in_ns() {
+        let (p, bytes) = fixture("fixtures/pytest/baseline.json");
+        let loaded = parse(&p, &bytes).expect("parses");
+        let run = loaded.run;
+        assert_eq!(run.meta.tool_version.as_deref(), Some("5.3.1"));
+        assert_eq!(run.benchmarks.len(), 8);
+        let raw: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        let first = &raw["benchmarks"][0];
+        let b = run
+            .benchmarks
+            .iter()
+            .find(|b| b.id == first["fullname"].as_str().expect("fullname"))
+            .expect("same id");
+        let t = &b.measurements[0];
+        assert_eq!(
+            t.value,
+            first["stats"]["mean"].as_f64().expect("mean") * 1e9
+        );
+        assert_eq!(t.n, first["stats"]["rounds"].as_u64());
+        let samples = t.samples.as_ref().expect("samples");
+        assert_eq!(samples.len() as u64, t.n.expect("n"));
+        let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+        assert!((mean - t.value).abs() / t.value < 1e-9);
+    }
+
+    #[test]
+    fn extra_info_numbers_become_custom_metrics_and_params_stay_in_ids() {
+        let (p, bytes) = fixture("fixtures/pytest/baseline.json");
+        let run = parse(&p, &bytes).expect("parses").run;
+        let dumps = run
+            .benchmarks
+            .iter()
+            .find(|b| b.id == "test_fixture_suite.py::test_json_dumps[10]")
+            .expect("param id");
+        assert_eq!(dumps.group.as_deref(), Some("json"));
+        let payload = &dumps.measurements[1];
+        assert_eq!(payload.metric, Metric::Custom("payload_bytes".into()));
+        assert_eq!(payload.value, 210.0);
+        assert!(
+            run.benchmarks
+                .iter()
+                .any(|b| b.id.ends_with("[nested/dict]"))
+        );
+        assert!(
+            run.benchmarks
+                .iter()
+                .any(|b| b.id.contains("::TestStrings::test_join"))
+        );
+    }
+
+    #[test]
+    fn reads_saved_files_without_data() {
+        let (p, bytes) =
+            fixture("fixtures/pytest/saved/Linux-CPython-3.11-64bit/0001_baseline.json");
+        let run = parse(&p, &bytes).expect("parses").run;
+        assert!(
+            run.benchmarks
+                .iter()
+                .all(|b| b.measurements[0].samples.is_none())
+        );
+        let (p, bytes) =
+            fixture("fixtures/pytest/saved/Linux-CPython-3.11-64bit/0002_candidate.json");
+        let run = parse(&p, &bytes).expect("parses").run;
+        assert!(
+            run.benchmarks
+                .iter()
+                .all(|b| b.measurements[0].samples.is_some())
+        );
+    }
+
+    #[test]
+    fn missing_benchmarks_names_the_command() {
+        let e = parse(Path::new("r.json"), br#"{"machine_info": {}}"#).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("r.json") && msg.contains("--benchmark-json"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn nan_and_negative_means_are_errors_naming_the_benchmark() {
+        let doc = br#"{"benchmarks": [{"name": "t", "fullname": "f.py::t",
+            "stats": {"mean": NaN, "stddev": 0.1, "rounds": 3}}]}"#;
+        let msg = parse(Path::new("r.json"), doc).unwrap_err().to_string();
+        assert!(
+            msg.contains("`f.py::t`: stats.mean is missing, null or NaN"),
+            "{msg}"
+        );
+        let doc = br#"{"benchmarks": [{"name": "t", "fullname": "f.py::t",
+            "stats": {"mean": -1.0, "stddev": 0.1, "rounds": 3}}]}"#;
+        let msg = parse(Path::new("r.json"), doc).unwrap_err().to_string();
+        assert!(msg.contains("stats.mean is negative"), "{msg}");
+    }
+}

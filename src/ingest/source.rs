@@ -1,0 +1,54 @@
+//! Reading an input file whole, with a size limit so that a huge file is refused
+//! with a message instead of exhausting memory.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The default `max_input_size`: 1 GiB.
+pub const DEFAULT_MAX_INPUT_SIZE: u64 = 1 << 30;
+
+/// Reads `path` whole, refusing files over `max` bytes and empty files.
+pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::input(path, None, io_reason(&e)))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::input(path, None, io_reason(&e)))?
+        .len();
+    if len > max {
+        return Err(too_large(path, len, max));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // Read one byte past the limit so that a file growing under us is still refused.
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(path, None, io_reason(&e)))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(path, bytes.len() as u64, max));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::input(path, None, "the file is empty"));
+    }
+    Ok(bytes)
+}
+
+fn too_large(path: &Path, len: u64, max: u64) -> Error {
+    Error::input(
+        path,
+        None,
+        format!(
+            "the file is {len} bytes, over the limit of {max} bytes \
+             (raise `max_input_size` in bench-bot.toml to read it)"
+        ),
+    )
+}
+
+/// A short reason for an I/O error, without the OS error code noise.
+pub fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}

@@ -1,0 +1,17 @@
+//! bench-bot: a benchmark regression gate.
+//!
+//! Data flows one way: result files are read by [`ingest`] into a [`model::Run`], the
+//! pure [`analysis`] compares it with baseline runs under a [`config::Config`] and
+//! returns a [`report::Report`], and the report is rendered to its sinks.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod units;
+
+pub use error::{Error, Result};

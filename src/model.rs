@@ -1,0 +1,173 @@
+//! The normalised model every input format becomes: a `Run` of `Benchmark`s, each
+//! with one or more `Measurement`s in canonical units.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One benchmark run: the results of one CI job (or several merged shards).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// Where the run came from.
+    pub meta: RunMeta,
+    /// The benchmarks, in the order the inputs listed them.
+    pub benchmarks: Vec<Benchmark>,
+}
+
+/// Metadata of a run; every field is optional because formats carry different parts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    /// The commit the run measured (40 hex when known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The branch or ref the run measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// When the run happened (RFC 3339, as the tool wrote it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The tool that wrote the results (`pytest-benchmark`, `criterion`, …).
+    pub tool: String,
+    /// The tool's version, when the format records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_version: Option<String>,
+    /// Machine description, opaque (its keys vary by platform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<serde_json::Value>,
+    /// Suite name, when several suites are tracked separately.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suite: Option<String>,
+    /// The input files the run was read from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+/// One benchmark with its measurements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Benchmark {
+    /// Stable id, the join key across runs (`file::test[param]`, `group/function/value`).
+    pub id: String,
+    /// The group the tool put the benchmark in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// One measurement per metric.
+    pub measurements: Vec<Measurement>,
+}
+
+/// What a measurement measures.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    /// Time per iteration, in ns.
+    Time,
+    /// Work per second (bytes/s, elements/s, ops/s).
+    Throughput,
+    /// Memory, in bytes.
+    Memory,
+    /// A named custom metric (e.g. from pytest-benchmark's `extra_info`).
+    Custom(String),
+}
+
+impl Metric {
+    /// The metric's name as written in reports and configuration.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Metric::Time => "time",
+            Metric::Throughput => "throughput",
+            Metric::Memory => "memory",
+            Metric::Custom(name) => name,
+        }
+    }
+
+    /// Parses a metric name; anything but the three kinds is a custom metric.
+    pub fn from_name(name: &str) -> Metric {
+        match name {
+            "time" => Metric::Time,
+            "throughput" => Metric::Throughput,
+            "memory" => Metric::Memory,
+            other => Metric::Custom(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Metric {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Metric {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(Metric::from_name(&name))
+    }
+}
+
+/// Which way is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Smaller values are better (time, memory).
+    LowerIsBetter,
+    /// Larger values are better (throughput).
+    HigherIsBetter,
+}
+
+impl Direction {
+    /// +1 when an increase is worse, -1 when a decrease is worse.
+    pub fn worse_sign(self) -> f64 {
+        match self {
+            Direction::LowerIsBetter => 1.0,
+            Direction::HigherIsBetter => -1.0,
+        }
+    }
+}
+
+/// One measured quantity of a benchmark, in its canonical unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// What is measured.
+    pub metric: Metric,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Canonical unit: `ns`, `B`, `B/s`, `elements/s`, `ops/s`, or a custom unit.
+    pub unit: String,
+    /// The point estimate the comparison uses (see docs/formats.md per format).
+    pub value: f64,
+    /// Standard deviation of one sample, when the format has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stddev: Option<f64>,
+    /// Number of samples behind `value`, when the format has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
+    /// Raw per-iteration samples, when the format has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples: Option<Vec<f64>>,
+}
+
+impl Measurement {
+    /// A measurement with only a value.
+    pub fn new(metric: Metric, direction: Direction, unit: &str, value: f64) -> Measurement {
+        Measurement {
+            metric,
+            direction,
+            unit: unit.to_string(),
+            value,
+            stddev: None,
+            n: None,
+            samples: None,
+        }
+    }
+
+    /// Adds the spread and sample count.
+    pub fn with_spread(mut self, stddev: Option<f64>, n: Option<u64>) -> Measurement {
+        self.stddev = stddev;
+        self.n = n;
+        self
+    }
+}

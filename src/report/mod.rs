@@ -1,0 +1,245 @@
+//! The report: the analysis' result as data (schema `bench-bot/report/v1`), and its
+//! renderings (terminal table, JSON, markdown templates).
+
+mod render;
+mod terminal;
+
+use serde::{Deserialize, Serialize};
+
+pub use render::{Renderer, TemplateKind};
+pub use terminal::{ColorChoice, terminal_table};
+
+use crate::config::{FailOn, TierName};
+use crate::model::Direction;
+
+/// The JSON schema id of reports.
+pub const SCHEMA: &str = "bench-bot/report/v1";
+
+/// The overall verdict: the most severe tier that fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A critical regression.
+    Critical,
+    /// A warning.
+    Warning,
+    /// A notice.
+    Notice,
+    /// Nothing fired.
+    Pass,
+}
+
+/// A result's tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierLabel {
+    /// Critical.
+    Critical,
+    /// Warning.
+    Warning,
+    /// Notice.
+    Notice,
+    /// No tier fired.
+    None,
+}
+
+impl From<TierName> for TierLabel {
+    fn from(t: TierName) -> Self {
+        match t {
+            TierName::Critical => TierLabel::Critical,
+            TierName::Warning => TierLabel::Warning,
+            TierName::Notice => TierLabel::Notice,
+        }
+    }
+}
+
+/// A result's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Worse, and a tier fired.
+    Regression,
+    /// Significantly better.
+    Improvement,
+    /// No change worth reporting.
+    Unchanged,
+    /// Only in the current run.
+    New,
+    /// Only in the baseline.
+    Missing,
+    /// Too noisy, or not significant, to decide.
+    Noisy,
+}
+
+/// Counts per outcome.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Benchmark metrics present in both runs.
+    pub compared: usize,
+    /// Critical regressions.
+    pub critical: usize,
+    /// Warnings.
+    pub warning: usize,
+    /// Notices.
+    pub notice: usize,
+    /// Improvements.
+    pub improvements: usize,
+    /// Only in the current run.
+    pub new: usize,
+    /// Only in the baseline.
+    pub missing: usize,
+    /// Too noisy to decide.
+    pub noisy: usize,
+    /// Left out by an `ignore` override.
+    #[serde(default)]
+    pub ignored: usize,
+}
+
+/// The baseline side of a result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineSide {
+    /// The centre: the baseline run's estimate, or the median of the history window.
+    pub value: f64,
+    /// Spread: one run's std dev, or the history's robust sigma.
+    pub stddev: Option<f64>,
+    /// Samples behind one run's estimate.
+    pub n: Option<u64>,
+    /// Baseline runs that contributed.
+    pub runs: usize,
+    /// The window's values, oldest first (history comparisons only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<f64>,
+}
+
+/// The current side of a result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentSide {
+    /// The current run's estimate.
+    pub value: f64,
+    /// Its std dev, when known.
+    pub stddev: Option<f64>,
+    /// Its sample count, when known.
+    pub n: Option<u64>,
+}
+
+/// How a result was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Median and robust sigma of a history window (the 3-sigma rule).
+    History,
+    /// Welch's t-test between two runs' summaries.
+    Welch,
+    /// Percentage only: the inputs carry no spread or sample count.
+    Percentage,
+    /// Not compared (new or missing).
+    None,
+}
+
+/// One benchmark metric's comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    /// Benchmark id.
+    pub id: String,
+    /// The group, when the tool has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Metric name.
+    pub metric: String,
+    /// Canonical unit.
+    pub unit: String,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Baseline side (`null` for new benchmarks).
+    pub baseline: Option<BaselineSide>,
+    /// Current side (`null` for missing benchmarks).
+    pub current: Option<CurrentSide>,
+    /// Change in percent, oriented so that positive is worse.
+    pub change_pct: Option<f64>,
+    /// Change of the value in percent, with its natural sign.
+    pub value_change_pct: Option<f64>,
+    /// Oriented change in sigmas (history) or Welch's t (two runs).
+    pub z: Option<f64>,
+    /// One-sided p-value that the change is noise.
+    pub p_value: Option<f64>,
+    /// p-value adjusted for multiple comparisons.
+    pub p_adjusted: Option<f64>,
+    /// Smallest worsening, in percent, that the gating tier's sigma could flag.
+    pub detectable_pct: Option<f64>,
+    /// The tier that fired.
+    pub tier: TierLabel,
+    /// The outcome.
+    pub status: Status,
+    /// How it was judged.
+    pub method: Method,
+    /// One human sentence.
+    pub reason: String,
+}
+
+/// One run the report compared against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRef {
+    /// Commit, when known.
+    pub commit: Option<String>,
+    /// Branch, when known.
+    pub branch: Option<String>,
+    /// Timestamp, when known.
+    pub timestamp: Option<String>,
+    /// Files it was read from.
+    pub sources: Vec<String>,
+}
+
+/// What the report compared against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineInfo {
+    /// Number of baseline runs given.
+    pub runs: usize,
+    /// How they were chosen, in words.
+    pub description: String,
+    /// The runs, oldest first.
+    pub refs: Vec<RunRef>,
+}
+
+/// The settings that shaped the verdict, for footers and audits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Tier thresholds.
+    pub tiers: serde_json::Value,
+    /// `bh` or `none`.
+    pub multiple_comparisons: String,
+    /// Runs needed for the history rule.
+    pub min_history: usize,
+    /// History window.
+    pub window: usize,
+    /// The exit-code gate in force.
+    pub fail_on: Option<FailOn>,
+    /// The config file, if any.
+    pub config: Option<String>,
+}
+
+/// A full report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always `bench-bot/report/v1`.
+    pub schema: String,
+    /// The most severe tier that fired.
+    pub verdict: Verdict,
+    /// Whether the gate blocks (exit code 1).
+    pub blocked: bool,
+    /// Counts.
+    pub summary: Summary,
+    /// Results, most severe first.
+    pub results: Vec<ResultRow>,
+    /// The run under test.
+    pub current: RunRef,
+    /// What it was compared against.
+    pub baseline: BaselineInfo,
+    /// Things the reader must see first (no baseline, a runner change, …).
+    pub notes: Vec<String>,
+    /// Inputs skipped or assumed on the way.
+    pub warnings: Vec<String>,
+    /// Settings in force.
+    pub settings: Settings,
+    /// bench-bot's version.
+    pub version: String,
+}

@@ -1,0 +1,127 @@
+//! The terminal rendering: a table of the results that matter and a verdict line.
+
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+use super::{Report, Status, TierLabel};
+use crate::units::human;
+
+/// Whether to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// ANSI colours.
+    Always,
+    /// Plain text.
+    Never,
+}
+
+const RESET: &str = "\x1b[0m";
+
+fn paint(text: &str, code: &str, color: ColorChoice) -> String {
+    match color {
+        ColorChoice::Always => format!("\x1b[{code}m{text}{RESET}"),
+        ColorChoice::Never => text.to_string(),
+    }
+}
+
+fn tier_code(tier: TierLabel, status: Status) -> &'static str {
+    match (status, tier) {
+        (Status::Regression, TierLabel::Critical) => "1;31",
+        (Status::Regression, TierLabel::Warning) => "33",
+        (Status::Regression, _) => "36",
+        (Status::Improvement, _) => "32",
+        (Status::Noisy, _) => "35",
+        _ => "2",
+    }
+}
+
+fn pct(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v >= 0.0 => format!("+{v:.1} %"),
+        Some(v) => format!("\u{2212}{:.1} %", -v),
+        None => "–".to_string(),
+    }
+}
+
+/// Renders the report as a table for a terminal. Unchanged results are counted, not listed.
+pub fn terminal_table(report: &Report, color: ColorChoice) -> String {
+    let mut out = String::new();
+    for note in &report.notes {
+        out.push_str(&paint(&format!("note: {note}"), "1;33", color));
+        out.push('\n');
+    }
+    let shown: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.status != Status::Unchanged)
+        .collect();
+    if !shown.is_empty() {
+        let mut table = Table::new();
+        table.load_preset(UTF8_FULL_CONDENSED);
+        table.set_header([
+            "benchmark",
+            "metric",
+            "baseline",
+            "current",
+            "change",
+            "σ / t",
+            "result",
+        ]);
+        for r in &shown {
+            let value = |side: Option<f64>| {
+                side.map(|v| human(v, &r.unit))
+                    .unwrap_or_else(|| "–".into())
+            };
+            let result = match r.status {
+                Status::Regression => format!("{:?}", r.tier).to_lowercase(),
+                other => format!("{other:?}").to_lowercase(),
+            };
+            table.add_row(vec![
+                Cell::new(&r.id),
+                Cell::new(&r.metric),
+                Cell::new(value(r.baseline.as_ref().map(|b| b.value)))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(value(r.current.as_ref().map(|c| c.value)))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(pct(r.value_change_pct)).set_alignment(CellAlignment::Right),
+                Cell::new(r.z.map(|z| format!("{z:.1}")).unwrap_or_else(|| "–".into()))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(paint(&result, tier_code(r.tier, r.status), color)),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    let s = &report.summary;
+    let unchanged = report.results.len() - shown.len();
+    out.push_str(&format!(
+        "{} compared against {}: {} critical, {} warning, {} notice, {} improved, {} noisy, \
+         {} new, {} missing, {unchanged} unchanged\n",
+        s.compared,
+        report.baseline.description,
+        s.critical,
+        s.warning,
+        s.notice,
+        s.improvements,
+        s.noisy,
+        s.new,
+        s.missing
+    ));
+    let verdict = format!("{:?}", report.verdict).to_lowercase();
+    let line = if report.blocked {
+        format!("verdict: {verdict} (blocked)")
+    } else {
+        format!("verdict: {verdict}")
+    };
+    let code = match report.verdict {
+        super::Verdict::Critical => "1;31",
+        super::Verdict::Warning => "33",
+        super::Verdict::Notice => "36",
+        super::Verdict::Pass => "32",
+    };
+    out.push_str(&paint(&line, code, color));
+    out.push('\n');
+    for w in &report.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}

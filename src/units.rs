@@ -1,0 +1,182 @@
+//! Units: parsing the units tools write into canonical ones, and formatting canonical
+//! values for people (ns/µs/ms/s, KiB/MiB, ops/s).
+
+use crate::model::{Direction, Metric};
+
+/// A unit as a tool wrote it, resolved to a metric, direction and canonical scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedUnit {
+    /// What the unit measures.
+    pub metric: Metric,
+    /// Which way is better, when the unit says.
+    pub direction: Direction,
+    /// The canonical unit (`ns`, `B`, `B/s`, `elements/s`, `ops/s`, or the unit itself).
+    pub canonical: String,
+    /// Multiply a value in the written unit by this to get the canonical unit.
+    pub factor: f64,
+    /// False when the unit is unknown and the direction is only a default.
+    pub known: bool,
+}
+
+/// Resolves a unit string such as `ns/iter`, `ms`, `iter/sec`, `MiB/s` or `B`.
+///
+/// Only the first whitespace-separated token counts: some tools write units like
+/// `"ns/op\t 0 B/op\t 0 allocs/op"`. Unknown units become a custom metric named after
+/// the unit, lower is better unless the configuration says otherwise.
+pub fn parse_unit(raw: &str) -> ParsedUnit {
+    let unit = raw.split_whitespace().next().unwrap_or("");
+    let time = |f: f64| (Metric::Time, Direction::LowerIsBetter, "ns", f);
+    let thr = |c: &'static str, f: f64| (Metric::Throughput, Direction::HigherIsBetter, c, f);
+    let mem = |f: f64| (Metric::Memory, Direction::LowerIsBetter, "B", f);
+    let lower = unit.to_ascii_lowercase();
+    // Per-iteration suffixes say nothing about the scale.
+    let base = ["/iter", "/op", "/call"]
+        .iter()
+        .find_map(|s| lower.strip_suffix(s))
+        .unwrap_or(&lower);
+    let found = match base {
+        "ns" | "nsec" | "nanoseconds" => Some(time(1.0)),
+        "us" | "µs" | "μs" | "usec" | "microseconds" => Some(time(1e3)),
+        "ms" | "msec" | "milliseconds" => Some(time(1e6)),
+        "s" | "sec" | "secs" | "seconds" => Some(time(1e9)),
+        "ops/s" | "op/s" | "ops/sec" | "op/sec" | "iter/sec" | "iter/s" | "iters/s" | "hz"
+        | "runs/s" | "calls/s" => Some(thr("ops/s", 1.0)),
+        "elements/s" | "elem/s" | "items/s" | "item/s" => Some(thr("elements/s", 1.0)),
+        "b/s" | "bytes/s" => Some(thr("B/s", 1.0)),
+        "kb/s" => Some(thr("B/s", 1e3)),
+        "kib/s" => Some(thr("B/s", 1024.0)),
+        "mb/s" => Some(thr("B/s", 1e6)),
+        "mib/s" => Some(thr("B/s", 1024.0 * 1024.0)),
+        "gb/s" => Some(thr("B/s", 1e9)),
+        "gib/s" => Some(thr("B/s", 1024.0 * 1024.0 * 1024.0)),
+        "b" | "bytes" => Some(mem(1.0)),
+        "kb" => Some(mem(1e3)),
+        "kib" => Some(mem(1024.0)),
+        "mb" => Some(mem(1e6)),
+        "mib" => Some(mem(1024.0 * 1024.0)),
+        "gb" => Some(mem(1e9)),
+        "gib" => Some(mem(1024.0 * 1024.0 * 1024.0)),
+        _ => None,
+    };
+    match found {
+        Some((metric, direction, canonical, factor)) => ParsedUnit {
+            metric,
+            direction,
+            canonical: canonical.to_string(),
+            factor,
+            known: true,
+        },
+        None => ParsedUnit {
+            metric: Metric::Custom(if unit.is_empty() { "value" } else { unit }.to_string()),
+            direction: Direction::LowerIsBetter,
+            canonical: unit.to_string(),
+            factor: 1.0,
+            known: false,
+        },
+    }
+}
+
+/// Formats a value in a canonical unit for people: `1.23 ms`, `4.5 MiB`, `12.3 Kops/s`.
+pub fn human(value: f64, unit: &str) -> String {
+    if !value.is_finite() {
+        return format!("{value} {unit}");
+    }
+    match unit {
+        "ns" => scaled(value, &[(1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns")]),
+        "B" => binary(value, ""),
+        "B/s" => binary(value, "/s"),
+        "bit/s" => decimal(value, "bit/s"),
+        "ops/s" => decimal(value, "ops/s"),
+        "elements/s" => decimal(value, "elem/s"),
+        "" => sig(value),
+        other => format!("{} {other}", sig(value)),
+    }
+}
+
+fn scaled(value: f64, steps: &[(f64, &str)]) -> String {
+    let abs = value.abs();
+    for (factor, name) in steps {
+        if abs >= *factor {
+            return format!("{} {name}", sig(value / factor));
+        }
+    }
+    let (factor, name) = steps[steps.len() - 1];
+    format!("{} {name}", sig(value / factor))
+}
+
+fn binary(value: f64, suffix: &str) -> String {
+    const K: f64 = 1024.0;
+    let steps = [
+        (K * K * K, format!("GiB{suffix}")),
+        (K * K, format!("MiB{suffix}")),
+        (K, format!("KiB{suffix}")),
+        (1.0, format!("B{suffix}")),
+    ];
+    let refs: Vec<(f64, &str)> = steps.iter().map(|(f, n)| (*f, n.as_str())).collect();
+    scaled(value, &refs)
+}
+
+fn decimal(value: f64, unit: &str) -> String {
+    let steps = [
+        (1e9, format!("G{unit}")),
+        (1e6, format!("M{unit}")),
+        (1e3, format!("K{unit}")),
+        (1.0, unit.to_string()),
+    ];
+    let refs: Vec<(f64, &str)> = steps.iter().map(|(f, n)| (*f, n.as_str())).collect();
+    scaled(value, &refs)
+}
+
+/// Three significant digits, no exponent for everyday magnitudes.
+fn sig(value: f64) -> String {
+    let abs = value.abs();
+    if abs == 0.0 {
+        "0".to_string()
+    } else if abs >= 100.0 {
+        format!("{value:.0}")
+    } else if abs >= 10.0 {
+        format!("{value:.1}")
+    } else if abs >= 1.0 {
+        format!("{value:.2}")
+    } else if abs >= 0.001 {
+        format!("{value:.3}")
+    } else {
+        format!("{value:.3e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_resolve_to_canonical_scales() {
+        let u = parse_unit("ms");
+        assert_eq!(
+            (u.metric, u.factor, u.canonical.as_str()),
+            (Metric::Time, 1e6, "ns")
+        );
+        let u = parse_unit("ns/op\t 0 B/op\t 0 allocs/op");
+        assert_eq!((u.metric, u.factor), (Metric::Time, 1.0));
+        let u = parse_unit("iter/sec");
+        assert_eq!(u.direction, Direction::HigherIsBetter);
+        assert_eq!(u.canonical, "ops/s");
+        let u = parse_unit("MiB");
+        assert_eq!((u.metric, u.factor), (Metric::Memory, 1048576.0));
+        let u = parse_unit("allocs/op");
+        assert!(!u.known);
+        assert_eq!(u.metric, Metric::Custom("allocs/op".into()));
+    }
+
+    #[test]
+    fn human_units_pick_a_readable_scale() {
+        assert_eq!(human(1234.0, "ns"), "1.23 µs");
+        assert_eq!(human(999.0, "ns"), "999 ns");
+        assert_eq!(human(2.5e9, "ns"), "2.50 s");
+        assert_eq!(human(0.25, "ns"), "0.250 ns");
+        assert_eq!(human(3.0 * 1024.0 * 1024.0, "B"), "3.00 MiB");
+        assert_eq!(human(1500.0, "ops/s"), "1.50 Kops/s");
+        assert_eq!(human(2048.0, "B/s"), "2.00 KiB/s");
+        assert_eq!(human(7.0, "allocs/op"), "7.00 allocs/op");
+    }
+}
