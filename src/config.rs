@@ -304,14 +304,23 @@ impl Config {
 
     /// Parses config text; the error names the key and line.
     pub fn parse(text: &str) -> Result<Config, String> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(&e))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         raw.resolve(text)
     }
 }
 
-fn toml_error(e: &toml::de::Error) -> String {
-    // toml's message already says the line and column and shows the line.
-    e.to_string().trim_end().to_string()
+/// toml's own message spans several lines with a drawing; bench-bot says it in one.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', "; ");
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
 }
 
 /// The file's shape: everything optional, unknown keys refused.

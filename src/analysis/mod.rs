@@ -154,6 +154,13 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
                 .to_string(),
         );
     }
+    if summary.missing > 0 && summary.compared > 0 {
+        notes.push(format!(
+            "{} benchmark metric(s) of the baseline are missing from this run \
+             (removed, filtered, or a run that stopped partway?).",
+            summary.missing
+        ));
+    }
     notes.extend(tiers::moved_together(&results, &config.tiers));
     Report {
         schema: SCHEMA.to_string(),

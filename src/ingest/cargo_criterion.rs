@@ -226,16 +226,28 @@ mod tests {
     }
 
     #[test]
-    fn a_truncated_real_stream_is_refused() {
-        let (p, bytes) = fixture("fixtures/criterion/truncated.cargo-criterion.json");
-        let msg = parse(&p, &bytes).unwrap_err().to_string();
-        assert!(
-            msg.contains("stopped partway") && msg.contains("copy/plain"),
-            "{msg}"
-        );
+    fn a_stream_cut_partway_is_refused() {
         let (p, bytes) = fixture("fixtures/criterion/baseline.cargo-criterion.json");
         let cut = &bytes[..bytes.len() / 2];
         let msg = parse(&p, cut).unwrap_err().to_string();
         assert!(msg.contains("truncated"), "{msg}");
+        // Cut at a line boundary: a benchmark whose group never completed.
+        let first_line = bytes.split(|b| *b == b'\n').next().expect("line");
+        let msg = parse(&p, first_line).unwrap_err().to_string();
+        assert!(
+            msg.contains("stopped partway") && msg.contains("sort/slowed"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_real_crash_between_groups_reads_what_completed() {
+        // cargo-criterion 1.1.0 died on `decimal/copy` (BytesDecimal) after finishing
+        // `copy/plain`; nothing in the stream says so. The analysis reports the
+        // benchmarks that went missing against the baseline instead.
+        let (p, bytes) = fixture("fixtures/criterion/truncated.cargo-criterion.json");
+        let run = parse(&p, &bytes).expect("complete messages").run;
+        let ids: Vec<&str> = run.benchmarks.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, ["copy/plain"]);
     }
 }

@@ -92,7 +92,7 @@ pub fn parse_range(range: &str) -> Option<f64> {
         .strip_prefix('±')
         .or_else(|| s.strip_prefix("+/-"))
         .or_else(|| s.strip_prefix("stddev:"))?;
-    let s = s.trim().split_whitespace().next()?;
+    let s = s.split_whitespace().next()?;
     let cleaned: String = s.chars().filter(|c| *c != ',').collect();
     cleaned
         .parse::<f64>()

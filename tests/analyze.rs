@@ -1,0 +1,283 @@
+//! `bench-bot analyze` end to end on the fixtures made by the real tools.
+
+mod common;
+
+use common::{analyze_json, bench_bot, repo, row};
+
+fn p(rel: &str) -> String {
+    repo(rel).display().to_string()
+}
+
+/// The fixtures' suites make one benchmark ~30 % slower and one faster.
+fn assert_slowed_and_sped_up(report: &serde_json::Value, slowed: &str, sped_up: &str) {
+    let r = row(report, slowed);
+    assert_eq!(r["status"], "regression", "{r}");
+    assert_eq!(r["tier"], "critical", "{r}");
+    assert!(r["change_pct"].as_f64().expect("change") > 20.0, "{r}");
+    let i = row(report, sped_up);
+    assert_eq!(i["status"], "improvement", "{i}");
+    assert!(i["change_pct"].as_f64().expect("change") < -5.0, "{i}");
+    assert_eq!(report["schema"], "bench-bot/report/v1");
+    assert_eq!(report["verdict"], "critical");
+    assert_eq!(report["blocked"], true);
+}
+
+#[test]
+fn pytest_benchmark_json_fixtures() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/pytest/baseline.json"),
+            &p("fixtures/pytest/candidate.json"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_slowed_and_sped_up(
+        &report,
+        "test_fixture_suite.py::test_sort_slowed",
+        "test_fixture_suite.py::test_sum_sped_up",
+    );
+    let r = row(&report, "test_fixture_suite.py::test_sort_slowed");
+    assert_eq!(r["method"], "welch");
+    assert!(r["p_value"].as_f64().expect("p") < 0.00135);
+    assert!(r["p_adjusted"].as_f64().expect("p") >= r["p_value"].as_f64().expect("p"));
+}
+
+#[test]
+fn pytest_saved_files_with_and_without_data() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = "fixtures/pytest/saved/Linux-CPython-3.11-64bit";
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p(&format!("{dir}/0001_baseline.json")),
+            &p(&format!("{dir}/0002_candidate.json")),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_slowed_and_sped_up(
+        &report,
+        "test_fixture_suite.py::test_sort_slowed",
+        "test_fixture_suite.py::test_sum_sped_up",
+    );
+}
+
+#[test]
+fn criterion_directory_fixtures() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/criterion/baseline"),
+            &p("fixtures/criterion/candidate"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_slowed_and_sped_up(&report, "sort/slowed", "sum/sped_up");
+    let thr = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["id"] == "parse/digits/4096" && r["metric"] == "throughput")
+        .expect("throughput row");
+    assert_eq!(thr["direction"], "higher_is_better");
+    assert_eq!(thr["unit"], "B/s");
+}
+
+#[test]
+fn cargo_criterion_fixtures() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/criterion/baseline.cargo-criterion.json"),
+            &p("fixtures/criterion/candidate.cargo-criterion.json"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_slowed_and_sped_up(&report, "sort/slowed", "sum/sped_up");
+}
+
+#[test]
+fn bencher_text_fixtures_are_judged_by_percentage() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/criterion/baseline.bencher.txt"),
+            &p("fixtures/criterion/candidate.bencher.txt"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_slowed_and_sped_up(&report, "sort/slowed", "sum/sped_up");
+    let r = row(&report, "sort/slowed");
+    assert_eq!(r["method"], "percentage");
+    assert!(
+        r["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("significance not tested")
+    );
+}
+
+#[test]
+fn fail_on_overrides_the_tier_actions() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let args = |level: &'static str| {
+        vec![
+            "--fail-on".to_string(),
+            level.to_string(),
+            "--baseline".to_string(),
+            p("fixtures/pytest/baseline.json"),
+            p("fixtures/pytest/candidate.json"),
+        ]
+    };
+    let run = |level| {
+        let a = args(level);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        analyze_json(tmp.path(), &refs)
+    };
+    let (code, report, _) = run("never");
+    assert_eq!((code, &report["blocked"]), (0, &serde_json::json!(false)));
+    let (code, _, _) = run("critical");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn same_run_against_itself_passes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = p("fixtures/pytest/baseline.json");
+    let (code, report, _) = analyze_json(tmp.path(), &["--baseline", &f, &f]);
+    assert_eq!(code, 0);
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["summary"]["compared"], 10);
+    assert!(
+        report["results"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["status"] == "unchanged")
+    );
+}
+
+#[test]
+fn shards_merge_into_one_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/criterion/baseline.bencher.txt"),
+            &p("fixtures/pytest/candidate.json"),
+            &p("fixtures/criterion/candidate.bencher.txt"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["compared"], 5);
+    assert_eq!(report["summary"]["new"], 10);
+    assert_eq!(
+        report["current"]["sources"]
+            .as_array()
+            .expect("sources")
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn no_baseline_says_so_first() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, _) = analyze_json(tmp.path(), &[&p("fixtures/pytest/candidate.json")]);
+    assert_eq!(code, 0);
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .expect("note")
+            .starts_with("No baseline")
+    );
+    assert_eq!(report["summary"]["new"], 10);
+}
+
+#[test]
+fn output_is_written_atomically_and_formats_render() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (format, probe) in [
+        ("json", "\"schema\""),
+        ("markdown", "### Regressions"),
+        ("text", "verdict: critical"),
+    ] {
+        let out = tmp.path().join(format!("report.{format}"));
+        bench_bot(tmp.path())
+            .args(["analyze", "--format", format, "--output"])
+            .arg(&out)
+            .args([
+                "--baseline",
+                &p("fixtures/pytest/baseline.json"),
+                &p("fixtures/pytest/candidate.json"),
+            ])
+            .assert()
+            .code(1)
+            .stdout("");
+        let text = std::fs::read_to_string(&out).expect("written");
+        assert!(text.contains(probe), "{format}: {text}");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn help_and_version() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    bench_bot(tmp.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("bench-bot {}\n", env!("CARGO_PKG_VERSION")));
+    let out = bench_bot(tmp.path()).arg("--help").output().expect("runs");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("analyze"));
+    bench_bot(tmp.path()).arg("analyze").assert().code(2);
+}
+
+#[test]
+fn real_pytest_benchmark_files_from_2_5_to_5_2() {
+    let data = repo("../shared/data/real-results/pytest-benchmark");
+    if !data.exists() {
+        eprintln!("skipped: {} is not here", data.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (base, cur) in [
+        (
+            "pytest-benchmark-2.5/0001_b87b9aae14ff14a7887a6bbaa9731b9a8760555d_20150814_190343_uncommitted-changes.json",
+            "pytest-benchmark-2.5/0003_5b78858eb718649a31fb93d8dc96ca2cee41a4cd_20150815_030157_uncommitted-changes.json",
+        ),
+        (
+            "lagom/Linux-CPython-3.8-64bit_0001_baseline@2021-11-06_0a102eb3.json",
+            "lagom/Linux-CPython-3.8-64bit_0001_baseline@2022-10-01_8462f077.json",
+        ),
+        (
+            "cachew/Linux-CPython-3.14-64bit/0007_baseline.json",
+            "cachew/Linux-CPython-3.14-64bit/0009_sqlite-multivalue.json",
+        ),
+    ] {
+        let b = data.join(base).display().to_string();
+        let c = data.join(cur).display().to_string();
+        let (code, report, stderr) = analyze_json(tmp.path(), &["--baseline", &b, &c]);
+        assert!(code == 0 || code == 1, "{base}: {stderr}");
+        assert!(
+            report["summary"]["compared"].as_u64().expect("compared") > 0,
+            "{base}"
+        );
+    }
+}

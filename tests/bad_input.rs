@@ -1,0 +1,328 @@
+//! Bad input: one clear message on stderr naming the file and the problem, exit
+//! code 2, and no output file.
+
+mod common;
+
+use std::path::Path;
+
+use common::{bench_bot, repo};
+
+/// Runs `analyze --output report.json --baseline <baseline> <current>` in `dir` and
+/// returns stderr after checking the exit code is 2 and no report was written.
+fn fails(dir: &Path, baseline: &Path, current: &Path, extra: &[&str]) -> String {
+    let out = bench_bot(dir)
+        .args(["analyze", "--format", "json", "--output", "report.json"])
+        .args(extra)
+        .arg("--baseline")
+        .arg(baseline)
+        .arg(current)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        !dir.join("report.json").exists(),
+        "a report was written despite the error"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    assert!(stderr.starts_with("bench-bot: failed to"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+fn setup(name: &str, content: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join(name);
+    std::fs::write(&path, content).expect("write");
+    (tmp, path)
+}
+
+fn good() -> std::path::PathBuf {
+    repo("fixtures/pytest/baseline.json")
+}
+
+fn assert_has(stderr: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(stderr.contains(p), "missing `{p}` in: {stderr}");
+    }
+}
+
+#[test]
+fn malformed_json() {
+    let (tmp, f) = setup(
+        "bad.json",
+        br#"{"machine_info": {}, "benchmarks": [ {"name": 1,, }"#,
+    );
+    let e = fails(tmp.path(), &good(), &f, &[]);
+    assert_has(&e, &["bad.json", "as pytest-benchmark"]);
+}
+
+#[test]
+fn truncated_json() {
+    let whole = std::fs::read(good()).expect("fixture");
+    let (tmp, f) = setup("cut.json", &whole[..whole.len() / 3]);
+    let e = fails(tmp.path(), &good(), &f, &[]);
+    assert_has(&e, &["cut.json", "truncated"]);
+}
+
+#[test]
+fn unknown_format_lists_the_formats() {
+    let (tmp, f) = setup("notes.txt", b"hello, these are not benchmark results\n");
+    let e = fails(tmp.path(), &good(), &f, &[]);
+    assert_has(&e, &["notes.txt", "unknown format", "--format-in"]);
+}
+
+#[test]
+fn forced_format_that_does_not_fit() {
+    let (tmp, f) = setup("r.json", b"[1, 2, 3]");
+    let e = fails(
+        tmp.path(),
+        &good(),
+        &f,
+        &["--format-in", "pytest-benchmark"],
+    );
+    assert_has(&e, &["r.json", "as pytest-benchmark"]);
+}
+
+#[test]
+fn empty_file_and_empty_results() {
+    let (tmp, f) = setup("empty.json", b"  \n");
+    assert_has(
+        &fails(tmp.path(), &good(), &f, &[]),
+        &["empty.json", "empty"],
+    );
+    let (tmp, f) = setup("none.json", br#"{"machine_info": {}, "benchmarks": []}"#);
+    assert_has(
+        &fails(tmp.path(), &good(), &f, &[]),
+        &["none.json", "`benchmarks` is empty"],
+    );
+    let (tmp, f) = setup("none.json", b"[]");
+    assert_has(
+        &fails(tmp.path(), &good(), &f, &[]),
+        &["none.json", "empty"],
+    );
+}
+
+#[test]
+fn pytest_file_without_benchmarks_names_the_command() {
+    let (tmp, f) = setup(
+        "meta.json",
+        br#"{"machine_info": {"node": "x"}, "commit_info": {}}"#,
+    );
+    assert_has(
+        &fails(tmp.path(), &good(), &f, &[]),
+        &["meta.json", "--benchmark-json"],
+    );
+}
+
+#[test]
+fn criterion_folder_without_new_estimates_names_the_command() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bench = tmp.path().join("criterion/sort/base");
+    std::fs::create_dir_all(&bench).expect("mkdir");
+    std::fs::write(bench.join("benchmark.json"), "{}").expect("write");
+    let e = fails(
+        tmp.path(),
+        &repo("fixtures/criterion/baseline"),
+        &tmp.path().join("criterion"),
+        &[],
+    );
+    assert_has(&e, &["sort", "new/estimates.json", "cargo bench"]);
+}
+
+#[test]
+fn nan_infinite_and_negative_values() {
+    for (value, what) in [
+        ("NaN", "NaN"),
+        ("Infinity", "NaN"),
+        ("-Infinity", "NaN"),
+        ("-0.5", "negative"),
+    ] {
+        let doc = format!(
+            r#"{{"machine_info": {{}}, "benchmarks": [{{"name": "t", "fullname": "f.py::t",
+                "stats": {{"mean": {value}, "stddev": 0.1, "rounds": 5}}}}]}}"#
+        );
+        let (tmp, f) = setup("nan.json", doc.as_bytes());
+        assert_has(
+            &fails(tmp.path(), &good(), &f, &[]),
+            &["nan.json", "`f.py::t`", "stats.mean", what],
+        );
+    }
+    let (tmp, f) = setup(
+        "c.json",
+        br#"[{"name": "a", "value": -Infinity, "unit": "ns"}]"#,
+    );
+    assert_has(&fails(tmp.path(), &good(), &f, &[]), &["c.json", "`a`"]);
+    let (tmp, f) = setup("b.txt", b"test a ... bench: -5 ns/iter (+/- 1)\n");
+    assert_has(
+        &fails(tmp.path(), &good(), &f, &[]),
+        &["b.txt", "line 1", "non-negative"],
+    );
+}
+
+#[test]
+fn duplicate_ids_in_one_file_and_across_shards() {
+    let (tmp, f) = setup(
+        "dup.txt",
+        b"test a ... bench: 5 ns/iter (+/- 1)\ntest a ... bench: 6 ns/iter (+/- 1)\n",
+    );
+    assert_has(
+        &fails(tmp.path(), &good(), &f, &[]),
+        &["dup.txt", "duplicate benchmark id `a`"],
+    );
+    let out = bench_bot(tmp.path())
+        .args(["analyze", "--baseline"])
+        .arg(good())
+        .arg(good())
+        .arg(repo("fixtures/pytest/candidate.json"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_has(
+        &stderr,
+        &[
+            "candidate.json",
+            "also in",
+            "baseline.json",
+            "duplicate benchmark id",
+        ],
+    );
+}
+
+#[test]
+fn missing_baseline_and_missing_input() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let e = fails(tmp.path(), &tmp.path().join("nope.json"), &good(), &[]);
+    assert_has(&e, &["nope.json", "no such file"]);
+    let e = fails(tmp.path(), &good(), &tmp.path().join("gone.json"), &[]);
+    assert_has(&e, &["gone.json", "no such file"]);
+}
+
+#[test]
+fn files_over_max_input_size_are_refused() {
+    let (tmp, cfg) = setup("bench-bot.toml", b"max_input_size = 1000\n");
+    let e = fails(
+        tmp.path(),
+        &good(),
+        &repo("fixtures/pytest/candidate.json"),
+        &["--config", cfg.to_str().expect("utf8")],
+    );
+    assert_has(
+        &e,
+        &[
+            "candidate.json",
+            "over the limit of 1000 bytes",
+            "max_input_size",
+        ],
+    );
+}
+
+#[test]
+fn invalid_utf8_in_text_input() {
+    let (tmp, f) = setup("b.txt", b"test \xff\xfe ... bench: 5 ns/iter (+/- 1)\n");
+    assert_has(&fails(tmp.path(), &good(), &f, &[]), &["b.txt", "UTF-8"]);
+}
+
+#[test]
+fn broken_config_names_file_key_and_line() {
+    let (tmp, cfg) = setup(
+        "bench-bot.toml",
+        b"window = 10\n[tiers.critical]\nsigma = -3\n",
+    );
+    let e = fails(
+        tmp.path(),
+        &good(),
+        &good(),
+        &["--config", cfg.to_str().expect("utf8")],
+    );
+    assert_has(&e, &["bench-bot.toml", "tiers.critical.sigma", "line 3"]);
+    std::fs::write(&cfg, b"[tiers\n").expect("write");
+    let e = fails(
+        tmp.path(),
+        &good(),
+        &good(),
+        &["--config", cfg.to_str().expect("utf8")],
+    );
+    assert_has(&e, &["bench-bot.toml", "line 1"]);
+    // A config found by discovery is read too.
+    std::fs::write(&cfg, b"windw = 3\n").expect("write");
+    let e = fails(tmp.path(), &good(), &good(), &[]);
+    assert_has(&e, &["bench-bot.toml", "windw"]);
+}
+
+#[test]
+fn output_into_a_missing_directory() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = bench_bot(tmp.path())
+        .args([
+            "analyze",
+            "--output",
+            "no/such/dir/report.json",
+            "--baseline",
+        ])
+        .arg(good())
+        .arg(good())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_has(
+        &String::from_utf8_lossy(&out.stderr),
+        &["failed to write", "no/such/dir/report.json"],
+    );
+}
+
+#[test]
+fn zero_variance_gives_a_finite_report() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let doc = |mean: f64| {
+        format!(
+            r#"{{"machine_info": {{}}, "benchmarks": [{{"name": "t", "fullname": "f.py::t",
+                "stats": {{"mean": {mean}, "stddev": 0, "rounds": 10}}}}]}}"#
+        )
+    };
+    std::fs::write(tmp.path().join("a.json"), doc(1.0)).expect("write");
+    std::fs::write(tmp.path().join("b.json"), doc(1.5)).expect("write");
+    let (code, report, _) = common::analyze_json(tmp.path(), &["--baseline", "a.json", "b.json"]);
+    assert_eq!(code, 1);
+    let r = &report["results"][0];
+    assert_eq!(
+        (r["status"].as_str(), r["tier"].as_str()),
+        (Some("regression"), Some("critical"))
+    );
+    assert!(r["z"].is_null() && r["p_value"] == 0.0, "{r}");
+    let (code, report, _) = common::analyze_json(tmp.path(), &["--baseline", "a.json", "a.json"]);
+    assert_eq!((code, report["verdict"].as_str()), (0, Some("pass")));
+}
+
+#[test]
+fn hostile_names_are_escaped_in_markdown() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let name = "x|y `z` <script>alert(1)</script> @org/team ![i](http://evil.example/i.png)";
+    let doc = |v: u32| {
+        serde_json::json!([{"name": name, "value": v, "unit": "ns", "range": "± 1"}]).to_string()
+    };
+    std::fs::write(tmp.path().join("a.json"), doc(100)).expect("write");
+    std::fs::write(tmp.path().join("b.json"), doc(200)).expect("write");
+    let out = bench_bot(tmp.path())
+        .args([
+            "analyze",
+            "--format",
+            "markdown",
+            "--baseline",
+            "a.json",
+            "b.json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8(out.stdout).expect("utf8");
+    assert!(
+        !md.contains("<script>") && !md.contains("![i]") && !md.contains("@org"),
+        "{md}"
+    );
+    assert!(
+        md.contains("x\\|y") && md.contains("&lt;script&gt;"),
+        "{md}"
+    );
+}
