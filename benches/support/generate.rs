@@ -1,0 +1,74 @@
+//! Large, realistic inputs for bench-bot's own benchmarks and measurements:
+//! pytest-benchmark JSON with raw samples, and runs with many benchmarks. Seeded, so
+//! the same call writes the same bytes.
+
+use std::path::Path;
+
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use rand_distr::{Distribution, LogNormal};
+use serde_json::{Value, json};
+
+/// A pytest-benchmark `--benchmark-json` document of about `target_bytes` bytes with
+/// `benchmarks` benchmarks, each with raw `data`, written the way pytest-benchmark
+/// writes it (indented by 4).
+pub fn pytest_json(benchmarks: usize, target_bytes: usize, seed: u64) -> Vec<u8> {
+    // About 44 bytes per indented sample line.
+    let rounds = (target_bytes / 44 / benchmarks.max(1)).max(1);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let list: Vec<Value> = (0..benchmarks)
+        .map(|i| {
+            let centre = 1e-6 * (1.0 + (i % 97) as f64);
+            let noise = LogNormal::new(centre.ln(), 0.05).expect("valid");
+            let data: Vec<f64> = (0..rounds).map(|_| noise.sample(&mut rng)).collect();
+            let mean = data.iter().sum::<f64>() / rounds as f64;
+            let var = data.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>()
+                / (rounds as f64 - 1.0).max(1.0);
+            json!({
+                "group": format!("group{}", i % 10),
+                "name": format!("test_case[{i}]"),
+                "fullname": format!("tests/test_generated.py::test_case[{i}]"),
+                "params": {"i": i},
+                "param": i.to_string(),
+                "extra_info": {"size": i * 10},
+                "options": {"disable_gc": false, "timer": "perf_counter", "min_rounds": 5,
+                             "max_time": 1.0, "min_time": 5e-06, "warmup": false},
+                "stats": {
+                    "min": data.iter().copied().fold(f64::INFINITY, f64::min),
+                    "max": data.iter().copied().fold(0.0, f64::max),
+                    "mean": mean, "stddev": var.sqrt(), "rounds": rounds,
+                    "median": mean, "iqr": var.sqrt(), "q1": mean, "q3": mean,
+                    "iqr_outliers": 0, "stddev_outliers": 0, "outliers": "0;0",
+                    "ld15iqr": mean, "hd15iqr": mean, "ops": 1.0 / mean,
+                    "total": mean * rounds as f64, "data": data, "iterations": 1
+                }
+            })
+        })
+        .collect();
+    let doc = json!({
+        "machine_info": {"node": "generated", "processor": "x86_64", "machine": "x86_64",
+                          "python_implementation": "CPython", "python_version": "3.11.7"},
+        "commit_info": {"id": "0123456789abcdef0123456789abcdef01234567", "branch": "main",
+                         "dirty": false, "project": "generated"},
+        "benchmarks": list,
+        "datetime": "2026-11-24T00:00:00+00:00",
+        "version": "5.3.1"
+    });
+    let mut out = Vec::with_capacity(target_bytes + target_bytes / 8);
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    serde::Serialize::serialize(&doc, &mut ser).expect("serialises");
+    out
+}
+
+/// Writes `bytes` to `path`, creating parent directories.
+pub fn write(path: &Path, bytes: &[u8]) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("create dir");
+    }
+    std::fs::write(path, bytes).expect("write");
+}
+
+/// Draws a random index, so callers need not import rand.
+pub fn pick(rng: &mut StdRng, n: usize) -> usize {
+    rng.random_range(0..n)
+}
