@@ -154,6 +154,26 @@ pub enum Correction {
     None,
 }
 
+/// How the history's run-to-run noise is estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoiseEstimator {
+    /// Standard deviation of the window after outliers are screened out.
+    Sd,
+    /// 1.4826 × the median absolute deviation.
+    Mad,
+}
+
+/// Which distribution turns a history z into a p-value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prediction {
+    /// Student's t with n − 1 degrees of freedom: accounts for a sigma estimated from n runs.
+    Student,
+    /// The normal distribution: the plain 3-sigma rule.
+    Normal,
+}
+
 /// A gate level for `--fail-on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -213,6 +233,10 @@ pub struct Config {
     pub sigma_floor_pct: f64,
     /// History values further than this many robust sigmas from the median are outliers.
     pub outlier_sigmas: f64,
+    /// How the history's noise is estimated.
+    pub noise: NoiseEstimator,
+    /// How a history z becomes a p-value.
+    pub prediction: Prediction,
     /// Multiple-comparison adjustment.
     pub multiple_comparisons: Correction,
     /// Overrides the tiers' actions for the exit code.
@@ -232,9 +256,11 @@ impl Default for Config {
         Config {
             min_history: 5,
             window: 30,
-            noise_cv: 0.25,
+            noise_cv: 0.10,
             sigma_floor_pct: 0.5,
             outlier_sigmas: 5.0,
+            noise: NoiseEstimator::Sd,
+            prediction: Prediction::Student,
             multiple_comparisons: Correction::Bh,
             fail_on: None,
             max_input_size: crate::ingest::DEFAULT_MAX_INPUT_SIZE,
@@ -332,6 +358,8 @@ struct RawConfig {
     noise_cv: Option<Spanned<f64>>,
     sigma_floor_pct: Option<Spanned<f64>>,
     outlier_sigmas: Option<Spanned<f64>>,
+    noise: Option<NoiseEstimator>,
+    prediction: Option<Prediction>,
     multiple_comparisons: Option<Correction>,
     fail_on: Option<FailOn>,
     max_input_size: Option<Spanned<i64>>,
@@ -445,6 +473,12 @@ impl RawConfig {
                 |x| x > 0,
                 "must be a positive number of bytes",
             )? as u64;
+        }
+        if let Some(n) = self.noise {
+            c.noise = n;
+        }
+        if let Some(p) = self.prediction {
+            c.prediction = p;
         }
         if let Some(m) = self.multiple_comparisons {
             c.multiple_comparisons = m;

@@ -2,7 +2,7 @@
 //! sigma of a window of runs) or Welch's t-test between two runs.
 
 use super::stats::{self, MAD_TO_SIGMA};
-use crate::config::Config;
+use crate::config::{Config, NoiseEstimator, Prediction};
 use crate::model::{Direction, Measurement};
 use crate::report::Method;
 
@@ -45,11 +45,13 @@ fn changes(current: f64, centre: f64, direction: Direction) -> (Option<f64>, Opt
     )
 }
 
-/// The history rule: centre = median of the window, noise = 1.4826 × MAD with a floor
-/// of `sigma_floor_pct` % of the centre, after screening values further than
-/// `outlier_sigmas` robust sigmas from the median (a spike that reverts at once is an
-/// outlier, not a step). The threshold is widened by the prediction interval
-/// √(1 + 1/n), because the centre itself is estimated from n runs.
+/// The history rule: centre = median of the window, after screening values further
+/// than `outlier_sigmas` robust sigmas (1.4826 × MAD) from the median (a spike that
+/// reverts at once is an outlier, not a step); noise = the screened window's standard
+/// deviation (or 1.4826 × MAD) with a floor of `sigma_floor_pct` % of the centre. The
+/// threshold is widened by the prediction interval √(1 + π/2n), because the centre is
+/// the median of n runs, and read from Student's t with n − 1 degrees of freedom,
+/// because the sigma is too (docs/statistics.md shows why).
 pub fn compare_history(
     values: &[f64],
     current: f64,
@@ -70,26 +72,37 @@ pub fn compare_history(
         window.to_vec()
     };
     let centre = stats::median(&kept);
-    let raw_sigma = MAD_TO_SIGMA * stats::mad(&kept, centre);
+    let raw_sigma = match config.noise {
+        NoiseEstimator::Sd => stats::mean_sd(&kept).1,
+        NoiseEstimator::Mad => MAD_TO_SIGMA * stats::mad(&kept, centre),
+    };
     let floor = config.sigma_floor_pct / 100.0 * centre.abs();
     let sigma = raw_sigma.max(floor);
     let n = kept.len() as f64;
-    let widen = (1.0 + 1.0 / n).sqrt();
+    // The centre is a median, whose variance is π/2 times the mean's.
+    let widen = (1.0 + std::f64::consts::FRAC_PI_2 / n).sqrt();
     let (change_pct, value_change_pct) = changes(current, centre, direction);
     let (z, p_value) = if sigma > 0.0 {
         let z = direction.worse_sign() * (current - centre) / sigma;
-        let p = if z >= 0.0 {
-            stats::normal_upper_tail(z / widen)
-        } else {
-            stats::normal_upper_tail(-z / widen)
+        let tail = |x: f64| match config.prediction {
+            Prediction::Student if n >= 2.0 => stats::t_upper_tail(x, n - 1.0),
+            _ => stats::normal_upper_tail(x),
         };
+        let p = tail(z.abs() / widen);
         (Some(z), Some(p))
     } else {
         // A history of zeros: any difference is beyond noise.
         let p = if current == centre { 1.0 } else { 0.0 };
         (None, Some(p))
     };
-    let detectable_pct = (centre != 0.0).then(|| gate_sigma * widen * sigma / centre.abs() * 100.0);
+    // The z a change needs to reach the gate's p-value, in the same distribution.
+    let needed = match config.prediction {
+        Prediction::Student if n >= 2.0 => {
+            stats::t_quantile_upper(stats::normal_upper_tail(gate_sigma), n - 1.0)
+        }
+        _ => gate_sigma,
+    };
+    let detectable_pct = (centre != 0.0).then(|| needed * widen * sigma / centre.abs() * 100.0);
     Comparison {
         centre,
         spread: Some(sigma),

@@ -69,6 +69,21 @@ pub fn t_upper_tail(t: f64, df: f64) -> f64 {
     }
 }
 
+/// The t with P(T ≥ t) = p for Student's t with `df` degrees of freedom.
+pub fn t_quantile_upper(p: f64, df: f64) -> f64 {
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(dist) => dist.inverse_cdf(1.0 - p),
+        Err(_) => normal_quantile_upper(p),
+    }
+}
+
+/// The z with P(Z ≥ z) = p for the standard normal.
+pub fn normal_quantile_upper(p: f64) -> f64 {
+    #[expect(clippy::unwrap_used, reason = "N(0, 1) is a valid distribution")]
+    let n = Normal::new(0.0, 1.0).unwrap();
+    n.inverse_cdf(1.0 - p)
+}
+
 /// One-sided upper tail P(Z ≥ z) of the standard normal.
 pub fn normal_upper_tail(z: f64) -> f64 {
     #[expect(clippy::unwrap_used, reason = "N(0, 1) is a valid distribution")]

@@ -8,6 +8,7 @@ mod cargo_criterion;
 mod criterion;
 mod custom;
 mod detect;
+mod gab;
 mod json;
 mod merge;
 mod pytest;
@@ -16,6 +17,7 @@ mod source;
 use std::path::Path;
 
 pub use detect::detect;
+pub use gab::parse_history;
 pub use merge::merge;
 pub use source::{DEFAULT_MAX_INPUT_SIZE, io_reason, read_input};
 
