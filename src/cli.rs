@@ -21,6 +21,21 @@ pub struct Cli {
 pub enum Command {
     /// Compare a run with a baseline and report regressions (exit 1 when blocked).
     Analyze(AnalyzeArgs),
+    /// Append a run to the history branch and push it (run on pushes to main).
+    Record(RecordArgs),
+    /// Migrate a github-action-benchmark history (data.js or JSON) into the history branch.
+    Import(ImportArgs),
+}
+
+/// Where the history branch lives.
+#[derive(Debug, Args)]
+pub struct RepoArgs {
+    /// The repository (any folder inside it).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// The remote to fetch the history branch from and push it to.
+    #[arg(long, value_name = "NAME", default_value = "origin")]
+    pub remote: String,
 }
 
 /// Output formats of `analyze`.
@@ -52,8 +67,21 @@ pub struct AnalyzeArgs {
     #[arg(required = true, value_name = "CURRENT")]
     pub current: Vec<PathBuf>,
     /// A baseline run; repeat for a history window, oldest first.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "history")]
     pub baseline: Vec<PathBuf>,
+    /// Take the baseline window from this git history branch instead.
+    #[arg(long, value_name = "BRANCH")]
+    pub history: Option<String>,
+    /// With --history: the branch whose recorded runs are the baseline
+    /// (default: $GITHUB_BASE_REF, else the remote's default branch, else main).
+    #[arg(long, value_name = "NAME", requires = "history")]
+    pub base_branch: Option<String>,
+    /// With --history: only runs of this suite.
+    #[arg(long, value_name = "NAME")]
+    pub suite: Option<String>,
+    /// With --history: where the repository is.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// The config file (default: .github/bench-bot.toml, then bench-bot.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -72,4 +100,53 @@ pub struct AnalyzeArgs {
     /// Colour for text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+}
+
+/// `bench-bot record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Result files or directories of the run to record (merged into one run).
+    #[arg(required = true, value_name = "CURRENT")]
+    pub current: Vec<PathBuf>,
+    /// The history branch.
+    #[arg(long, value_name = "BRANCH", default_value = crate::history::DEFAULT_BRANCH)]
+    pub history: String,
+    /// The branch the run measured (default: $GITHUB_REF_NAME, else the checked-out branch).
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// The commit the run measured (default: the run's own, else HEAD).
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// A suite name, when several suites are recorded separately.
+    #[arg(long, value_name = "NAME")]
+    pub suite: Option<String>,
+    /// The config file (for `max_runs` and `max_input_size`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Read inputs as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format_in: Option<Format>,
+    /// Where the repository is.
+    #[command(flatten)]
+    pub repo: RepoArgs,
+}
+
+/// `bench-bot import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A github-action-benchmark `data.js` (or its JSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The history branch.
+    #[arg(long, value_name = "BRANCH", default_value = crate::history::DEFAULT_BRANCH)]
+    pub history: String,
+    /// The branch the imported runs measured.
+    #[arg(long, value_name = "NAME", default_value = "main")]
+    pub branch: String,
+    /// The config file (for `max_runs`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where the repository is.
+    #[command(flatten)]
+    pub repo: RepoArgs,
 }

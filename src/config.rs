@@ -243,6 +243,8 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// Largest input file read, in bytes.
     pub max_input_size: u64,
+    /// Runs kept per source branch in the history branch.
+    pub max_runs: usize,
     /// The default tiers.
     pub tiers: Tiers,
     /// Per-benchmark overrides, in file order; later ones win.
@@ -264,6 +266,7 @@ impl Default for Config {
             multiple_comparisons: Correction::Bh,
             fail_on: None,
             max_input_size: crate::ingest::DEFAULT_MAX_INPUT_SIZE,
+            max_runs: 1000,
             tiers: Tiers::default(),
             overrides: Vec::new(),
             source: None,
@@ -363,6 +366,7 @@ struct RawConfig {
     multiple_comparisons: Option<Correction>,
     fail_on: Option<FailOn>,
     max_input_size: Option<Spanned<i64>>,
+    max_runs: Option<Spanned<i64>>,
     tiers: Option<RawTiers>,
     #[serde(rename = "override", default)]
     overrides: Vec<RawOverride>,
@@ -473,6 +477,9 @@ impl RawConfig {
                 |x| x > 0,
                 "must be a positive number of bytes",
             )? as u64;
+        }
+        if let Some(x) = &self.max_runs {
+            c.max_runs = v.check("max_runs", x, |x| x >= 1, "must be at least 1")? as usize;
         }
         if let Some(n) = self.noise {
             c.noise = n;

@@ -36,6 +36,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The history branch could not be read or written.
+    #[error("{0}")]
+    History(String),
     /// A report template could not be loaded or rendered.
     #[error("failed to render template {name}: {message}")]
     Template {

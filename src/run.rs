@@ -4,9 +4,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crate::analysis;
-use crate::cli::{AnalyzeArgs, Cli, ColorArg, Command, OutputFormat};
+use crate::cli::{AnalyzeArgs, Cli, ColorArg, Command, ImportArgs, OutputFormat, RecordArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::history::{HistoryRepo, RecordOptions, WindowRequest};
 use crate::ingest::{self, LoadOptions};
 use crate::report::{ColorChoice, Renderer, Report, TemplateKind, terminal_table};
 
@@ -23,6 +24,8 @@ pub enum Outcome {
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Analyze(args) => analyze(&args),
+        Command::Record(args) => record(&args),
+        Command::Import(args) => import(&args),
     }
 }
 
@@ -43,7 +46,27 @@ fn analyze(args: &AnalyzeArgs) -> Result<Outcome> {
         warnings.extend(loaded.warnings);
         baselines.push(loaded.run);
     }
+    let mut chosen = None;
+    if let Some(branch) = &args.history {
+        let repo = HistoryRepo::open(&args.repo.repo, branch, &args.repo.remote)?;
+        let request = WindowRequest {
+            base_branch: args
+                .base_branch
+                .clone()
+                .unwrap_or_else(|| default_base_branch(&repo)),
+            head: None,
+            suite: args.suite.clone(),
+            window: config.window,
+        };
+        let window = repo.window(&request)?;
+        warnings.extend(window.warnings);
+        baselines = window.runs;
+        chosen = Some(window.description);
+    }
     let mut report = analysis::analyze(&current.run, &baselines, &config);
+    if let Some(how) = chosen {
+        report.baseline.description = format!("{}: {how}", report.baseline.description);
+    }
     report.warnings = warnings;
     let format = args.format.unwrap_or(OutputFormat::Text);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -67,6 +90,126 @@ fn analyze(args: &AnalyzeArgs) -> Result<Outcome> {
     } else {
         Outcome::Pass
     })
+}
+
+/// The base branch of a comparison: the pull request's base, else the remote's default
+/// branch, else `main`.
+fn default_base_branch(repo: &HistoryRepo) -> String {
+    if let Some(base) = std::env::var("GITHUB_BASE_REF")
+        .ok()
+        .filter(|b| !b.is_empty())
+    {
+        return base;
+    }
+    repo.git()
+        .find_reference("refs/remotes/origin/HEAD")
+        .ok()
+        .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
+        .and_then(|t| t.rsplit('/').next().map(str::to_string))
+        .unwrap_or_else(|| "main".to_string())
+}
+
+fn record(args: &RecordArgs) -> Result<Outcome> {
+    let config = Config::discover(args.config.as_deref())?;
+    let options = LoadOptions {
+        format: args.format_in,
+        max_input_size: config.max_input_size,
+    };
+    let loaded = ingest::load_all(&args.current, &options)?;
+    for w in &loaded.warnings {
+        eprintln!("bench-bot: warning: {w}");
+    }
+    let repo = HistoryRepo::open(&args.repo.repo, &args.history, &args.repo.remote)?;
+    let mut run = loaded.run;
+    let head = repo.git().head().ok();
+    if let Some(commit) = &args.commit {
+        run.meta.commit = Some(commit.clone());
+    } else if run.meta.commit.is_none() {
+        run.meta.commit = head
+            .as_ref()
+            .and_then(|h| h.target())
+            .map(|o| o.to_string());
+    }
+    if args.suite.is_some() {
+        run.meta.suite = args.suite.clone();
+    }
+    let branch = args
+        .branch
+        .clone()
+        .or_else(|| {
+            std::env::var("GITHUB_REF_NAME")
+                .ok()
+                .filter(|b| !b.is_empty())
+        })
+        .or_else(|| {
+            head.as_ref()
+                .filter(|h| h.is_branch())
+                .and_then(|h| h.shorthand().ok().map(str::to_string))
+        })
+        .or_else(|| run.meta.branch.clone())
+        .ok_or_else(|| {
+            Error::Usage("cannot tell which branch the run measured: pass --branch".into())
+        })?;
+    run.meta.branch = Some(branch.clone());
+    let record_options = RecordOptions {
+        max_runs: config.max_runs,
+        ..RecordOptions::default()
+    };
+    let outcome = repo.record(&[(run, branch)], &[], &record_options)?;
+    eprintln!(
+        "bench-bot: recorded {} in `{}` at {}{}",
+        outcome.paths.join(", "),
+        args.history,
+        &outcome.commit[..12],
+        if outcome.pushed {
+            ", pushed"
+        } else {
+            " (no remote: not pushed)"
+        }
+    );
+    Ok(Outcome::Pass)
+}
+
+fn import(args: &ImportArgs) -> Result<Outcome> {
+    let config = Config::discover(args.config.as_deref())?;
+    let bytes = ingest::read_input(&args.file, config.max_input_size)?;
+    let (runs, warnings) = ingest::parse_history(&args.file, &bytes)?;
+    for w in &warnings {
+        eprintln!("bench-bot: warning: {w}");
+    }
+    if runs.is_empty() {
+        return Err(Error::input(
+            &args.file,
+            Some("github-action-benchmark"),
+            "no runs in `entries`",
+        ));
+    }
+    let repo = HistoryRepo::open(&args.repo.repo, &args.history, &args.repo.remote)?;
+    let runs: Vec<(crate::model::Run, String)> = runs
+        .into_iter()
+        .map(|mut r| {
+            r.meta.branch = Some(args.branch.clone());
+            (r, args.branch.clone())
+        })
+        .collect();
+    let record_options = RecordOptions {
+        max_runs: config.max_runs,
+        ..RecordOptions::default()
+    };
+    let outcome = repo.record(&runs, &[], &record_options)?;
+    eprintln!(
+        "bench-bot: imported {} runs into `{}` at {}{}{}",
+        outcome.paths.len(),
+        args.history,
+        &outcome.commit[..12],
+        if outcome.pruned > 0 {
+            format!(" ({} pruned by max_runs)", outcome.pruned)
+        } else {
+            String::new()
+        },
+        if outcome.pushed { ", pushed" } else { "" }
+    );
+    Ok(Outcome::Pass)
 }
 
 /// Renders a report in one of the output formats.

@@ -1,0 +1,521 @@
+//! The history branch on real git repositories in temp dirs, with a bare remote over
+//! `file://`, driven through the `bench-bot` binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{bench_bot, repo as repo_file};
+use git2::{Repository, RepositoryInitOptions, Signature};
+
+const BRANCH: &str = "bench-bot-data";
+
+struct World {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    remote_url: String,
+}
+
+fn sig() -> Signature<'static> {
+    Signature::new("dev", "dev@example.com", &git2::Time::new(1_700_000_000, 0)).expect("sig")
+}
+
+/// A bare remote with `commits` commits on main, and a first clone in `work`.
+fn world(commits: usize) -> World {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().to_path_buf();
+    let mut opts = RepositoryInitOptions::new();
+    opts.bare(true).initial_head("main");
+    Repository::init_opts(root.join("remote.git"), &opts).expect("bare");
+    let remote_url = format!("file://{}", root.join("remote.git").display());
+    let mut opts = RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let seed = Repository::init_opts(root.join("seed"), &opts).expect("seed");
+    for i in 0..commits {
+        commit_file(&seed, "src.txt", &format!("version {i}\n"));
+    }
+    seed.remote("origin", &remote_url).expect("remote");
+    seed.find_remote("origin")
+        .expect("origin")
+        .push(&["refs/heads/main:refs/heads/main"], None)
+        .expect("push main");
+    clone(&remote_url, &root.join("work"));
+    World {
+        _tmp: tmp,
+        root,
+        remote_url,
+    }
+}
+
+fn commit_file(repo: &Repository, name: &str, content: &str) -> git2::Oid {
+    std::fs::write(repo.workdir().expect("workdir").join(name), content).expect("write");
+    let mut index = repo.index().expect("index");
+    index.add_path(Path::new(name)).expect("add");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    let s = sig();
+    repo.commit(Some("HEAD"), &s, &s, "change", &tree, &parents)
+        .expect("commit")
+}
+
+fn clone(url: &str, to: &Path) -> Repository {
+    Repository::clone(url, to).expect("clone")
+}
+
+fn record(dir: &Path, args: &[&str], file: &str) -> std::process::Output {
+    bench_bot(dir)
+        .args(["record", "--repo", "."])
+        .args(args)
+        .arg(repo_file(file))
+        .output()
+        .expect("runs")
+}
+
+/// The run files on the remote's history branch.
+fn remote_runs(w: &World) -> Vec<String> {
+    let remote = Repository::open(w.root.join("remote.git")).expect("remote");
+    let Ok(tip) = remote.refname_to_id(&format!("refs/heads/{BRANCH}")) else {
+        return vec![];
+    };
+    let tree = remote
+        .find_commit(tip)
+        .expect("commit")
+        .tree()
+        .expect("tree");
+    let mut out = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.name().is_ok_and(|n| n.ends_with(".json")) {
+            out.push(format!("{dir}{}", entry.name().unwrap_or_default()));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .expect("walk");
+    out
+}
+
+#[test]
+fn record_then_analyze_against_the_history() {
+    let w = world(3);
+    let work = w.root.join("work");
+    let out = record(
+        &work,
+        &["--branch", "main"],
+        "fixtures/pytest/baseline.json",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs = remote_runs(&w);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert!(runs[0].starts_with("runs/main/"), "{runs:?}");
+    // The message names the commit and the branch.
+    let remote = Repository::open(w.root.join("remote.git")).expect("remote");
+    let tip = remote
+        .find_reference(&format!("refs/heads/{BRANCH}"))
+        .expect("ref")
+        .peel_to_commit()
+        .expect("c");
+    assert!(
+        tip.message().expect("msg").contains("on main"),
+        "{:?}",
+        tip.message()
+    );
+    assert_eq!(tip.parent_count(), 0, "an orphan branch");
+
+    // A fresh clone (as in CI) does not have the branch; analyze fetches it.
+    let pr = w.root.join("pr");
+    clone(&w.remote_url, &pr);
+    let out = bench_bot(&pr)
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--history",
+            BRANCH,
+            "--base-branch",
+            "main",
+        ])
+        .arg(repo_file("fixtures/pytest/candidate.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["baseline"]["runs"], 1);
+    let how = report["baseline"]["description"]
+        .as_str()
+        .expect("description");
+    assert!(how.contains("merge base") && how.contains(BRANCH), "{how}");
+    assert_eq!(report["summary"]["compared"], 10);
+}
+
+#[test]
+fn a_window_follows_first_parent_ancestry_of_the_merge_base() {
+    let w = world(1);
+    let work = w.root.join("work");
+    let repo = Repository::open(&work).expect("work");
+    // Record on three successive commits of main.
+    let mut shas = Vec::new();
+    for i in 0..3 {
+        let oid = commit_file(&repo, "src.txt", &format!("main {i}\n"));
+        shas.push(oid.to_string());
+        let out = record(
+            &work,
+            &["--branch", "main", "--commit", &oid.to_string()],
+            "fixtures/pytest/baseline.json",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A run recorded on a commit that is not an ancestor of the PR's base.
+    let stray = "ffffffffffffffffffffffffffffffffffffffff";
+    assert!(
+        record(
+            &work,
+            &["--branch", "main", "--commit", stray],
+            "fixtures/pytest/baseline.json"
+        )
+        .status
+        .success()
+    );
+    // Branch the PR off the second commit.
+    let base = repo
+        .find_commit(git2::Oid::from_str(&shas[1]).expect("oid"))
+        .expect("commit");
+    repo.branch("feature", &base, true).expect("branch");
+    repo.set_head("refs/heads/feature").expect("head");
+    repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .expect("checkout");
+    commit_file(&repo, "feature.txt", "new\n");
+    repo.reference(
+        "refs/remotes/origin/main",
+        git2::Oid::from_str(&shas[2]).expect("oid"),
+        true,
+        "test",
+    )
+    .expect("tracking");
+    let out = bench_bot(&work)
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--history",
+            BRANCH,
+            "--base-branch",
+            "main",
+        ])
+        .arg(repo_file("fixtures/pytest/candidate.json"))
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let commits: Vec<&str> = report["baseline"]["refs"]
+        .as_array()
+        .expect("refs")
+        .iter()
+        .map(|r| r["commit"].as_str().expect("commit"))
+        .collect();
+    assert_eq!(
+        commits,
+        [shas[0].as_str(), shas[1].as_str()],
+        "oldest first, up to the merge base"
+    );
+    let how = report["baseline"]["description"]
+        .as_str()
+        .expect("description");
+    assert!(how.contains(&shas[1][..12]), "{how}");
+}
+
+#[test]
+fn eight_concurrent_recorders_lose_nothing() {
+    let w = world(1);
+    let clones: Vec<PathBuf> = (0..8)
+        .map(|i| {
+            let dir = w.root.join(format!("job{i}"));
+            clone(&w.remote_url, &dir);
+            dir
+        })
+        .collect();
+    let children: Vec<_> = clones
+        .iter()
+        .enumerate()
+        .map(|(i, dir)| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bench-bot"));
+            cmd.current_dir(dir)
+                .args(["record", "--branch", "main", "--suite", &format!("job{i}")])
+                .arg(repo_file("fixtures/criterion/baseline.bencher.txt"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let runs = remote_runs(&w);
+    assert_eq!(runs.len(), 8, "{runs:?}");
+    for i in 0..8 {
+        assert!(
+            runs.iter().any(|r| r.ends_with(&format!("_job{i}.json"))),
+            "job{i} missing: {runs:?}"
+        );
+    }
+    // Linear: every commit has at most one parent, and there are 8 of them.
+    let remote = Repository::open(w.root.join("remote.git")).expect("remote");
+    let mut walk = remote.revwalk().expect("walk");
+    walk.push_ref(&format!("refs/heads/{BRANCH}"))
+        .expect("push");
+    let commits: Vec<git2::Commit<'_>> = walk
+        .map(|o| remote.find_commit(o.expect("oid")).expect("commit"))
+        .collect();
+    assert_eq!(commits.len(), 8);
+    assert!(commits.iter().all(|c| c.parent_count() <= 1));
+}
+
+#[test]
+fn a_missing_branch_is_created_and_retention_prunes() {
+    let w = world(1);
+    let work = w.root.join("work");
+    std::fs::write(work.join("bench-bot.toml"), "max_runs = 2\n").expect("config");
+    for _ in 0..3 {
+        let out = record(
+            &work,
+            &["--branch", "main"],
+            "fixtures/criterion/baseline.bencher.txt",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(remote_runs(&w).len(), 2);
+    let remote = Repository::open(w.root.join("remote.git")).expect("remote");
+    let tip = remote
+        .find_reference(&format!("refs/heads/{BRANCH}"))
+        .expect("ref")
+        .peel_to_commit()
+        .expect("c");
+    assert!(
+        tip.message().expect("msg").contains("Pruned 1 old run"),
+        "{:?}",
+        tip.message()
+    );
+}
+
+#[test]
+fn a_corrupted_run_file_is_skipped_with_a_warning() {
+    let w = world(1);
+    let work = w.root.join("work");
+    assert!(
+        record(
+            &work,
+            &["--branch", "main"],
+            "fixtures/pytest/baseline.json"
+        )
+        .status
+        .success()
+    );
+    // Write a broken run file onto the remote branch.
+    let remote = Repository::open(w.root.join("remote.git")).expect("remote");
+    let tip = remote
+        .find_reference(&format!("refs/heads/{BRANCH}"))
+        .expect("ref")
+        .peel_to_commit()
+        .expect("c");
+    let blob = remote
+        .blob(b"{\"format_version\": 1, \"run\": {")
+        .expect("blob");
+    let runs = remote
+        .find_tree(tip.tree().expect("t").get_name("runs").expect("runs").id())
+        .expect("t");
+    let main = remote
+        .find_tree(runs.get_name("main").expect("main").id())
+        .expect("t");
+    let mut b = remote.treebuilder(Some(&main)).expect("b");
+    // Recorded for the same commit as the good run, so the window selects it.
+    let head = Repository::open(&work)
+        .expect("work")
+        .head()
+        .expect("head")
+        .target()
+        .expect("oid");
+    let name = format!(
+        "29990101T000000Z_{}_00000000_default.json",
+        &head.to_string()[..12]
+    );
+    b.insert(&name, blob, 0o100644).expect("insert");
+    let main_id = b.write().expect("w");
+    let mut b = remote.treebuilder(Some(&runs)).expect("b");
+    b.insert("main", main_id, 0o040000).expect("insert");
+    let runs_id = b.write().expect("w");
+    let mut b = remote
+        .treebuilder(Some(&tip.tree().expect("t")))
+        .expect("b");
+    b.insert("runs", runs_id, 0o040000).expect("insert");
+    let tree = remote.find_tree(b.write().expect("w")).expect("t");
+    let s = sig();
+    remote
+        .commit(
+            Some(&format!("refs/heads/{BRANCH}")),
+            &s,
+            &s,
+            "corrupt",
+            &tree,
+            &[&tip],
+        )
+        .expect("commit");
+    let out = bench_bot(&work)
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--history",
+            BRANCH,
+            "--base-branch",
+            "main",
+        ])
+        .arg(repo_file("fixtures/pytest/candidate.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("29990101T000000Z_") && warnings.contains("skipped"),
+        "{warnings}"
+    );
+    assert_eq!(report["baseline"]["runs"], 1);
+}
+
+#[test]
+fn a_shallow_clone_falls_back_to_the_newest_runs_by_time() {
+    let w = world(3);
+    let work = w.root.join("work");
+    assert!(
+        record(
+            &work,
+            &["--branch", "main"],
+            "fixtures/pytest/baseline.json"
+        )
+        .status
+        .success()
+    );
+    // libgit2's local transport cannot fetch shallow; a clone whose `.git/shallow`
+    // cuts history at HEAD is what `actions/checkout` (depth 1) leaves behind.
+    let shallow = w.root.join("shallow");
+    let repo = clone(&w.remote_url, &shallow);
+    let head = repo.head().expect("head").target().expect("oid");
+    std::fs::write(shallow.join(".git/shallow"), format!("{head}\n")).expect("shallow marker");
+    assert!(Repository::open(&shallow).expect("open").is_shallow());
+    let out = bench_bot(&shallow)
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--history",
+            BRANCH,
+            "--base-branch",
+            "main",
+        ])
+        .arg(repo_file("fixtures/pytest/candidate.json"))
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let how = report["baseline"]["description"]
+        .as_str()
+        .expect("description");
+    assert!(
+        how.contains("by time") && how.contains("fetch-depth: 0"),
+        "{how}"
+    );
+    assert_eq!(report["baseline"]["runs"], 1);
+}
+
+#[test]
+fn no_history_branch_yet_says_so() {
+    let w = world(1);
+    let out = bench_bot(&w.root.join("work"))
+        .args(["analyze", "--format", "json", "--history", BRANCH])
+        .arg(repo_file("fixtures/pytest/candidate.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .expect("note")
+            .starts_with("No baseline")
+    );
+    assert!(
+        report["baseline"]["description"]
+            .as_str()
+            .expect("d")
+            .contains("does not exist")
+    );
+}
+
+#[test]
+fn import_a_real_github_action_benchmark_history() {
+    let data = repo_file("../shared/data/real-histories/rune.data.js");
+    if !data.exists() {
+        return;
+    }
+    let w = world(1);
+    let work = w.root.join("work");
+    let out = bench_bot(&work)
+        .arg("import")
+        .arg(&data)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(remote_runs(&w).len(), 411);
+    // The imported history serves as a baseline window for bencher-text results.
+    let out = bench_bot(&work)
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--history",
+            BRANCH,
+            "--base-branch",
+            "main",
+        ])
+        .arg(repo_file("fixtures/criterion/candidate.bencher.txt"))
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["baseline"]["runs"], 30);
+    assert!(
+        report["baseline"]["description"]
+            .as_str()
+            .expect("d")
+            .contains("by time")
+    );
+}
