@@ -72,3 +72,43 @@ pub fn write(path: &Path, bytes: &[u8]) {
 pub fn pick(rng: &mut StdRng, n: usize) -> usize {
     rng.random_range(0..n)
 }
+
+/// A run of `benchmarks` time measurements around a fixed centre each, with noise.
+pub fn run(benchmarks: usize, commit: &str, seed: u64) -> bench_bot::model::Run {
+    use bench_bot::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+    let mut rng = StdRng::seed_from_u64(seed);
+    let noise = LogNormal::new(0.0, 0.03).expect("valid");
+    Run {
+        meta: RunMeta {
+            commit: Some(commit.to_string()),
+            branch: Some("main".into()),
+            timestamp: Some(format!(
+                "2026-01-01T00:{:02}:{:02}Z",
+                (seed / 60) % 60,
+                seed % 60
+            )),
+            tool: "pytest-benchmark".into(),
+            tool_version: Some("5.3.1".into()),
+            ..RunMeta::default()
+        },
+        benchmarks: (0..benchmarks)
+            .map(|i| {
+                let centre = 1000.0 * (1.0 + (i % 97) as f64);
+                let value = centre * noise.sample(&mut rng);
+                Benchmark {
+                    id: format!("tests/test_module_{}.py::test_case[{i}]", i % 20),
+                    group: Some(format!("group{}", i % 10)),
+                    measurements: vec![
+                        Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", value)
+                            .with_spread(Some(value * 0.02), Some(100)),
+                    ],
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A fake 40-hex commit id for run `i`.
+pub fn sha(i: usize) -> String {
+    format!("{:040x}", (i as u128 + 1) * 0x9e37_79b9_7f4a_7c15)
+}
