@@ -100,6 +100,10 @@ pub struct AnalyzeArgs {
     /// Colour for text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// A minijinja template for `--format markdown` instead of the built-in comment
+    /// (context: docs/templates.md).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
 }
 
 /// `bench-bot record`.

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::history::{HistoryRepo, RecordOptions, WindowRequest};
 use crate::ingest::{self, LoadOptions};
-use crate::report::{ColorChoice, Renderer, Report, TemplateKind, terminal_table};
+use crate::report::{ColorChoice, RenderContext, Renderer, Report, TemplateKind, terminal_table};
 
 /// How a successful command ended, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +80,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<Outcome> {
         }
         ColorArg::Auto => ColorChoice::Never,
     };
-    let text = render(&report, format, color)?;
+    let text = render(&report, format, color, args.template.as_deref())?;
     match &args.output {
         Some(path) => write_atomic(path, text.as_bytes())?,
         None => print_stdout(&text),
@@ -212,8 +212,23 @@ fn import(args: &ImportArgs) -> Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
+/// Colour only on a terminal, unless `NO_COLOR` is set or `--color` says otherwise.
+pub fn color_choice(arg: ColorArg, to_terminal: bool, no_color: bool) -> ColorChoice {
+    match arg {
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+        ColorArg::Auto if to_terminal && !no_color => ColorChoice::Always,
+        ColorArg::Auto => ColorChoice::Never,
+    }
+}
+
 /// Renders a report in one of the output formats.
-pub fn render(report: &Report, format: OutputFormat, color: ColorChoice) -> Result<String> {
+pub fn render(
+    report: &Report,
+    format: OutputFormat,
+    color: ColorChoice,
+    template: Option<&Path>,
+) -> Result<String> {
     match format {
         OutputFormat::Text => Ok(terminal_table(report, color)),
         OutputFormat::Json => {
@@ -223,8 +238,15 @@ pub fn render(report: &Report, format: OutputFormat, color: ColorChoice) -> Resu
             Ok(s)
         }
         OutputFormat::Markdown => {
-            let extra = serde_json::json!({"suite": null, "marker": false});
-            Renderer::new().render(TemplateKind::Comment, report, &extra)
+            let renderer = match template {
+                Some(path) => Renderer::with_template(path)?,
+                None => Renderer::new(),
+            };
+            let ctx = RenderContext {
+                full_report: "run with `--format json` for every result".into(),
+                ..RenderContext::default()
+            };
+            renderer.render(TemplateKind::Comment, report, &ctx, None)
         }
     }
 }
@@ -251,4 +273,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_follows_the_terminal_and_no_color() {
+        assert_eq!(
+            color_choice(ColorArg::Auto, true, false),
+            ColorChoice::Always
+        );
+        assert_eq!(color_choice(ColorArg::Auto, true, true), ColorChoice::Never);
+        assert_eq!(
+            color_choice(ColorArg::Auto, false, false),
+            ColorChoice::Never
+        );
+        assert_eq!(
+            color_choice(ColorArg::Always, false, true),
+            ColorChoice::Always
+        );
+        assert_eq!(
+            color_choice(ColorArg::Never, true, false),
+            ColorChoice::Never
+        );
+    }
 }

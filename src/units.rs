@@ -93,6 +93,45 @@ pub fn human(value: f64, unit: &str) -> String {
     }
 }
 
+/// A divisor and unit label that show values up to `max` (in canonical `unit`) readably,
+/// for chart axes: `(1e3, "µs")` for times in the microseconds.
+pub fn axis_scale(max: f64, unit: &str) -> (f64, String) {
+    const K: f64 = 1024.0;
+    let steps: Vec<(f64, String)> = match unit {
+        "ns" => vec![
+            (1e9, "s".into()),
+            (1e6, "ms".into()),
+            (1e3, "µs".into()),
+            (1.0, "ns".into()),
+        ],
+        "B" | "B/s" => {
+            let suffix = unit.trim_start_matches('B');
+            vec![
+                (K * K * K, format!("GiB{suffix}")),
+                (K * K, format!("MiB{suffix}")),
+                (K, format!("KiB{suffix}")),
+                (1.0, format!("B{suffix}")),
+            ]
+        }
+        "ops/s" | "elements/s" | "bit/s" => {
+            let u = if unit == "elements/s" { "elem/s" } else { unit };
+            vec![
+                (1e9, format!("G{u}")),
+                (1e6, format!("M{u}")),
+                (1e3, format!("K{u}")),
+                (1.0, u.to_string()),
+            ]
+        }
+        other => vec![(1.0, other.to_string())],
+    };
+    steps
+        .iter()
+        .find(|(f, _)| max.abs() >= *f)
+        .or_else(|| steps.last())
+        .cloned()
+        .unwrap_or((1.0, unit.to_string()))
+}
+
 fn scaled(value: f64, steps: &[(f64, &str)]) -> String {
     let abs = value.abs();
     for (factor, name) in steps {

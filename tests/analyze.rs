@@ -281,3 +281,50 @@ fn real_pytest_benchmark_files_from_2_5_to_5_2() {
         );
     }
 }
+
+#[test]
+fn text_is_plain_when_piped_and_coloured_on_request() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let args = [
+        "--baseline",
+        &p("fixtures/pytest/baseline.json"),
+        &p("fixtures/pytest/candidate.json"),
+    ];
+    let plain = bench_bot(tmp.path())
+        .arg("analyze")
+        .args(args)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(plain.stdout).expect("utf8");
+    assert!(
+        !text.contains('\x1b') && text.contains("critical"),
+        "{text}"
+    );
+    let coloured = bench_bot(tmp.path())
+        .args(["analyze", "--color", "always"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(coloured.stdout).expect("utf8");
+    assert!(text.contains("\x1b[1;31mcritical"), "{text}");
+    // Columns stay aligned: every table line has the same display width.
+    let widths: std::collections::BTreeSet<usize> = text
+        .lines()
+        .filter(|l| l.starts_with('│') || l.starts_with('┌'))
+        .map(|l| {
+            let visible = l
+                .split('\x1b')
+                .enumerate()
+                .map(|(i, part)| {
+                    if i == 0 {
+                        part
+                    } else {
+                        part.split_once('m').map_or("", |x| x.1)
+                    }
+                })
+                .collect::<String>();
+            visible.chars().count()
+        })
+        .collect();
+    assert_eq!(widths.len(), 1, "{text}");
+}

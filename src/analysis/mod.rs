@@ -299,7 +299,10 @@ fn baseline_info(baselines: &[Run], used: usize, config: &Config) -> BaselineInf
     };
     let description = match baselines.len() {
         0 => "no baseline".to_string(),
-        1 => format!("one baseline run ({})", describe_one(&baselines[0])),
+        1 => match describe_one(&baselines[0]) {
+            d if d.is_empty() => "one baseline run".to_string(),
+            d => format!("one baseline run ({d})"),
+        },
         n if n < config.min_history => format!(
             "the newest of {n} baseline runs ({}); the history rule needs {} runs",
             describe_one(&baselines[n - 1]),

@@ -6,7 +6,9 @@ mod terminal;
 
 use serde::{Deserialize, Serialize};
 
-pub use render::{Renderer, TemplateKind};
+pub use render::{
+    GITHUB_COMMENT_LIMIT, RenderContext, Renderer, TemplateKind, cut_chars, escape_markdown,
+};
 pub use terminal::{ColorChoice, terminal_table};
 
 use crate::config::{FailOn, TierName};
