@@ -25,6 +25,8 @@ pub enum Command {
     Record(RecordArgs),
     /// Migrate a github-action-benchmark history (data.js or JSON) into the history branch.
     Import(ImportArgs),
+    /// The GitHub Action entrypoint: reads GITHUB_* and INPUT_* and does the right thing.
+    Action,
 }
 
 /// Where the history branch lives.

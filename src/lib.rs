@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod github;
 pub mod history;
 pub mod ingest;
 pub mod model;

@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Analyze(args) => analyze(&args),
         Command::Record(args) => record(&args),
         Command::Import(args) => import(&args),
+        Command::Action => crate::github::run(&|name| std::env::var(name).ok()),
     }
 }
 

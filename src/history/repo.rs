@@ -65,6 +65,7 @@ pub struct HistoryRepo {
     pub(super) repo: Repository,
     pub(super) branch: String,
     pub(super) remote: Option<String>,
+    token: Option<String>,
 }
 
 /// The runner mounts the workspace owned by another user than the container's root,
@@ -98,13 +99,13 @@ pub(super) fn component(name: &str) -> String {
     if s.is_empty() { "_".to_string() } else { s }
 }
 
-fn callbacks<'a>() -> RemoteCallbacks<'a> {
+fn callbacks(token: Option<&str>) -> RemoteCallbacks<'_> {
     let mut cb = RemoteCallbacks::new();
-    cb.credentials(|url, username, _allowed| {
+    cb.credentials(move |url, username, _allowed| {
         // GitHub accepts the workflow token as the password of any user name.
-        match std::env::var("GITHUB_TOKEN") {
-            Ok(token) if url.starts_with("https://") && !token.is_empty() => {
-                git2::Cred::userpass_plaintext(username.unwrap_or("x-access-token"), &token)
+        match token {
+            Some(token) if url.starts_with("https://") && !token.is_empty() => {
+                git2::Cred::userpass_plaintext(username.unwrap_or("x-access-token"), token)
             }
             _ => Err(git2::Error::from_str(
                 "no credentials: set GITHUB_TOKEN for https remotes",
@@ -165,7 +166,16 @@ impl HistoryRepo {
             repo,
             branch: branch.to_string(),
             remote,
+            token: std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty()),
         })
+    }
+
+    /// Authenticates https fetches and pushes with `token` (default: `$GITHUB_TOKEN`).
+    pub fn with_token(mut self, token: Option<String>) -> HistoryRepo {
+        if token.is_some() {
+            self.token = token;
+        }
+        self
     }
 
     /// The underlying repository.
@@ -198,7 +208,7 @@ impl HistoryRepo {
             .find_remote(remote)
             .map_err(|e| HistoryError::git(format!("find remote `{remote}`"), &e))?;
         let mut fo = FetchOptions::new();
-        fo.remote_callbacks(callbacks());
+        fo.remote_callbacks(callbacks(self.token.as_deref()));
         let spec = format!("+refs/heads/{b}:refs/remotes/{remote}/{b}", b = self.branch);
         r.fetch(&[spec.as_str()], Some(&mut fo), None)
             .map_err(|e| {
@@ -512,7 +522,7 @@ impl HistoryRepo {
     fn push_remote(&self, r: &mut git2::Remote<'_>, staging: &str) -> Result<(), PushError> {
         let mut rejected: Option<String> = None;
         {
-            let mut cb = callbacks();
+            let mut cb = callbacks(self.token.as_deref());
             cb.push_update_reference(|_name, status| {
                 if let Some(msg) = status {
                     rejected = Some(msg.to_string());

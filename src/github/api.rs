@@ -1,0 +1,357 @@
+//! The GitHub REST calls bench-bot makes, through octocrab, with its own retry policy:
+//! 5xx, 429, rate-limited 403 and timeouts are retried with backoff, honouring
+//! `retry-after`; everything else fails at once with GitHub's message.
+
+use std::time::Duration;
+
+use http::StatusCode;
+use octocrab::Octocrab;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// Attempts per request.
+const ATTEMPTS: u32 = 4;
+
+/// A failed API call.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{what}: {}{message}", status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
+pub struct ApiError {
+    /// What bench-bot was doing.
+    pub what: String,
+    /// The HTTP status, when there was a response.
+    pub status: Option<u16>,
+    /// GitHub's message, or the transport's.
+    pub message: String,
+}
+
+impl ApiError {
+    /// A read-only token: a pull request from a fork, or missing `permissions`.
+    pub fn is_read_only(&self) -> bool {
+        self.status == Some(403)
+            && self
+                .message
+                .contains("Resource not accessible by integration")
+    }
+}
+
+/// A comment on an issue, pull request or commit.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
+    /// Its id.
+    pub id: u64,
+    /// Markdown body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Author.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// Link for people.
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+/// A GitHub account.
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    /// Login (`github-actions[bot]` for the workflow token).
+    pub login: String,
+}
+
+/// The parts of a pull request bench-bot checks.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Pull {
+    /// Number.
+    pub number: u64,
+    /// Head.
+    pub head: PullHead,
+}
+
+/// A pull request's head.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PullHead {
+    /// Head commit.
+    pub sha: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct GitHubMessage {
+    message: String,
+}
+
+/// GitHub's REST API for one repository.
+pub struct Api {
+    client: Octocrab,
+    runtime: tokio::runtime::Runtime,
+    repo: String,
+    base_delay: Duration,
+}
+
+impl Api {
+    /// A client for `owner/name` at `api_url` (GitHub Enterprise Server: `…/api/v3`).
+    pub fn new(api_url: &str, token: &str, repository: &str) -> Result<Api, ApiError> {
+        let fail = |message: String| ApiError {
+            what: "set up the GitHub client".into(),
+            status: None,
+            message,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| fail(e.to_string()))?;
+        let timeout = Duration::from_millis(env_ms("BENCH_BOT_API_TIMEOUT_MS", 30_000));
+        let client = {
+            let _guard = runtime.enter();
+            Octocrab::builder()
+                .base_uri(api_url)
+                .map_err(|e| fail(e.to_string()))?
+                .personal_token(token.to_string())
+                .set_connect_timeout(Some(timeout))
+                .set_read_timeout(Some(timeout))
+                .set_write_timeout(Some(timeout))
+                .build()
+                .map_err(|e| fail(e.to_string()))?
+        };
+        Ok(Api {
+            client,
+            runtime,
+            repo: repository.to_string(),
+            base_delay: Duration::from_millis(env_ms("BENCH_BOT_API_RETRY_MS", 1000)),
+        })
+    }
+
+    /// One request with retries; `None` body for GET.
+    fn call<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        method: http::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, ApiError> {
+        let fail = |status: Option<u16>, message: String| ApiError {
+            what: what.to_string(),
+            status,
+            message,
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self.runtime.block_on(async {
+                let response = match method {
+                    http::Method::POST => self.client._post(path, body).await,
+                    http::Method::PATCH => self.client._patch(path, body).await,
+                    _ => self.client._get(path).await,
+                };
+                match response {
+                    Ok(res) => {
+                        let status = res.status();
+                        let headers = res.headers().clone();
+                        let text = self.client.body_to_string(res).await.unwrap_or_default();
+                        Ok((status, headers, text))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            });
+            let (status, headers, text) = match outcome {
+                Ok(parts) => parts,
+                // Timeouts and connection failures: worth another try.
+                Err(message) if attempt < ATTEMPTS => {
+                    self.sleep(attempt, None);
+                    let _ = message;
+                    continue;
+                }
+                Err(message) => return Err(fail(None, message)),
+            };
+            if status.is_success() {
+                let body = if text.trim().is_empty() {
+                    "null"
+                } else {
+                    &text
+                };
+                return serde_json::from_str(body)
+                    .map_err(|e| fail(Some(status.as_u16()), format!("unexpected response: {e}")));
+            }
+            let message = serde_json::from_str::<GitHubMessage>(&text)
+                .map(|m| m.message)
+                .unwrap_or_else(|_| text.chars().take(200).collect());
+            let retry_after = headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let rate_limited = status == StatusCode::FORBIDDEN
+                && (headers
+                    .get("x-ratelimit-remaining")
+                    .is_some_and(|v| v == "0")
+                    || message.to_ascii_lowercase().contains("rate limit"));
+            let transient =
+                status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || rate_limited;
+            if transient && attempt < ATTEMPTS {
+                self.sleep(attempt, retry_after);
+                continue;
+            }
+            return Err(fail(Some(status.as_u16()), message));
+        }
+    }
+
+    fn sleep(&self, attempt: u32, retry_after: Option<Duration>) {
+        let wait = retry_after
+            .map(|d| d.min(Duration::from_secs(120)))
+            .unwrap_or(self.base_delay * 2u32.pow(attempt - 1));
+        std::thread::sleep(wait);
+    }
+
+    /// Every comment on an issue or pull request, 100 a page.
+    pub fn list_issue_comments(&self, number: u64) -> Result<Vec<Comment>, ApiError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let path = format!(
+                "/repos/{}/issues/{number}/comments?per_page=100&page={page}",
+                self.repo
+            );
+            let batch: Vec<Comment> = self.call(
+                "list the pull request's comments",
+                http::Method::GET,
+                &path,
+                None,
+            )?;
+            let done = batch.len() < 100;
+            all.extend(batch);
+            if done || page >= 100 {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every comment on a commit, 100 a page.
+    pub fn list_commit_comments(&self, sha: &str) -> Result<Vec<Comment>, ApiError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let path = format!(
+                "/repos/{}/commits/{sha}/comments?per_page=100&page={page}",
+                self.repo
+            );
+            let batch: Vec<Comment> =
+                self.call("list the commit's comments", http::Method::GET, &path, None)?;
+            let done = batch.len() < 100;
+            all.extend(batch);
+            if done || page >= 100 {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Creates a comment on an issue or pull request.
+    pub fn create_issue_comment(&self, number: u64, body: &str) -> Result<Comment, ApiError> {
+        let path = format!("/repos/{}/issues/{number}/comments", self.repo);
+        self.call(
+            "create the comment",
+            http::Method::POST,
+            &path,
+            Some(&serde_json::json!({ "body": body })),
+        )
+    }
+
+    /// Updates an issue or pull-request comment.
+    pub fn update_issue_comment(&self, id: u64, body: &str) -> Result<Comment, ApiError> {
+        let path = format!("/repos/{}/issues/comments/{id}", self.repo);
+        self.call(
+            "update the comment",
+            http::Method::PATCH,
+            &path,
+            Some(&serde_json::json!({ "body": body })),
+        )
+    }
+
+    /// Creates a comment on a commit.
+    pub fn create_commit_comment(&self, sha: &str, body: &str) -> Result<Comment, ApiError> {
+        let path = format!("/repos/{}/commits/{sha}/comments", self.repo);
+        self.call(
+            "comment on the commit",
+            http::Method::POST,
+            &path,
+            Some(&serde_json::json!({ "body": body })),
+        )
+    }
+
+    /// Updates a commit comment.
+    pub fn update_commit_comment(&self, id: u64, body: &str) -> Result<Comment, ApiError> {
+        let path = format!("/repos/{}/comments/{id}", self.repo);
+        self.call(
+            "update the commit comment",
+            http::Method::PATCH,
+            &path,
+            Some(&serde_json::json!({ "body": body })),
+        )
+    }
+
+    /// Adds a label to an issue or pull request.
+    pub fn add_label(&self, number: u64, label: &str) -> Result<(), ApiError> {
+        let path = format!("/repos/{}/issues/{number}/labels", self.repo);
+        let _: serde_json::Value = self.call(
+            "add the label",
+            http::Method::POST,
+            &path,
+            Some(&serde_json::json!({ "labels": [label] })),
+        )?;
+        Ok(())
+    }
+
+    /// Creates a completed check run.
+    pub fn create_check_run(
+        &self,
+        name: &str,
+        head_sha: &str,
+        conclusion: &str,
+        title: &str,
+        summary: &str,
+    ) -> Result<(), ApiError> {
+        let path = format!("/repos/{}/check-runs", self.repo);
+        let body = serde_json::json!({
+            "name": name,
+            "head_sha": head_sha,
+            "status": "completed",
+            "conclusion": conclusion,
+            "output": { "title": title, "summary": summary },
+        });
+        let _: serde_json::Value = self.call(
+            "create the check run",
+            http::Method::POST,
+            &path,
+            Some(&body),
+        )?;
+        Ok(())
+    }
+
+    /// One pull request.
+    pub fn get_pull(&self, number: u64) -> Result<Pull, ApiError> {
+        let path = format!("/repos/{}/pulls/{number}", self.repo);
+        self.call("read the pull request", http::Method::GET, &path, None)
+    }
+
+    /// Open pull requests whose head is `owner:branch`.
+    pub fn find_pulls(&self, owner: &str, branch: &str) -> Result<Vec<Pull>, ApiError> {
+        let head: String = format!("{owner}:{branch}")
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect();
+        let path = format!(
+            "/repos/{}/pulls?state=open&head={head}&per_page=100",
+            self.repo
+        );
+        self.call("find the pull request", http::Method::GET, &path, None)
+    }
+}
+
+fn env_ms(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -1,0 +1,165 @@
+//! Publishing a report to GitHub: one comment per suite found by marker and author,
+//! the review label, and a check run. Every failure becomes a warning: these are side
+//! channels, and the verdict stands without them.
+
+use std::path::Path;
+
+use super::api::{Api, ApiError, Comment};
+use super::inputs::CommentPolicy;
+use crate::error::Result;
+use crate::report::{
+    GITHUB_COMMENT_LIMIT, RenderContext, Renderer, Report, TemplateKind, Verdict, cut_chars,
+};
+
+/// Writes to one repository's pull requests and commits.
+pub struct Publisher<'a> {
+    /// The API.
+    pub api: &'a Api,
+    /// Only comments by this account are updated (a pasted marker cannot hijack it).
+    pub author: &'a str,
+    /// Where the full report was saved, for the read-only-token message.
+    pub report_path: &'a Path,
+    /// Emits a warning.
+    pub warn: &'a dyn Fn(&str),
+}
+
+/// The comment markdown from a built-in template, cut to GitHub's limit.
+pub fn comment_body(kind: TemplateKind, report: &Report, ctx: &RenderContext) -> Result<String> {
+    Renderer::new().render(kind, report, ctx, Some(GITHUB_COMMENT_LIMIT))
+}
+
+/// Keeps the marker and cuts by characters, so GitHub never rejects the body (422).
+fn fit(marker: &str, body: &str) -> String {
+    let body = if body.starts_with(marker) {
+        body.to_string()
+    } else {
+        format!("{marker}\n{body}")
+    };
+    cut_chars(&body, GITHUB_COMMENT_LIMIT)
+}
+
+impl Publisher<'_> {
+    fn failed(&self, e: &ApiError) {
+        if e.is_read_only() {
+            (self.warn)(&format!(
+                "{e}. The token is read-only (a pull request from a fork, or no `pull-requests: write` \
+                 permission): the report is saved at {}. Upload it as an artifact and post it from a \
+                 `workflow_run` workflow with `mode: comment` (see examples/workflows/fork-pr-*.yml).",
+                self.report_path.display()
+            ));
+        } else {
+            (self.warn)(&e.to_string());
+        }
+    }
+
+    fn ours<'c>(&self, comments: &'c [Comment], marker: &str) -> Option<&'c Comment> {
+        comments.iter().find(|c| {
+            c.user.as_ref().is_some_and(|u| u.login == self.author)
+                && c.body.as_deref().is_some_and(|b| b.starts_with(marker))
+        })
+    }
+
+    /// Creates or updates the suite's one comment on a pull request; returns its URL.
+    pub fn upsert_pr_comment(
+        &self,
+        number: u64,
+        marker: &str,
+        body: &str,
+        policy: CommentPolicy,
+        report: &Report,
+    ) -> Option<String> {
+        if policy == CommentPolicy::Never {
+            return None;
+        }
+        let body = fit(marker, body);
+        let existing = match self.api.list_issue_comments(number) {
+            Ok(all) => self.ours(&all, marker).cloned(),
+            Err(e) => {
+                self.failed(&e);
+                return None;
+            }
+        };
+        let result = match existing {
+            Some(c) => self.api.update_issue_comment(c.id, &body),
+            // With `on-regression`, a first comment waits for a regression; an existing
+            // one is still updated so that it never shows a stale verdict.
+            None if policy == CommentPolicy::OnRegression && report.verdict == Verdict::Pass => {
+                return None;
+            }
+            None => self.api.create_issue_comment(number, &body),
+        };
+        match result {
+            Ok(c) => c.html_url,
+            Err(e) => {
+                self.failed(&e);
+                None
+            }
+        }
+    }
+
+    /// Creates or updates the suite's comment on a commit; returns its URL.
+    pub fn upsert_commit_comment(
+        &self,
+        sha: &str,
+        marker: &str,
+        body: &str,
+        policy: CommentPolicy,
+        report: &Report,
+    ) -> Option<String> {
+        if policy == CommentPolicy::Never {
+            return None;
+        }
+        if policy == CommentPolicy::OnRegression && report.verdict == Verdict::Pass {
+            return None;
+        }
+        let body = fit(marker, body);
+        let existing = match self.api.list_commit_comments(sha) {
+            Ok(all) => self.ours(&all, marker).cloned(),
+            Err(e) => {
+                self.failed(&e);
+                return None;
+            }
+        };
+        let result = match existing {
+            Some(c) => self.api.update_commit_comment(c.id, &body),
+            None => self.api.create_commit_comment(sha, &body),
+        };
+        match result {
+            Ok(c) => c.html_url,
+            Err(e) => {
+                self.failed(&e);
+                None
+            }
+        }
+    }
+
+    /// Adds the review label.
+    pub fn label(&self, number: u64, label: &str) {
+        if let Err(e) = self.api.add_label(number, label) {
+            self.failed(&e);
+        }
+    }
+
+    /// A completed check run: `failure` when blocked, `neutral` on review, else `success`.
+    pub fn check_run(&self, name: &str, head_sha: &str, report: &Report, review: bool, body: &str) {
+        let conclusion = if report.blocked {
+            "failure"
+        } else if review {
+            "neutral"
+        } else {
+            "success"
+        };
+        let title = format!(
+            "{} regression(s), verdict {:?}",
+            report.summary.critical + report.summary.warning + report.summary.notice,
+            report.verdict
+        )
+        .to_lowercase();
+        if let Err(e) =
+            self.api
+                .create_check_run(name, head_sha, conclusion, &title, &cut_chars(body, 65_535))
+        {
+            self.failed(&e);
+        }
+    }
+}

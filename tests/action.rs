@@ -1,0 +1,889 @@
+//! `bench-bot action` end to end: the binary with GitHub's environment, event payloads in
+//! GitHub's documented shapes, real git repositories, and a fake GitHub API on 127.0.0.1
+//! (wiremock) that keeps comments between runs and records every request.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use common::repo as repo_file;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const REPO: &str = "octo-org/widgets";
+const TOKEN: &str = "ghs_secret_test_token_123";
+const HEAD: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+const BOT: &str = "github-actions[bot]";
+
+/// Comments on issues and commits, shared by the responders.
+#[derive(Default)]
+struct State {
+    comments: Vec<Value>,
+    next_id: u64,
+}
+
+#[derive(Clone)]
+struct Fake(Arc<Mutex<State>>);
+
+impl Fake {
+    fn seed(&self, login: &str, body: &str) {
+        let mut s = self.0.lock().expect("lock");
+        s.next_id += 1;
+        let id = s.next_id;
+        s.comments.push(comment(id, login, body, "issue"));
+    }
+
+    fn comments(&self) -> Vec<Value> {
+        self.0.lock().expect("lock").comments.clone()
+    }
+}
+
+fn comment(id: u64, login: &str, body: &str, on: &str) -> Value {
+    json!({
+        "id": id, "node_id": format!("IC_{id}"),
+        "url": format!("https://api.github.com/repos/{REPO}/issues/comments/{id}"),
+        "html_url": format!("https://github.com/{REPO}/pull/2#issuecomment-{id}"),
+        "body": body, "user": {"login": login, "id": 41898282, "type": "Bot"},
+        "created_at": "2026-11-24T05:00:00Z", "updated_at": "2026-11-24T05:00:00Z",
+        "author_association": "NONE", "on": on
+    })
+}
+
+fn query(req: &Request, key: &str) -> Option<String> {
+    req.url
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// GET lists (paginated), POST creates, PATCH updates; comments are GitHub-shaped.
+struct Comments {
+    fake: Fake,
+    on: &'static str,
+}
+
+impl Respond for Comments {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut s = self.fake.0.lock().expect("lock");
+        match req.method.as_str() {
+            "GET" => {
+                let page: usize = query(req, "page").and_then(|p| p.parse().ok()).unwrap_or(1);
+                let per: usize = query(req, "per_page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(30);
+                let mine: Vec<&Value> = s.comments.iter().filter(|c| c["on"] == self.on).collect();
+                let slice: Vec<&Value> = mine
+                    .iter()
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .copied()
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(slice)
+            }
+            "POST" => {
+                let body: Value = serde_json::from_slice(&req.body).expect("json body");
+                s.next_id += 1;
+                let id = s.next_id;
+                let c = comment(id, BOT, body["body"].as_str().expect("body"), self.on);
+                s.comments.push(c.clone());
+                ResponseTemplate::new(201).set_body_json(c)
+            }
+            _ => {
+                let id: u64 = req
+                    .url
+                    .path()
+                    .rsplit('/')
+                    .next()
+                    .and_then(|x| x.parse().ok())
+                    .expect("id");
+                let body: Value = serde_json::from_slice(&req.body).expect("json body");
+                match s.comments.iter_mut().find(|c| c["id"] == id) {
+                    Some(c) => {
+                        c["body"] = body["body"].clone();
+                        ResponseTemplate::new(200).set_body_json(c.clone())
+                    }
+                    None => {
+                        ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}))
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn github(prefix: &str) -> (MockServer, Fake) {
+    let server = MockServer::start().await;
+    let fake = Fake(Arc::new(Mutex::new(State::default())));
+    let issue = format!("^{prefix}/repos/{REPO}/issues/2/comments$");
+    let issue_update = format!("^{prefix}/repos/{REPO}/issues/comments/\\d+$");
+    let commit = format!("^{prefix}/repos/{REPO}/commits/{HEAD}/comments$");
+    let commit_update = format!("^{prefix}/repos/{REPO}/comments/\\d+$");
+    for (m, p, on) in [
+        ("GET", &issue, "issue"),
+        ("POST", &issue, "issue"),
+        ("PATCH", &issue_update, "issue"),
+        ("GET", &commit, "commit"),
+        ("POST", &commit, "commit"),
+        ("PATCH", &commit_update, "commit"),
+    ] {
+        Mock::given(method(m))
+            .and(path_regex(p.as_str()))
+            .respond_with(Comments {
+                fake: fake.clone(),
+                on,
+            })
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path(format!("{prefix}/repos/{REPO}/issues/2/labels")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"id": 1, "name": "performance-regression"}])),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{prefix}/repos/{REPO}/check-runs")))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": 4, "status": "completed"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{prefix}/repos/{REPO}/pulls/2")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"number": 2, "state": "open", "head": {"sha": HEAD, "ref": "faster-parser"}}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{prefix}/repos/{REPO}/pulls")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!([{"number": 2, "state": "open", "head": {"sha": HEAD, "ref": "faster-parser"}}]),
+        ))
+        .mount(&server)
+        .await;
+    (server, fake)
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    outputs: String,
+    summary: String,
+}
+
+/// Runs `bench-bot action` in `workspace` with GitHub's variables and `inputs`.
+async fn action(
+    server: &MockServer,
+    api_path: &str,
+    workspace: &Path,
+    event: &str,
+    payload: &str,
+    inputs: &[(&str, String)],
+) -> Run {
+    let out_file = workspace.join(".gh-output");
+    let summary_file = workspace.join(".gh-summary");
+    let _ = std::fs::remove_file(&out_file);
+    let _ = std::fs::remove_file(&summary_file);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bench-bot"));
+    cmd.arg("action")
+        .current_dir(workspace)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GITHUB_EVENT_NAME", event)
+        .env(
+            "GITHUB_EVENT_PATH",
+            repo_file(&format!("fixtures/github/{payload}")),
+        )
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_API_URL", format!("{}{api_path}", server.uri()))
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_RUN_ID", "7")
+        .env("GITHUB_SHA", "1111111111111111111111111111111111111111")
+        .env("GITHUB_WORKSPACE", workspace)
+        .env("GITHUB_OUTPUT", &out_file)
+        .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .env("BENCH_BOT_API_RETRY_MS", "10")
+        .env("BENCH_BOT_API_TIMEOUT_MS", "1500")
+        .env("INPUT_GITHUB-TOKEN", TOKEN);
+    for (k, v) in inputs {
+        cmd.env(format!("INPUT_{}", k.to_uppercase()), v);
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
+        .await
+        .expect("join");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr),
+        outputs: std::fs::read_to_string(&out_file).unwrap_or_default(),
+        summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
+    }
+}
+
+fn pytest_inputs() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "results",
+            repo_file("fixtures/pytest/candidate.json")
+                .display()
+                .to_string(),
+        ),
+        (
+            "baseline",
+            repo_file("fixtures/pytest/baseline.json")
+                .display()
+                .to_string(),
+        ),
+    ]
+}
+
+async fn requests(server: &MockServer, m: &str, contains: &str) -> Vec<Request> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.method.as_str() == m && r.url.path().contains(contains))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_request_gets_one_comment_updated_in_place() {
+    let (server, fake) = github("").await;
+    let ws = tempfile::tempdir().expect("tmp");
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &pytest_inputs(),
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let posted = requests(&server, "POST", "/issues/2/comments").await;
+    assert_eq!(posted.len(), 1);
+    let body: Value = serde_json::from_slice(&posted[0].body).expect("json");
+    let body = body["body"].as_str().expect("body");
+    assert!(body.starts_with("<!-- bench-bot:default -->"), "{body}");
+    assert!(
+        body.contains("`test_fixture_suite.py::test_sort_slowed`") && body.contains("critical"),
+        "{body}"
+    );
+    assert!(
+        body.contains("https://github.com/octo-org/widgets/actions/runs/7"),
+        "{body}"
+    );
+    // Outputs, summary, annotations.
+    assert!(
+        run.outputs.contains("verdict=critical\n") && run.outputs.contains("blocked=true\n"),
+        "{}",
+        run.outputs
+    );
+    assert!(run.outputs.contains("regressions=1\n") && run.outputs.contains("improvements=2\n"));
+    assert!(
+        run.outputs
+            .contains("comment-url=https://github.com/octo-org/widgets/pull/2#issuecomment-1")
+    );
+    let report_line = run
+        .outputs
+        .lines()
+        .find(|l| l.starts_with("report="))
+        .expect("report output");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_line[7..]).expect("saved"))
+            .expect("json");
+    assert_eq!(report["schema"], "bench-bot/report/v1");
+    assert!(
+        run.summary.contains("## 🔴 bench-bot")
+            && run
+                .summary
+                .contains("`test_fixture_suite.py::test_sort_slowed`"),
+        "{}",
+        run.summary
+    );
+    assert!(run.stdout.contains("::error title=bench-bot%3A critical regression::test_fixture_suite.py::test_sort_slowed"), "{}", run.stdout);
+    // The token is masked, never printed otherwise.
+    assert_eq!(run.stdout.matches(TOKEN).count(), 1, "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("::add-mask::{TOKEN}")));
+    let auth = posted[0]
+        .headers
+        .get("authorization")
+        .expect("auth")
+        .to_str()
+        .expect("ascii");
+    assert_eq!(auth, format!("Bearer {TOKEN}"));
+
+    // A second run updates the same comment.
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &pytest_inputs(),
+    )
+    .await;
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        requests(&server, "POST", "/issues/2/comments").await.len(),
+        1
+    );
+    assert_eq!(
+        requests(&server, "PATCH", "/issues/comments/1").await.len(),
+        1
+    );
+    assert_eq!(fake.comments().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_marker_pasted_by_someone_else_is_left_alone_and_pages_are_followed() {
+    let (server, fake) = github("").await;
+    for i in 0..120 {
+        fake.seed("someone", &format!("comment {i}"));
+    }
+    fake.seed("mallory", "<!-- bench-bot:default -->\nfake results");
+    let ws = tempfile::tempdir().expect("tmp");
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &pytest_inputs(),
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let gets = requests(&server, "GET", "/issues/2/comments").await;
+    assert_eq!(gets.len(), 2, "two pages of 100");
+    assert!(
+        requests(&server, "PATCH", "/issues/comments/")
+            .await
+            .is_empty(),
+        "mallory's comment untouched"
+    );
+    assert_eq!(
+        requests(&server, "POST", "/issues/2/comments").await.len(),
+        1
+    );
+    let all = fake.comments();
+    assert!(all.iter().any(|c| c["user"]["login"] == "mallory"
+        && c["body"] == "<!-- bench-bot:default -->\nfake results"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_tier_adds_a_label_and_a_neutral_check_run() {
+    let (server, _fake) = github("").await;
+    let ws = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        ws.path().join("bench-bot.toml"),
+        "[tiers.critical]\ntime = 60\n",
+    )
+    .expect("config");
+    let mut inputs = pytest_inputs();
+    inputs.push(("check-run", "true".into()));
+    inputs.push(("name", "py".into()));
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &inputs,
+    )
+    .await;
+    assert_eq!(run.code, 0, "a warning does not block: {}", run.stdout);
+    assert!(run.outputs.contains("verdict=warning"));
+    let labels = requests(&server, "POST", "/issues/2/labels").await;
+    assert_eq!(labels.len(), 1);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&labels[0].body).expect("json")["labels"][0],
+        "performance-regression"
+    );
+    let checks = requests(&server, "POST", "/check-runs").await;
+    let check: Value = serde_json::from_slice(&checks[0].body).expect("json");
+    assert_eq!(
+        (check["conclusion"].as_str(), check["head_sha"].as_str()),
+        (Some("neutral"), Some(HEAD))
+    );
+    assert_eq!(check["name"], "bench-bot (py)");
+    let posted: Value =
+        serde_json::from_slice(&requests(&server, "POST", "/issues/2/comments").await[0].body)
+            .expect("json");
+    assert!(
+        posted["body"]
+            .as_str()
+            .expect("body")
+            .starts_with("<!-- bench-bot:py -->")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_token_degrades_to_summary_and_report() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path_regex(".*/comments$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment", "status": "403"})),
+        )
+        .mount(&server)
+        .await;
+    let ws = tempfile::tempdir().expect("tmp");
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request_fork.json",
+        &pytest_inputs(),
+    )
+    .await;
+    assert_eq!(run.code, 1, "the verdict stands: {}", run.stdout);
+    assert!(
+        run.stdout.contains("::warning title=bench-bot::") && run.stdout.contains("read-only"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("mode: comment") && run.stdout.contains("bench-bot-report"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        requests(&server, "POST", "/comments").await.len(),
+        1,
+        "403 is not retried"
+    );
+    assert!(run.outputs.contains("blocked=true") && run.summary.contains("bench-bot"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_and_rate_limits_are_retried_with_backoff() {
+    let server = MockServer::start().await;
+    // First a 502, then a 429 with retry-after, then the real answer.
+    Mock::given(method("GET"))
+        .and(path_regex(".*/comments$"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex(".*/comments$"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "API rate limit exceeded"})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex(".*/comments$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(".*/comments$"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(comment(9, BOT, "x", "issue")))
+        .mount(&server)
+        .await;
+    let ws = tempfile::tempdir().expect("tmp");
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &pytest_inputs(),
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(requests(&server, "GET", "/comments").await.len(), 3);
+    assert_eq!(requests(&server, "POST", "/comments").await.len(), 1);
+    assert!(!run.stdout.contains("::warning"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_errors_and_timeouts_warn_and_never_change_the_verdict() {
+    for (status, retried) in [(401u16, 1usize), (404, 1), (422, 1), (500, 4)] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({"message": format!("error {status}")})),
+            )
+            .mount(&server)
+            .await;
+        let ws = tempfile::tempdir().expect("tmp");
+        let run = action(
+            &server,
+            "",
+            ws.path(),
+            "pull_request",
+            "pull_request.json",
+            &pytest_inputs(),
+        )
+        .await;
+        assert_eq!(run.code, 1, "{status}: {}", run.stdout);
+        assert!(
+            run.stdout.contains(&format!("HTTP {status}")),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(
+            requests(&server, "GET", "/comments").await.len(),
+            retried,
+            "{status}"
+        );
+        assert!(run.outputs.contains("comment-url=\n"));
+    }
+    // A server that never answers in time.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(std::time::Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let ws = tempfile::tempdir().expect("tmp");
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &pytest_inputs(),
+    )
+    .await;
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("::warning title=bench-bot::list the pull request"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_enterprise_api_paths_are_honoured() {
+    let (server, _fake) = github("/api/v3").await;
+    let ws = tempfile::tempdir().expect("tmp");
+    let run = action(
+        &server,
+        "/api/v3",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &pytest_inputs(),
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        requests(
+            &server,
+            "POST",
+            "/api/v3/repos/octo-org/widgets/issues/2/comments"
+        )
+        .await
+        .len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_comment_is_cut_and_keeps_its_marker() {
+    let (server, _fake) = github("").await;
+    let ws = tempfile::tempdir().expect("tmp");
+    let doc = |v: f64| -> String {
+        let rows: Vec<Value> = (0..3000)
+            .map(|i| json!({"name": format!("bench/with/a/rather/long/name/number_{i:05}"), "value": if i % 3 == 0 { v } else { 100.0 }, "unit": "ns", "range": "± 1"}))
+            .collect();
+        serde_json::to_string(&rows).expect("json")
+    };
+    std::fs::write(ws.path().join("base.json"), doc(100.0)).expect("write");
+    std::fs::write(ws.path().join("cur.json"), doc(150.0)).expect("write");
+    let inputs = vec![
+        ("results", "cur.json".to_string()),
+        ("baseline", "base.json".to_string()),
+    ];
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &inputs,
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let posted: Value =
+        serde_json::from_slice(&requests(&server, "POST", "/issues/2/comments").await[0].body)
+            .expect("json");
+    let body = posted["body"].as_str().expect("body");
+    assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
+    assert!(body.starts_with("<!-- bench-bot:default -->") && body.contains("left out to fit"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fork_safe_second_half_confirms_the_pull_request() {
+    let (server, fake) = github("").await;
+    let ws = tempfile::tempdir().expect("tmp");
+    // The first half: a fork's PR run saves its report.
+    let first = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request_fork.json",
+        &[
+            ("comment", "never".into()),
+            pytest_inputs()[0].clone(),
+            pytest_inputs()[1].clone(),
+        ],
+    )
+    .await;
+    assert_eq!(first.code, 1);
+    assert!(fake.comments().is_empty());
+    // The second half posts it after finding the PR by the fork's owner and branch.
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "workflow_run",
+        "workflow_run.json",
+        &[("mode", "comment".into())],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let found = requests(&server, "GET", "/pulls").await;
+    assert!(
+        found.iter().any(|r| r
+            .url
+            .query()
+            .unwrap_or_default()
+            .contains("head=forker%3Afaster-parser")),
+        "{found:?}"
+    );
+    assert_eq!(fake.comments().len(), 1);
+    assert!(
+        fake.comments()[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains("test_sort_slowed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unconfirmed_pull_request_gets_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/{REPO}/pulls")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!([{"number": 3, "head": {"sha": "0000000000000000000000000000000000000000"}}]),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/{REPO}/pulls/3")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"number": 3, "head": {"sha": "0000000000000000000000000000000000000000"}}),
+        ))
+        .mount(&server)
+        .await;
+    let ws = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(ws.path().join("bench-bot-report")).expect("mkdir");
+    let report = common::analyze_json(
+        ws.path(),
+        &[
+            "--baseline",
+            &repo_file("fixtures/pytest/baseline.json")
+                .display()
+                .to_string(),
+            &repo_file("fixtures/pytest/candidate.json")
+                .display()
+                .to_string(),
+        ],
+    )
+    .1;
+    std::fs::write(
+        ws.path().join("bench-bot-report/report.json"),
+        report.to_string(),
+    )
+    .expect("write");
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "workflow_run",
+        "workflow_run.json",
+        &[("mode", "comment".into())],
+    )
+    .await;
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("no open pull request has head"),
+        "{}",
+        run.stdout
+    );
+    assert!(requests(&server, "POST", "/comments").await.is_empty());
+}
+
+fn git_workspace() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.bare(true).initial_head("main");
+    git2::Repository::init_opts(tmp.path().join("remote.git"), &opts).expect("bare");
+    let url = format!("file://{}", tmp.path().join("remote.git").display());
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let work = tmp.path().join("work");
+    let repo = git2::Repository::init_opts(&work, &opts).expect("init");
+    std::fs::write(work.join("a.txt"), "a").expect("write");
+    let mut index = repo.index().expect("index");
+    index.add_path(Path::new("a.txt")).expect("add");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let sig = git2::Signature::now("dev", "dev@example.com").expect("sig");
+    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
+        .expect("commit");
+    repo.remote("origin", &url).expect("remote");
+    repo.find_remote("origin")
+        .expect("origin")
+        .push(&["refs/heads/main:refs/heads/main"], None)
+        .expect("push");
+    (tmp, work)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_to_main_records_and_comments_on_the_commit_only_on_regression() {
+    let (server, fake) = github("").await;
+    let (tmp, work) = git_workspace();
+    let base = vec![(
+        "results",
+        repo_file("fixtures/pytest/baseline.json")
+            .display()
+            .to_string(),
+    )];
+    let run = action(&server, "", &work, "push", "push.json", &base).await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("no baseline"), "{}", run.stdout);
+    assert!(
+        fake.comments().is_empty(),
+        "no regression, no commit comment"
+    );
+    let remote = git2::Repository::open(tmp.path().join("remote.git")).expect("remote");
+    assert!(
+        remote.find_reference("refs/heads/bench-bot-data").is_ok(),
+        "the run was recorded"
+    );
+    // The next push is slower: compared with the recorded run, and commented on.
+    let cur = vec![(
+        "results",
+        repo_file("fixtures/pytest/candidate.json")
+            .display()
+            .to_string(),
+    )];
+    let run = action(&server, "", &work, "push", "push.json", &cur).await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let comments = fake.comments();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0]["on"], "commit");
+    assert!(
+        comments[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains("bench-bot on ec26c3e57ca3")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_inputs_and_missing_results_exit_2() {
+    let (server, _fake) = github("").await;
+    let ws = tempfile::tempdir().expect("tmp");
+    let mut inputs = pytest_inputs();
+    inputs.push(("fail-on", "sometimes".into()));
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &inputs,
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("input `fail-on` is `sometimes`"),
+        "{}",
+        run.stdout
+    );
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &[],
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("input `results` is required"),
+        "{}",
+        run.stdout
+    );
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &[("results", "nothing/*.json".into())],
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.contains("matches no file"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_user_template_falls_back_with_a_warning() {
+    let (server, fake) = github("").await;
+    let ws = tempfile::tempdir().expect("tmp");
+    std::fs::write(ws.path().join("mine.md.j2"), "{% if %}").expect("write");
+    let mut inputs = pytest_inputs();
+    inputs.push(("template", "mine.md.j2".into()));
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &inputs,
+    )
+    .await;
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("mine.md.j2") && run.stdout.contains("using the built-in template"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        fake.comments()[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains("### Regressions")
+    );
+}
