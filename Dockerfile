@@ -13,8 +13,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src benches examples \
     && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
-    && for b in ingest history render; do echo 'fn main() {}' > "benches/$b.rs"; done \
-    && for e in evaluate history_size; do echo 'fn main() {}' > "examples/$e.rs"; done \
+    && for b in ingest history render dashboard; do echo 'fn main() {}' > "benches/$b.rs"; done \
+    && for e in evaluate history_size dashboard_size; do echo 'fn main() {}' > "examples/$e.rs"; done \
     && cargo build --release --locked --bin bench-bot \
     && rm -rf src
 COPY src ./src

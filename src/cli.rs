@@ -27,6 +27,8 @@ pub enum Command {
     Import(ImportArgs),
     /// The GitHub Action entrypoint: reads GITHUB_* and INPUT_* and does the right thing.
     Action,
+    /// Write a self-contained chart page from the history branch (or from runs as files).
+    Dashboard(DashboardArgs),
 }
 
 /// Where the history branch lives.
@@ -153,6 +155,32 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Where the repository is.
+    #[command(flatten)]
+    pub repo: RepoArgs,
+}
+
+/// `bench-bot dashboard`.
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// Runs as result files, oldest first (instead of the history branch).
+    #[arg(value_name = "RUN")]
+    pub runs: Vec<PathBuf>,
+    /// The directory to write `index.html` into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Read the runs from this history branch.
+    #[arg(long, value_name = "BRANCH")]
+    pub history: Option<String>,
+    /// With --history: the branch whose runs to chart.
+    #[arg(long, value_name = "NAME", default_value = "main")]
+    pub branch: String,
+    /// Link commits to this repository URL (e.g. https://github.com/owner/name).
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+    /// The config file (tiers and windows for the flagged points).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// With --history: where the repository is.
     #[command(flatten)]
     pub repo: RepoArgs,
 }

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod github;
 pub mod history;

@@ -4,7 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crate::analysis;
-use crate::cli::{AnalyzeArgs, Cli, ColorArg, Command, ImportArgs, OutputFormat, RecordArgs};
+use crate::cli::{
+    AnalyzeArgs, Cli, ColorArg, Command, DashboardArgs, ImportArgs, OutputFormat, RecordArgs,
+};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::history::{HistoryRepo, RecordOptions, WindowRequest};
@@ -27,6 +29,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Record(args) => record(&args),
         Command::Import(args) => import(&args),
         Command::Action => crate::github::run(&|name| std::env::var(name).ok()),
+        Command::Dashboard(args) => dashboard(&args),
     }
 }
 
@@ -223,6 +226,45 @@ pub fn color_choice(arg: ColorArg, to_terminal: bool, no_color: bool) -> ColorCh
     }
 }
 
+fn dashboard(args: &DashboardArgs) -> Result<Outcome> {
+    let config = Config::discover(args.config.as_deref())?;
+    let (runs, title) = match &args.history {
+        Some(branch) => {
+            let repo = HistoryRepo::open(&args.repo.repo, branch, &args.repo.remote)?;
+            let (runs, warnings) = repo.all_runs(&args.branch)?;
+            for w in warnings {
+                eprintln!("bench-bot: warning: {w}");
+            }
+            (runs, format!("Benchmarks on {}", args.branch))
+        }
+        None => {
+            let options = LoadOptions {
+                format: None,
+                max_input_size: config.max_input_size,
+            };
+            let runs = args
+                .runs
+                .iter()
+                .map(|p| ingest::load(p, &options).map(|l| l.run))
+                .collect::<Result<Vec<_>>>()?;
+            (runs, "Benchmarks".to_string())
+        }
+    };
+    if runs.is_empty() {
+        return Err(Error::Usage(
+            "no runs to chart: pass result files or --history BRANCH".into(),
+        ));
+    }
+    let html = crate::dashboard::render(&runs, &config, args.repo_url.clone(), &title);
+    crate::dashboard::write(&args.out, &html)?;
+    eprintln!(
+        "bench-bot: wrote {} ({} runs)",
+        args.out.join("index.html").display(),
+        runs.len()
+    );
+    Ok(Outcome::Pass)
+}
+
 /// Renders a report in one of the output formats.
 pub fn render(
     report: &Report,
@@ -270,6 +312,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    // Temporary files are private (0600); the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(err)?;
+    }
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;

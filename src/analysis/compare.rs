@@ -34,6 +34,23 @@ pub struct Comparison {
     pub noisy_cv: Option<f64>,
 }
 
+/// The Student's t with the same upper tail as `sigma` normal sigmas, for `df` degrees
+/// of freedom. The inverse CDF is iterative and the same few (sigma, n) pairs come back
+/// for every benchmark, so results are remembered.
+fn student_threshold(sigma: f64, df: f64) -> f64 {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static CACHE: RefCell<HashMap<(u64, u64), f64>> = RefCell::new(HashMap::new());
+    }
+    let key = (sigma.to_bits(), df.to_bits());
+    CACHE.with(|c| {
+        *c.borrow_mut()
+            .entry(key)
+            .or_insert_with(|| stats::t_quantile_upper(stats::normal_upper_tail(sigma), df))
+    })
+}
+
 fn changes(current: f64, centre: f64, direction: Direction) -> (Option<f64>, Option<f64>) {
     if centre == 0.0 || !centre.is_finite() {
         return (None, None);
@@ -53,6 +70,19 @@ fn changes(current: f64, centre: f64, direction: Direction) -> (Option<f64>, Opt
 /// the median of n runs, and read from Student's t with n − 1 degrees of freedom,
 /// because the sigma is too (docs/statistics.md shows why).
 pub fn compare_history(
+    values: &[f64],
+    current: f64,
+    direction: Direction,
+    config: &Config,
+    gate_sigma: f64,
+) -> Comparison {
+    let mut c = history_rule(values, current, direction, config, gate_sigma);
+    c.history = values[values.len().saturating_sub(config.window)..].to_vec();
+    c
+}
+
+/// The history rule without a copy of the window (`history` is left empty).
+pub fn history_rule(
     values: &[f64],
     current: f64,
     direction: Direction,
@@ -97,9 +127,7 @@ pub fn compare_history(
     };
     // The z a change needs to reach the gate's p-value, in the same distribution.
     let needed = match config.prediction {
-        Prediction::Student if n >= 2.0 => {
-            stats::t_quantile_upper(stats::normal_upper_tail(gate_sigma), n - 1.0)
-        }
+        Prediction::Student if n >= 2.0 => student_threshold(gate_sigma, n - 1.0),
         _ => gate_sigma,
     };
     let detectable_pct = (centre != 0.0).then(|| needed * widen * sigma / centre.abs() * 100.0);
@@ -107,7 +135,7 @@ pub fn compare_history(
         centre,
         spread: Some(sigma),
         n: None,
-        history: window.to_vec(),
+        history: Vec::new(),
         change_pct,
         value_change_pct,
         z,

@@ -4,7 +4,7 @@ mod compare;
 pub mod stats;
 mod tiers;
 
-pub use compare::{Comparison, compare_history, compare_runs};
+pub use compare::{Comparison, compare_history, compare_runs, history_rule};
 
 use std::collections::HashMap;
 
@@ -185,6 +185,33 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
         },
         version: env!("CARGO_PKG_VERSION").to_string(),
     }
+}
+
+/// Judges one value against the history before it, as a report would (without the
+/// multiple-comparison adjustment, which belongs to a whole report): the comparison, the
+/// tier that fired and the status. Used for every point of the dashboard.
+pub fn judge_history(
+    history: &[f64],
+    current: f64,
+    metric: &Metric,
+    direction: crate::model::Direction,
+    config: &Config,
+    tiers: &crate::config::Tiers,
+) -> (Comparison, TierLabel, Status) {
+    let comparison = history_rule(history, current, direction, config, tiers.critical.sigma);
+    let Some(change) = comparison.change_pct else {
+        return (comparison, TierLabel::None, Status::Unchanged);
+    };
+    let d = tiers::decide(
+        change,
+        comparison.p_value,
+        metric,
+        tiers,
+        comparison.noisy_cv,
+        config.noise_cv,
+    );
+    let tier = d.tier.map_or(TierLabel::None, TierLabel::from);
+    (comparison, tier, d.status)
 }
 
 fn empty_row(

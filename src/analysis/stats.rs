@@ -21,25 +21,31 @@ pub fn mean_sd(values: &[f64]) -> (f64, f64) {
     (mean, (ss / (n - 1.0)).sqrt())
 }
 
-/// Median of the values (NaN for none). Sorts a copy.
+/// Median of the values (NaN for none), by selection on a copy.
 pub fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    median_sorted(&v)
+    median_in_place(&mut values.to_vec())
 }
 
-fn median_sorted(v: &[f64]) -> f64 {
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+/// Median of `v`, reordering it (selection, not a full sort).
+fn median_in_place(v: &mut [f64]) -> f64 {
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
     }
+    let (_, upper, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let upper = *upper;
+    if n % 2 == 1 {
+        return upper;
+    }
+    // The lower middle is the largest value left of the upper one.
+    let lower = v[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (lower + upper) / 2.0
 }
 
 /// Median absolute deviation around `centre` (unscaled).
 pub fn mad(values: &[f64], centre: f64) -> f64 {
-    let dev: Vec<f64> = values.iter().map(|v| (v - centre).abs()).collect();
-    median(&dev)
+    let mut dev: Vec<f64> = values.iter().map(|v| (v - centre).abs()).collect();
+    median_in_place(&mut dev)
 }
 
 /// Welch's two-sample t statistic and Welch–Satterthwaite degrees of freedom for

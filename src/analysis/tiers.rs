@@ -5,12 +5,73 @@ use crate::config::{Action, FailOn, TierName, Tiers};
 use crate::model::Metric;
 use crate::report::{Method, ResultRow, Status, TierLabel};
 
-/// Sets the row's tier, status and reason; returns the action of the tier that fired.
+/// What the tiers decide for one comparison, before it is put in words.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    /// The tier that fired (after the noisy cap).
+    pub tier: Option<TierName>,
+    /// The status.
+    pub status: Status,
+    /// The history's CV, when it capped the tier or made the result noisy.
+    pub noisy_cv: Option<f64>,
+    /// Whether the noisy cap lowered a blocking tier.
+    pub capped: bool,
+}
+
+/// Decides the tier and status.
 ///
 /// A tier fires when the oriented change exceeds its percentage for the metric and,
 /// unless `require_significance = false`, the adjusted p-value is at most the normal
 /// tail at its sigma (3 σ ≙ 0.00135). A benchmark whose history is noisier than
-/// `noise_cv` cannot block on its own: its tier is capped at warning.
+/// `noise_cv` cannot block on its own: its tier is capped at warning. A significant
+/// change in the good direction beyond the notice percentage is an improvement; a change
+/// beyond it that is not significant (or a too-noisy history) is noisy.
+pub fn decide(
+    change: f64,
+    p_adjusted: Option<f64>,
+    metric: &Metric,
+    tiers: &Tiers,
+    noisy_cv: Option<f64>,
+    noise_cv: f64,
+) -> Decision {
+    let significant = |sigma: f64| match p_adjusted {
+        Some(p) => p <= normal_upper_tail(sigma),
+        None => true,
+    };
+    let noisy = noisy_cv.filter(|cv| *cv > noise_cv);
+    let fired = TierName::ALL.into_iter().find(|&name| {
+        let tier = tiers.get(name);
+        change > tier.pct(metric) && (!tier.require_significance || significant(tier.sigma))
+    });
+    if let Some(mut name) = fired {
+        let capped = noisy.is_some() && tiers.get(name).action == Action::Block;
+        if capped {
+            name = TierName::Warning;
+        }
+        return Decision {
+            tier: Some(name),
+            status: Status::Regression,
+            noisy_cv: noisy,
+            capped,
+        };
+    }
+    let notice = &tiers.notice;
+    let status = if change < -notice.pct(metric) && significant(notice.sigma) {
+        Status::Improvement
+    } else if noisy.is_some() || change.abs() > notice.pct(metric) {
+        Status::Noisy
+    } else {
+        Status::Unchanged
+    };
+    Decision {
+        tier: None,
+        status,
+        noisy_cv: noisy,
+        capped: false,
+    }
+}
+
+/// Sets the row's tier, status and reason; returns the action of the tier that fired.
 pub fn classify(
     row: &mut ResultRow,
     tiers: &Tiers,
@@ -23,58 +84,45 @@ pub fn classify(
         row.reason = "the baseline is 0, so a percentage change is undefined".to_string();
         return None;
     };
-    let significant = |sigma: f64| match row.p_adjusted {
-        Some(p) => p <= normal_upper_tail(sigma),
-        None => true,
-    };
+    let d = decide(change, row.p_adjusted, &metric, tiers, noisy_cv, noise_cv);
     let against = against(row);
     let shown = signed_pct(row.value_change_pct.unwrap_or(change));
     let evidence = evidence(row);
-    let noisy = noisy_cv.filter(|cv| *cv > noise_cv);
-    let fired = TierName::ALL.into_iter().find(|&name| {
-        let tier = tiers.get(name);
-        change > tier.pct(&metric) && (!tier.require_significance || significant(tier.sigma))
-    });
-    if let Some(mut name) = fired {
-        let mut capped = String::new();
-        if let Some(cv) = noisy {
-            if tiers.get(name).action == Action::Block {
-                name = TierName::Warning;
-                capped = format!(
+    row.status = d.status;
+    row.reason = match (d.tier, d.status, d.noisy_cv) {
+        (Some(name), _, cv) => {
+            row.tier = name.into();
+            let capped = match (d.capped, cv) {
+                (true, Some(cv)) => format!(
                     " (capped: the history is too noisy to block on its own, CV {:.0} %)",
                     cv * 100.0
-                );
-            }
+                ),
+                _ => String::new(),
+            };
+            format!("{shown} {against}{evidence}: {}{capped}", name.as_str())
         }
-        row.tier = name.into();
-        row.status = Status::Regression;
-        row.reason = format!("{shown} {against}{evidence}: {}{capped}", name.as_str());
-        return Some(tiers.get(name).action);
-    }
-    let notice = &tiers.notice;
-    if change < -notice.pct(&metric) && significant(notice.sigma) {
-        row.status = Status::Improvement;
-        row.reason = format!("{shown} {against}{evidence}: improvement");
-    } else if let Some(cv) = noisy {
-        row.status = Status::Noisy;
-        row.reason = format!(
+        (None, Status::Improvement, _) => format!("{shown} {against}{evidence}: improvement"),
+        (None, Status::Noisy, Some(cv)) => format!(
             "{shown} {against}, but the history is too noisy to judge (CV {:.0} % > {:.0} %): \
              rerun or add repetitions",
             cv * 100.0,
             noise_cv * 100.0
-        );
-    } else if change.abs() > notice.pct(&metric) {
-        row.status = Status::Noisy;
-        row.reason =
-            format!("{shown} {against}{evidence}, not significant: rerun or add repetitions");
-    } else {
-        row.status = Status::Unchanged;
-        row.reason = format!(
+        ),
+        (None, Status::Noisy, None) => {
+            format!("{shown} {against}{evidence}, not significant: rerun or add repetitions")
+        }
+        _ => format!(
             "{shown} {against}, within the notice threshold ({:.0} %)",
-            notice.pct(&metric)
-        );
-    }
-    None
+            tiers.notice.pct(&metric)
+        ),
+    };
+    d.tier.and_then(|name| {
+        if d.status == Status::Regression {
+            Some(tiers.get(name).action)
+        } else {
+            None
+        }
+    })
 }
 
 fn signed_pct(v: f64) -> String {

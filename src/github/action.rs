@@ -347,7 +347,23 @@ impl Context<'_> {
             max_runs: config.max_runs,
             ..RecordOptions::default()
         };
-        match repo.record(&[(run.clone(), branch)], &[], &options) {
+        let extra = if self.inputs.dashboard {
+            let repo_url = match (
+                (self.env)("GITHUB_SERVER_URL"),
+                (self.env)("GITHUB_REPOSITORY"),
+            ) {
+                (Some(server), Some(r)) => Some(format!("{server}/{r}")),
+                _ => None,
+            };
+            crate::dashboard::files_for_history(&repo, run, &branch, config, repo_url)
+                .unwrap_or_else(|e| {
+                    self.warn(&format!("{e}; the dashboard was not regenerated"));
+                    Vec::new()
+                })
+        } else {
+            Vec::new()
+        };
+        match repo.record(&[(run.clone(), branch)], &extra, &options) {
             Ok(o) => println!(
                 "bench-bot: recorded the run in `{}` ({})",
                 self.inputs.history_branch,

@@ -122,6 +122,37 @@ impl HistoryRepo {
         })
     }
 
+    /// Every run recorded for `source_branch`, oldest first (for the dashboard), with
+    /// a warning for each unreadable file.
+    pub fn all_runs(&self, source_branch: &str) -> Result<(Vec<Run>, Vec<String>), HistoryError> {
+        let mut warnings = Vec::new();
+        if let Err(e) = self.fetch() {
+            warnings.push(format!(
+                "could not fetch the history branch: {e}; using the local copy"
+            ));
+        }
+        let Some(tip) = self.read_tip() else {
+            return Ok((Vec::new(), warnings));
+        };
+        let folder = component(source_branch);
+        let mut entries: Vec<Entry> = self
+            .list(tip)?
+            .into_iter()
+            .filter(|e| e.source_branch == folder)
+            .collect();
+        entries.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.path.cmp(&b.path)));
+        let mut runs = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            match self.read(entry) {
+                Ok(stored) => runs.push(stored.run),
+                Err(e) => {
+                    warnings.push(format!("{} is unreadable and was skipped: {e}", entry.path))
+                }
+            }
+        }
+        Ok((runs, warnings))
+    }
+
     /// The merge base of the head and the base branch, and the position of each of its
     /// first-parent ancestors by 12-digit prefix. `None` without usable history.
     fn ancestry(&self, request: &WindowRequest) -> Option<(String, HashMap<String, usize>)> {

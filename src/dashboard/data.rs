@@ -1,0 +1,196 @@
+//! The dashboard's data: every benchmark metric as a series over the runs, with the band
+//! the detector used at each point (median ± 3 σ of the window before it) and the tier
+//! each point fired.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::analysis::judge_history;
+use crate::config::Config;
+use crate::model::{Direction, Metric, Run};
+use crate::report::{Status, TierLabel};
+
+/// Everything the page draws.
+#[derive(Debug, Serialize)]
+pub struct SiteData {
+    /// Repository URL for commit links, when known.
+    pub repo_url: Option<String>,
+    /// Runs in commit order: short sha, full sha, date.
+    pub runs: Vec<RunInfo>,
+    /// One entry per benchmark metric.
+    pub series: Vec<Series>,
+    /// The newest regressions, newest first.
+    pub regressions: Vec<Flag>,
+}
+
+/// One run on the x axis.
+#[derive(Debug, Serialize)]
+pub struct RunInfo {
+    /// Full commit sha, if known.
+    pub sha: Option<String>,
+    /// Date (RFC 3339 as recorded).
+    pub date: Option<String>,
+}
+
+/// One benchmark metric over time.
+#[derive(Debug, Serialize)]
+pub struct Series {
+    /// Benchmark id.
+    pub id: String,
+    /// Metric name.
+    pub metric: String,
+    /// Canonical unit.
+    pub unit: String,
+    /// `suite / group`, for grouping on the page.
+    pub group: String,
+    /// Whether higher is better.
+    pub higher_is_better: bool,
+    /// Run index of the first point.
+    pub x0: usize,
+    /// Run index of each point, when the points are not consecutive runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<Vec<usize>>,
+    #[serde(skip)]
+    runs: Vec<usize>,
+    /// Value of each point.
+    pub y: Vec<f64>,
+    /// Band low and high at each point (`null` before enough history).
+    pub lo: Vec<Option<f64>>,
+    /// Band high.
+    pub hi: Vec<Option<f64>>,
+    /// Tier of each point: 0 none, 1 notice, 2 warning, 3 critical.
+    pub tier: Vec<u8>,
+}
+
+/// A flagged point.
+#[derive(Debug, Serialize)]
+pub struct Flag {
+    /// Index into `series`.
+    pub series: usize,
+    /// Run index.
+    pub run: usize,
+    /// `critical`, `warning` or `notice`.
+    pub tier: &'static str,
+    /// Change in percent, natural sign.
+    pub change_pct: Option<f64>,
+}
+
+/// Rounds to `digits` significant digits: the page draws, it does not audit.
+fn round(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
+/// Builds the series from runs in commit order.
+pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteData {
+    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut series: Vec<Series> = Vec::new();
+    let mut raw: Vec<Vec<f64>> = Vec::new();
+    let mut directions: Vec<(Metric, Direction)> = Vec::new();
+    for (ri, run) in runs.iter().enumerate() {
+        for b in &run.benchmarks {
+            for m in &b.measurements {
+                if config.ignored(&b.id, &m.metric) {
+                    continue;
+                }
+                let key = (b.id.clone(), m.metric.to_string());
+                let si = *index.entry(key).or_insert_with(|| {
+                    let direction = config
+                        .direction_for(&b.id, &m.metric)
+                        .unwrap_or(m.direction);
+                    let group = [run.meta.suite.as_deref(), b.group.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" / ");
+                    series.push(Series {
+                        id: b.id.clone(),
+                        metric: m.metric.to_string(),
+                        unit: m.unit.clone(),
+                        group: if group.is_empty() {
+                            "benchmarks".into()
+                        } else {
+                            group
+                        },
+                        higher_is_better: direction == Direction::HigherIsBetter,
+                        x0: ri,
+                        x: None,
+                        runs: Vec::new(),
+                        y: Vec::new(),
+                        lo: Vec::new(),
+                        hi: Vec::new(),
+                        tier: Vec::new(),
+                    });
+                    raw.push(Vec::new());
+                    directions.push((m.metric.clone(), direction));
+                    series.len() - 1
+                });
+                // A benchmark measured twice in one run (merged shards) keeps the first.
+                if series[si].runs.last() == Some(&ri) {
+                    continue;
+                }
+                series[si].runs.push(ri);
+                raw[si].push(m.value);
+            }
+        }
+    }
+    let mut regressions = Vec::new();
+    for (si, s) in series.iter_mut().enumerate() {
+        let values = &raw[si];
+        let (metric, direction) = &directions[si];
+        let tiers = config.tiers_for(&s.id, metric);
+        for (i, v) in values.iter().enumerate() {
+            s.y.push(round(*v, 5));
+            if i < config.min_history {
+                s.lo.push(None);
+                s.hi.push(None);
+                s.tier.push(0);
+                continue;
+            }
+            let window = &values[i.saturating_sub(config.window)..i];
+            let (c, tier, status) = judge_history(window, *v, metric, *direction, config, tiers);
+            let sigma = c.spread.unwrap_or(0.0);
+            s.lo.push(Some(round(c.centre - 3.0 * sigma, 3)));
+            s.hi.push(Some(round(c.centre + 3.0 * sigma, 3)));
+            let level = match (status, tier) {
+                (Status::Regression, TierLabel::Critical) => 3,
+                (Status::Regression, TierLabel::Warning) => 2,
+                (Status::Regression, TierLabel::Notice) => 1,
+                _ => 0,
+            };
+            s.tier.push(level);
+            if level > 0 {
+                regressions.push(Flag {
+                    series: si,
+                    run: s.runs[i],
+                    tier: ["", "notice", "warning", "critical"][level as usize],
+                    change_pct: c.value_change_pct.map(|p| round(p, 3)),
+                });
+            }
+        }
+    }
+    for s in &mut series {
+        let consecutive = s.runs.windows(2).all(|w| w[1] == w[0] + 1);
+        if !consecutive {
+            s.x = Some(std::mem::take(&mut s.runs));
+        }
+    }
+    regressions.sort_by(|a, b| b.run.cmp(&a.run).then(b.tier.cmp(a.tier)));
+    regressions.truncate(25);
+    SiteData {
+        repo_url,
+        runs: runs
+            .iter()
+            .map(|r| RunInfo {
+                sha: r.meta.commit.clone(),
+                date: r.meta.timestamp.clone(),
+            })
+            .collect(),
+        series,
+        regressions,
+    }
+}

@@ -1,0 +1,77 @@
+//! The history dashboard: one self-contained `index.html` with a chart per benchmark
+//! metric, drawn in the browser by the vendored uPlot (MIT), with no request to any
+//! other host, so that it works opened from disk and on GitHub Pages.
+
+mod data;
+
+pub use data::{SiteData, build};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::history::HistoryRepo;
+use crate::model::Run;
+
+const PAGE: &str = include_str!("../../templates/dashboard/index.html");
+const APP: &str = include_str!("../../templates/dashboard/app.js");
+const STYLE: &str = include_str!("../../templates/dashboard/style.css");
+const UPLOT_JS: &str = include_str!("../../templates/dashboard/vendor/uPlot.iife.min.js");
+const UPLOT_CSS: &str = include_str!("../../templates/dashboard/vendor/uPlot.min.css");
+
+/// Where the dashboard lives in the history branch.
+pub const HISTORY_DIR: &str = "dashboard";
+
+/// JSON that is safe inside a `<script>` element: `<` never appears raw, so neither
+/// `</script>` nor `<!--` in a benchmark name can end or confuse it.
+fn script_json(data: &SiteData) -> String {
+    serde_json::to_string(data)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// Renders the page for runs in commit order.
+pub fn render(runs: &[Run], config: &Config, repo_url: Option<String>, title: &str) -> String {
+    let data = build(runs, config, repo_url);
+    let title = html_escape(title);
+    PAGE.replacen("{{TITLE}}", &title, 2)
+        .replacen("/*{{UPLOT_CSS}}*/", UPLOT_CSS, 1)
+        .replacen("/*{{STYLE}}*/", STYLE, 1)
+        .replacen("/*{{UPLOT_JS}}*/", UPLOT_JS, 1)
+        .replacen("/*{{APP}}*/", APP, 1)
+        .replacen("{{DATA}}", &script_json(&data), 1)
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes `index.html` into `out`.
+pub fn write(out: &std::path::Path, html: &str) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|source| Error::Output {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    crate::run::write_atomic(&out.join("index.html"), html.as_bytes())
+}
+
+/// The dashboard files for a history branch that is about to receive `new_run`:
+/// `dashboard/index.html` over every run recorded for `branch`, plus the new one.
+pub fn files_for_history(
+    repo: &HistoryRepo,
+    new_run: &Run,
+    branch: &str,
+    config: &Config,
+    repo_url: Option<String>,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let (mut runs, _warnings) = repo.all_runs(branch).map_err(Error::from)?;
+    runs.push(new_run.clone());
+    let html = render(&runs, config, repo_url, &format!("Benchmarks on {branch}"));
+    Ok(vec![(
+        format!("{HISTORY_DIR}/index.html"),
+        html.into_bytes(),
+    )])
+}

@@ -1,0 +1,121 @@
+//! The dashboard page: data per benchmark metric, flagged points, escaping, no other
+//! hosts, and the `dashboard` command from files and from the history branch. The page
+//! itself is opened in headless Chromium by scripts/dashboard-check.sh (run by .ci/run).
+
+mod common;
+
+use bench_bot::config::Config;
+use bench_bot::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+use common::{bench_bot, repo as repo_file};
+use serde_json::Value;
+
+fn run(i: usize, benches: &[(&str, f64)]) -> Run {
+    Run {
+        meta: RunMeta {
+            commit: Some(format!("{:040x}", i + 1)),
+            timestamp: Some(format!("2026-01-{:02}T00:00:00Z", i + 1)),
+            tool: "test".into(),
+            ..RunMeta::default()
+        },
+        benchmarks: benches
+            .iter()
+            .map(|(id, v)| Benchmark {
+                id: (*id).to_string(),
+                group: Some("grp".into()),
+                measurements: vec![Measurement::new(
+                    Metric::Time,
+                    Direction::LowerIsBetter,
+                    "ns",
+                    *v,
+                )],
+            })
+            .collect(),
+    }
+}
+
+fn page_data(html: &str) -> Value {
+    let start = html
+        .find(r#"<script id="data" type="application/json">"#)
+        .expect("data")
+        + 42;
+    let end = start + html[start..].find("</script>").expect("end");
+    serde_json::from_str(&html[start..end]).expect("json")
+}
+
+#[test]
+fn a_step_is_flagged_and_the_band_follows_the_window() {
+    let hostile = "x</script><script>alert(1)</script>";
+    let runs: Vec<Run> = (0..12)
+        .map(|i| {
+            let v = if i < 10 {
+                100.0 + (i % 3) as f64
+            } else {
+                150.0
+            };
+            run(i, &[("steady", 50.0 + (i % 2) as f64), (hostile, v)])
+        })
+        .collect();
+    let html = bench_bot::dashboard::render(
+        &runs,
+        &Config::default(),
+        Some("https://github.com/o/r".into()),
+        "T <b>",
+    );
+    assert!(html.contains("<title>T &lt;b&gt;</title>"));
+    assert_eq!(
+        html.matches("</script>").count(),
+        3,
+        "a name cannot close the data script"
+    );
+    assert!(
+        !html.contains("<script src") && !html.contains("<link "),
+        "no request to any other host"
+    );
+    let data = page_data(&html);
+    assert_eq!(data["runs"].as_array().expect("runs").len(), 12);
+    let series = data["series"].as_array().expect("series");
+    assert_eq!(series.len(), 2);
+    let step = series
+        .iter()
+        .find(|s| s["id"] == hostile)
+        .expect("hostile series");
+    let tiers: Vec<u64> = step["tier"]
+        .as_array()
+        .expect("tier")
+        .iter()
+        .map(|t| t.as_u64().expect("u"))
+        .collect();
+    assert_eq!(&tiers[..10], &[0; 10]);
+    assert_eq!(tiers[10], 3, "the first slow run is critical");
+    assert!(
+        step["lo"][4].is_null() && step["lo"][5].is_number(),
+        "a band once min_history runs exist"
+    );
+    let (lo, hi) = (
+        step["lo"][9].as_f64().expect("lo"),
+        step["hi"][9].as_f64().expect("hi"),
+    );
+    assert!(lo < 100.0 && hi > 102.0 && hi < 110.0, "{lo} {hi}");
+    assert_eq!(data["regressions"][0]["tier"], "critical");
+    assert_eq!(data["repo_url"], "https://github.com/o/r");
+}
+
+#[test]
+fn the_command_writes_a_page_from_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    bench_bot(tmp.path())
+        .args(["dashboard", "--out"])
+        .arg(&out)
+        .arg(repo_file("fixtures/pytest/baseline.json"))
+        .arg(repo_file("fixtures/pytest/candidate.json"))
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("index.html")).expect("page");
+    let data = page_data(&html);
+    assert_eq!(data["series"].as_array().expect("series").len(), 10);
+    bench_bot(tmp.path())
+        .args(["dashboard", "--out", "x"])
+        .assert()
+        .code(2);
+}
