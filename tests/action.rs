@@ -225,20 +225,15 @@ async fn action(
     }
 }
 
-fn pytest_inputs() -> Vec<(&'static str, String)> {
+/// The pytest fixtures, copied into the workspace (inputs must live there).
+fn pytest_inputs(ws: &Path) -> Vec<(&'static str, String)> {
+    for name in ["candidate.json", "baseline.json"] {
+        std::fs::copy(repo_file(&format!("fixtures/pytest/{name}")), ws.join(name))
+            .expect("copy fixture");
+    }
     vec![
-        (
-            "results",
-            repo_file("fixtures/pytest/candidate.json")
-                .display()
-                .to_string(),
-        ),
-        (
-            "baseline",
-            repo_file("fixtures/pytest/baseline.json")
-                .display()
-                .to_string(),
-        ),
+        ("results", "candidate.json".into()),
+        ("baseline", "baseline.json".into()),
     ]
 }
 
@@ -262,7 +257,7 @@ async fn a_pull_request_gets_one_comment_updated_in_place() {
         ws.path(),
         "pull_request",
         "pull_request.json",
-        &pytest_inputs(),
+        &pytest_inputs(ws.path()),
     )
     .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -326,7 +321,7 @@ async fn a_pull_request_gets_one_comment_updated_in_place() {
         ws.path(),
         "pull_request",
         "pull_request.json",
-        &pytest_inputs(),
+        &pytest_inputs(ws.path()),
     )
     .await;
     assert_eq!(run.code, 1);
@@ -355,7 +350,7 @@ async fn a_marker_pasted_by_someone_else_is_left_alone_and_pages_are_followed() 
         ws.path(),
         "pull_request",
         "pull_request.json",
-        &pytest_inputs(),
+        &pytest_inputs(ws.path()),
     )
     .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -385,7 +380,7 @@ async fn the_review_tier_adds_a_label_and_a_neutral_check_run() {
         "[tiers.critical]\ntime = 60\n",
     )
     .expect("config");
-    let mut inputs = pytest_inputs();
+    let mut inputs = pytest_inputs(ws.path());
     inputs.push(("check-run", "true".into()));
     inputs.push(("name", "py".into()));
     let run = action(
@@ -445,7 +440,7 @@ async fn a_read_only_token_degrades_to_summary_and_report() {
         ws.path(),
         "pull_request",
         "pull_request_fork.json",
-        &pytest_inputs(),
+        &pytest_inputs(ws.path()),
     )
     .await;
     assert_eq!(run.code, 1, "the verdict stands: {}", run.stdout);
@@ -504,7 +499,7 @@ async fn server_errors_and_rate_limits_are_retried_with_backoff() {
         ws.path(),
         "pull_request",
         "pull_request.json",
-        &pytest_inputs(),
+        &pytest_inputs(ws.path()),
     )
     .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -531,7 +526,7 @@ async fn client_errors_and_timeouts_warn_and_never_change_the_verdict() {
             ws.path(),
             "pull_request",
             "pull_request.json",
-            &pytest_inputs(),
+            &pytest_inputs(ws.path()),
         )
         .await;
         assert_eq!(run.code, 1, "{status}: {}", run.stdout);
@@ -564,7 +559,7 @@ async fn client_errors_and_timeouts_warn_and_never_change_the_verdict() {
         ws.path(),
         "pull_request",
         "pull_request.json",
-        &pytest_inputs(),
+        &pytest_inputs(ws.path()),
     )
     .await;
     assert_eq!(run.code, 1);
@@ -586,7 +581,7 @@ async fn github_enterprise_api_paths_are_honoured() {
         ws.path(),
         "pull_request",
         "pull_request.json",
-        &pytest_inputs(),
+        &pytest_inputs(ws.path()),
     )
     .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -649,8 +644,8 @@ async fn the_fork_safe_second_half_confirms_the_pull_request() {
         "pull_request_fork.json",
         &[
             ("comment", "never".into()),
-            pytest_inputs()[0].clone(),
-            pytest_inputs()[1].clone(),
+            pytest_inputs(ws.path())[0].clone(),
+            pytest_inputs(ws.path())[1].clone(),
         ],
     )
     .await;
@@ -771,12 +766,14 @@ fn git_workspace() -> (tempfile::TempDir, PathBuf) {
 async fn a_push_to_main_records_and_comments_on_the_commit_only_on_regression() {
     let (server, fake) = github("").await;
     let (tmp, work) = git_workspace();
-    let base = vec![(
-        "results",
-        repo_file("fixtures/pytest/baseline.json")
-            .display()
-            .to_string(),
-    )];
+    for name in ["candidate.json", "baseline.json"] {
+        std::fs::copy(
+            repo_file(&format!("fixtures/pytest/{name}")),
+            work.join(name),
+        )
+        .expect("copy fixture");
+    }
+    let base = vec![("results", "baseline.json".to_string())];
     let run = action(&server, "", &work, "push", "push.json", &base).await;
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("no baseline"), "{}", run.stdout);
@@ -789,13 +786,12 @@ async fn a_push_to_main_records_and_comments_on_the_commit_only_on_regression() 
         remote.find_reference("refs/heads/bench-bot-data").is_ok(),
         "the run was recorded"
     );
-    // The next push is slower: compared with the recorded run, and commented on.
-    let cur = vec![(
-        "results",
-        repo_file("fixtures/pytest/candidate.json")
-            .display()
-            .to_string(),
-    )];
+    // The next push is slower: compared with the recorded run, and commented on. It also
+    // regenerates the dashboard, in the same commit as its run.
+    let cur = vec![
+        ("results", "candidate.json".to_string()),
+        ("dashboard", "true".to_string()),
+    ];
     let run = action(&server, "", &work, "push", "push.json", &cur).await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     let comments = fake.comments();
@@ -807,13 +803,46 @@ async fn a_push_to_main_records_and_comments_on_the_commit_only_on_regression() 
             .expect("body")
             .contains("bench-bot on ec26c3e57ca3")
     );
+    let tip = remote
+        .find_reference("refs/heads/bench-bot-data")
+        .expect("ref")
+        .peel_to_commit()
+        .expect("commit");
+    let tree = tip.tree().expect("tree");
+    let page = tree
+        .get_path(Path::new("dashboard/index.html"))
+        .expect("dashboard in the tip");
+    let html = String::from_utf8(
+        remote
+            .find_blob(page.id())
+            .expect("blob")
+            .content()
+            .to_vec(),
+    )
+    .expect("utf8");
+    assert!(
+        html.contains("https://github.com/octo-org/widgets"),
+        "commit links"
+    );
+    assert!(html.contains("test_sort_slowed"), "the new run is charted");
+    let runs = |t: &git2::Tree<'_>| {
+        let id = t.get_path(Path::new("runs/main")).expect("runs").id();
+        remote.find_tree(id).expect("tree").len()
+    };
+    let parent = tip.parent(0).expect("parent").tree().expect("tree");
+    assert_eq!(
+        runs(&tree),
+        runs(&parent) + 1,
+        "the run and the page in one commit"
+    );
+    assert!(parent.get_path(Path::new("dashboard/index.html")).is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_inputs_and_missing_results_exit_2() {
     let (server, _fake) = github("").await;
     let ws = tempfile::tempdir().expect("tmp");
-    let mut inputs = pytest_inputs();
+    let mut inputs = pytest_inputs(ws.path());
     inputs.push(("fail-on", "sometimes".into()));
     let run = action(
         &server,
@@ -856,6 +885,34 @@ async fn invalid_inputs_and_missing_results_exit_2() {
     .await;
     assert_eq!(run.code, 2);
     assert!(run.stdout.contains("matches no file"), "{}", run.stdout);
+    // A link out of the workspace is refused, not followed.
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::copy(
+        repo_file("fixtures/pytest/candidate.json"),
+        outside.path().join("secret.json"),
+    )
+    .expect("copy");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.json"),
+        ws.path().join("link.json"),
+    )
+    .expect("symlink");
+    let run = action(
+        &server,
+        "",
+        ws.path(),
+        "pull_request",
+        "pull_request.json",
+        &[("results", "link.json".into())],
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("link.json") && run.stdout.contains("outside the workspace"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -863,7 +920,7 @@ async fn a_broken_user_template_falls_back_with_a_warning() {
     let (server, fake) = github("").await;
     let ws = tempfile::tempdir().expect("tmp");
     std::fs::write(ws.path().join("mine.md.j2"), "{% if %}").expect("write");
-    let mut inputs = pytest_inputs();
+    let mut inputs = pytest_inputs(ws.path());
     inputs.push(("template", "mine.md.j2".into()));
     let run = action(
         &server,

@@ -582,6 +582,27 @@ fn tier_action(config: &Config, tier: TierLabel) -> Option<Action> {
 /// Expands the `results` entries: plain paths as given, `*`/`?`/`[` patterns against the
 /// files below the workspace. A pattern that matches nothing is an error.
 pub fn expand(workspace: &Path, entries: &[String]) -> Result<Vec<PathBuf>> {
+    let out = expand_unchecked(workspace, entries)?;
+    // Inputs come from files a pull request can change: a link must not lead the
+    // action to read (and report on) files outside the workspace.
+    let root = workspace
+        .canonicalize()
+        .unwrap_or_else(|_| workspace.to_path_buf());
+    for p in &out {
+        if let Ok(real) = p.canonicalize() {
+            if !real.starts_with(&root) {
+                return Err(Error::input(
+                    p,
+                    None,
+                    format!("resolves to {}, outside the workspace", real.display()),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn expand_unchecked(workspace: &Path, entries: &[String]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in entries {
         if !entry.contains(['*', '?', '[']) {

@@ -167,13 +167,30 @@ fn walk(
 fn read_benchmark(new_dir: &Path) -> Result<Benchmark> {
     let read = |name: &str| -> Result<(PathBuf, Vec<u8>)> {
         let p = new_dir.join(name);
+        // A link could lead out of the results tree: only plain files are read.
+        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::input(
+                &p,
+                Some(FORMAT),
+                "is a symbolic link; only plain files are read",
+            ));
+        }
         let bytes = read_input(&p, super::DEFAULT_MAX_INPUT_SIZE)?;
         Ok((p, bytes))
     };
-    let (p, bytes) = read("benchmark.json")?;
-    let info: CBenchmark = parse_json(&p, FORMAT, &bytes)?;
-    let (p, bytes) = read("estimates.json")?;
-    let est: CEstimates = parse_json(&p, FORMAT, &bytes)?;
+    parse_benchmark([
+        read("benchmark.json")?,
+        read("estimates.json")?,
+        read("sample.json")?,
+    ])
+}
+
+/// Parses one benchmark from the contents of its `new/benchmark.json`,
+/// `new/estimates.json` and `new/sample.json`, each with the path it came from.
+pub fn parse_benchmark(files: [(PathBuf, Vec<u8>); 3]) -> Result<Benchmark> {
+    let [(bp, benchmark), (p, estimates), (sp, sample)] = files;
+    let info: CBenchmark = parse_json(&bp, FORMAT, &benchmark)?;
+    let est: CEstimates = parse_json(&p, FORMAT, &estimates)?;
     let invalid = |p: &Path, msg: String| Error::input(p, Some(FORMAT), msg);
     let mean = check_value(
         est.mean.point_estimate,
@@ -187,8 +204,7 @@ fn read_benchmark(new_dir: &Path) -> Result<Benchmark> {
         true,
     )
     .map_err(|m| invalid(&p, m))?;
-    let (sp, bytes) = read("sample.json")?;
-    let sample: CSample = parse_json(&sp, FORMAT, &bytes)?;
+    let sample: CSample = parse_json(&sp, FORMAT, &sample)?;
     if sample.iters.len() != sample.times.len() || sample.iters.is_empty() {
         return Err(invalid(
             &sp,

@@ -16,6 +16,7 @@ mod source;
 
 use std::path::Path;
 
+pub use criterion::parse_benchmark as parse_criterion_benchmark;
 pub use detect::detect;
 pub use gab::parse_history;
 pub use merge::merge;
@@ -97,14 +98,27 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
         None => detect(path, &bytes)?,
     };
     let mut loaded = match format {
-        Format::PytestBenchmark => pytest::parse(path, &bytes)?,
-        Format::CargoCriterion => cargo_criterion::parse(path, &bytes)?,
-        Format::BencherText => bencher_text::parse(path, &bytes)?,
-        Format::Custom => custom::parse(path, &bytes)?,
         Format::Criterion => criterion::load_file(path, options)?,
+        other => parse_bytes(other, path, &bytes)?,
     };
     loaded.run.meta.sources = vec![path.display().to_string()];
     Ok(loaded)
+}
+
+/// Parses the contents of a result file in a file format (not the criterion
+/// directory); `path` only names the input in errors.
+pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    match format {
+        Format::PytestBenchmark => pytest::parse(path, bytes),
+        Format::CargoCriterion => cargo_criterion::parse(path, bytes),
+        Format::BencherText => bencher_text::parse(path, bytes),
+        Format::Custom => custom::parse(path, bytes),
+        Format::Criterion => Err(crate::Error::input(
+            path,
+            Some("criterion"),
+            "criterion results are a directory: pass `target/criterion` (or a folder in it)",
+        )),
+    }
 }
 
 /// Reads several inputs (shards of one CI run) and merges them into one run.

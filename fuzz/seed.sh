@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Fills fuzz/corpus/<target>/ from the fixtures made by the real tools (the corpus
+# itself is not committed; libFuzzer grows it while it runs).
+set -euo pipefail
+cd "$(dirname "$0")"
+fx=../fixtures
+seed() { mkdir -p "corpus/$1"; shift_target=$1; shift; for f in "$@"; do cp "$f" "corpus/$shift_target/"; done; }
+seed pytest "$fx"/pytest/saved/*/0001_baseline.json
+seed cargo_criterion "$fx"/criterion/*.cargo-criterion.json
+seed bencher_text "$fx"/criterion/*.bencher.txt
+seed custom ../examples/custom.json
+seed detect "$fx"/pytest/saved/*/0001_baseline.json "$fx"/criterion/baseline.cargo-criterion.json \
+    "$fx"/criterion/baseline.bencher.txt ../examples/custom.json
+seed config ../examples/bench-bot.toml
+mkdir -p corpus/criterion
+for d in "$fx"/criterion/baseline/*/new "$fx"/criterion/baseline/*/*/new "$fx"/criterion/baseline/*/*/*/new; do
+    [ -f "$d/benchmark.json" ] || continue
+    name=$(echo "$d" | tr '/ ' '__')
+    { cat "$d/benchmark.json"; printf '\0'; cat "$d/estimates.json"; printf '\0'; cat "$d/sample.json"; } \
+        > "corpus/criterion/$name"
+done
+mkdir -p corpus/gab_history
+printf 'window.BENCHMARK_DATA = {"entries": {"Benchmark": [{"commit": {"id": "abc", "timestamp": "2024-01-01T00:00:00Z"}, "date": 1, "tool": "pytest", "benches": [{"name": "t.py::a", "value": 113230.8, "unit": "iter/sec", "range": "stddev: 6e-7", "extra": "mean: 8.8 usec\\nrounds: 2873"}]}]}}\n' \
+    > corpus/gab_history/seed.js
+echo "corpus seeded: $(find corpus -type f | wc -l) files"
