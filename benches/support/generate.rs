@@ -112,3 +112,97 @@ pub fn run(benchmarks: usize, commit: &str, seed: u64) -> bench_bot::model::Run 
 pub fn sha(i: usize) -> String {
     format!("{:040x}", (i as u128 + 1) * 0x9e37_79b9_7f4a_7c15)
 }
+
+/// A pytest-benchmark `--benchmark-save` style file (no raw data) with `benchmarks`
+/// benchmarks; `slow` makes every tenth benchmark that much slower.
+pub fn pytest_saved(benchmarks: usize, seed: u64, slow: f64) -> Vec<u8> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let noise = LogNormal::new(0.0, 0.03).expect("valid");
+    let list: Vec<Value> = (0..benchmarks)
+        .map(|i| {
+            let factor = if i % 10 == 0 { slow } else { 1.0 };
+            let mean = 1e-6 * (1.0 + (i % 97) as f64) * factor * noise.sample(&mut rng);
+            json!({
+                "group": format!("group{}", i % 10), "name": format!("test_case[{i}]"),
+                "fullname": format!("tests/test_generated.py::test_case[{i}]"),
+                "params": {"i": i}, "param": i.to_string(), "extra_info": {},
+                "options": {"disable_gc": false, "timer": "perf_counter", "min_rounds": 5,
+                             "max_time": 1.0, "min_time": 5e-06, "warmup": false},
+                "stats": {"min": mean * 0.9, "max": mean * 1.3, "mean": mean, "stddev": mean * 0.05,
+                          "rounds": 1000, "median": mean, "iqr": mean * 0.04, "q1": mean * 0.98,
+                          "q3": mean * 1.02, "iqr_outliers": 3, "stddev_outliers": 5, "outliers": "5;3",
+                          "ld15iqr": mean * 0.95, "hd15iqr": mean * 1.05, "ops": 1.0 / mean,
+                          "total": mean * 1000.0, "iterations": 1}
+            })
+        })
+        .collect();
+    let doc = json!({
+        "machine_info": {"node": "generated", "processor": "x86_64", "machine": "x86_64",
+                          "python_implementation": "CPython", "python_version": "3.11.7",
+                          "python_compiler": "GCC", "release": "6.1", "system": "Linux",
+                          "cpu": {"arch": "X86_64", "bits": 64, "count": 2}},
+        "commit_info": {"id": "0123456789abcdef0123456789abcdef01234567", "branch": "main",
+                         "dirty": false, "project": "generated", "time": "2026-11-24T00:00:00+00:00",
+                         "author_time": "2026-11-24T00:00:00+00:00"},
+        "benchmarks": list, "datetime": "2026-11-24T00:00:00+00:00", "version": "5.3.1"
+    });
+    serde_json::to_vec_pretty(&doc).expect("serialises")
+}
+
+/// Writes one criterion benchmark folder (`benchmark.json`, `estimates.json`,
+/// `sample.json`) as criterion 0.8 lays it out, under `dir/<name>/<baseline>/`.
+pub fn criterion_benchmark(dir: &Path, index: usize, baseline: &str, seed: u64, slow: f64) {
+    let mut rng = StdRng::seed_from_u64(seed ^ index as u64);
+    let noise = LogNormal::new(0.0, 0.02).expect("valid");
+    let group = format!("group{}", index % 10);
+    let function = format!("bench{index}");
+    let folder = dir.join(&group).join(&function).join(baseline);
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let factor = if index % 10 == 0 { slow } else { 1.0 };
+    let per_iter = 1000.0 * (1.0 + (index % 97) as f64) * factor;
+    let iters: Vec<f64> = (1..=20).map(|k| (k * 10) as f64).collect();
+    let times: Vec<f64> = iters
+        .iter()
+        .map(|n| n * per_iter * noise.sample(&mut rng))
+        .collect();
+    let mean = times.iter().zip(&iters).map(|(t, n)| t / n).sum::<f64>() / 20.0;
+    let est = |v: f64| {
+        json!({"confidence_interval": {"confidence_level": 0.95, "lower_bound": v * 0.99,
+                               "upper_bound": v * 1.01}, "point_estimate": v, "standard_error": v * 0.005})
+    };
+    let id = format!("{group}/{function}");
+    let files = [
+        (
+            "benchmark.json",
+            json!({"group_id": group, "function_id": function, "value_str": null,
+            "throughput": null, "full_id": id, "directory_name": id, "title": id}),
+        ),
+        (
+            "estimates.json",
+            json!({"mean": est(mean), "median": est(mean), "median_abs_dev": est(mean * 0.01),
+            "slope": est(mean), "std_dev": est(mean * 0.02)}),
+        ),
+        (
+            "sample.json",
+            json!({"sampling_mode": "Linear", "iters": iters, "times": times}),
+        ),
+    ];
+    for (name, value) in files {
+        std::fs::write(folder.join(name), serde_json::to_vec(&value).expect("json"))
+            .expect("write");
+    }
+}
+
+/// A custom-JSON run of `benchmarks` benchmarks with lognormal noise.
+pub fn custom_run(benchmarks: usize, seed: u64, slow: f64) -> Vec<u8> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let noise = LogNormal::new(0.0, 0.03).expect("valid");
+    let rows: Vec<Value> = (0..benchmarks)
+        .map(|i| {
+            let factor = if i % 100 == 0 { slow } else { 1.0 };
+            let v = 1000.0 * (1.0 + (i % 97) as f64) * factor * noise.sample(&mut rng);
+            json!({"name": format!("suite/module{}/bench{i}", i % 50), "value": v, "unit": "ns", "range": format!("± {:.1}", v * 0.02)})
+        })
+        .collect();
+    serde_json::to_vec(&rows).expect("json")
+}

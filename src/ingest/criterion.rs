@@ -12,12 +12,17 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::json::{check_value, parse as parse_json};
-use super::source::{io_reason, read_input};
+use super::source::{io_reason, read_input_no_follow};
 use super::{LoadOptions, Loaded};
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
 
 const FORMAT: &str = "criterion";
+/// What to do when a benchmark folder has no readable `new/estimates.json`.
+const NO_ESTIMATES: &str = "no `new/estimates.json` here: criterion writes it on `cargo bench`; \
+     under cargo-criterion only CBOR is written, so save its JSON stream instead \
+     (`cargo criterion --message-format=json > results.json`)";
+
 /// Directories deeper than this below the given path are not searched.
 const MAX_DEPTH: usize = 12;
 
@@ -68,13 +73,7 @@ pub fn load_dir(root: &Path, _options: &LoadOptions) -> Result<Loaded> {
     let mut incomplete = Vec::new();
     walk(root, 0, &mut found, &mut incomplete)?;
     if let Some(dir) = incomplete.first() {
-        return Err(Error::input(
-            dir,
-            Some(FORMAT),
-            "no `new/estimates.json` here: criterion writes it on `cargo bench`; \
-             under cargo-criterion only CBOR is written, so save its JSON stream instead \
-             (`cargo criterion --message-format=json > results.json`)",
-        ));
+        return Err(Error::input(dir, Some(FORMAT), NO_ESTIMATES));
     }
     if found.is_empty() {
         return Err(Error::input(
@@ -85,10 +84,7 @@ pub fn load_dir(root: &Path, _options: &LoadOptions) -> Result<Loaded> {
         ));
     }
     found.sort();
-    let benchmarks = found
-        .iter()
-        .map(|new_dir| read_benchmark(new_dir))
-        .collect::<Result<Vec<_>>>()?;
+    let benchmarks = read_all(&found)?;
     let meta = RunMeta {
         tool: FORMAT.to_string(),
         sources: vec![root.display().to_string()],
@@ -98,6 +94,42 @@ pub fn load_dir(root: &Path, _options: &LoadOptions) -> Result<Loaded> {
         run: Run { meta, benchmarks },
         warnings: Vec::new(),
     })
+}
+
+/// Reads the benchmark folders on every core: a tree of a thousand benchmarks is
+/// thousands of small files, and the time goes to the system calls.
+fn read_all(found: &[PathBuf]) -> Result<Vec<Benchmark>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || found.len() < 64 {
+        return found.iter().map(|d| read_benchmark(d)).collect();
+    }
+    let chunk = found.len().div_ceil(threads);
+    let parts: Vec<Result<Vec<Benchmark>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = found
+            .chunks(chunk)
+            .map(|dirs| {
+                scope.spawn(move || {
+                    dirs.iter()
+                        .map(|d| read_benchmark(d))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Usage("a reader thread failed".into())))
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(found.len());
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(all)
 }
 
 /// A criterion JSON file given directly: read the benchmark folder it belongs to.
@@ -119,35 +151,47 @@ fn walk(
     found: &mut Vec<PathBuf>,
     incomplete: &mut Vec<PathBuf>,
 ) -> Result<()> {
-    if dir.file_name().is_some_and(|n| n == "new") && dir.join("benchmark.json").is_file() {
-        found.push(dir.to_path_buf());
-        return Ok(());
-    }
     let entries =
         std::fs::read_dir(dir).map_err(|e| Error::input(dir, Some(FORMAT), io_reason(&e)))?;
     let mut subdirs = Vec::new();
-    let mut is_benchmark_dir = false;
+    let (mut has_new, mut has_side, mut has_benchmark_json) = (false, false, false);
     for entry in entries {
         let entry = entry.map_err(|e| Error::input(dir, Some(FORMAT), io_reason(&e)))?;
-        // Symlinks are not followed: a results folder must not lead out of the tree.
+        // The entry's own type: symlinks are not followed, so a results folder cannot
+        // lead out of the tree (and no extra system call per entry is needed).
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        let name = entry.file_name();
+        if kind.is_file() && name == "benchmark.json" {
+            has_benchmark_json = true;
+        }
         if !kind.is_dir() {
             continue;
         }
-        let name = entry.file_name();
-        // `base/`, `change/` or a saved baseline next to a missing `new/`.
-        if entry.path().join("benchmark.json").is_file() || name == "change" {
-            is_benchmark_dir = true;
+        match name.to_str() {
+            Some("new") => has_new = true,
+            Some("base" | "change") => has_side = true,
+            // criterion's and cargo-criterion's HTML reports hold no results.
+            Some("report" | "reports") => continue,
+            _ => {}
         }
-        // criterion's and cargo-criterion's HTML reports hold no results.
-        if name != "report" && name != "reports" {
-            subdirs.push(entry.path());
-        }
+        subdirs.push(entry.path());
     }
-    let new_dir = dir.join("new");
-    if is_benchmark_dir && !new_dir.join("estimates.json").is_file() {
+    // The user pointed at a `new/` folder itself.
+    if has_benchmark_json && dir.file_name().is_some_and(|n| n == "new") {
+        found.push(dir.to_path_buf());
+        return Ok(());
+    }
+    // A benchmark folder: `new/` holds the latest run; `base/`, `change/` and saved
+    // baselines are older runs or criterion's own comparison.
+    // (A benchmark function may itself be called `new`: its folder then has no
+    // benchmark.json one level down, and the walk goes on into it.)
+    if has_new && dir.join("new/benchmark.json").is_file() {
+        found.push(dir.join("new"));
+        return Ok(());
+    }
+    if has_side && (dir.join("base/benchmark.json").is_file() || dir.join("change").is_dir()) {
         incomplete.push(dir.to_path_buf());
         return Ok(());
     }
@@ -156,10 +200,7 @@ fn walk(
     }
     subdirs.sort();
     for sub in subdirs {
-        let is_side_folder = is_benchmark_dir && sub != new_dir;
-        if !is_side_folder {
-            walk(&sub, depth + 1, found, incomplete)?;
-        }
+        walk(&sub, depth + 1, found, incomplete)?;
     }
     Ok(())
 }
@@ -167,15 +208,16 @@ fn walk(
 fn read_benchmark(new_dir: &Path) -> Result<Benchmark> {
     let read = |name: &str| -> Result<(PathBuf, Vec<u8>)> {
         let p = new_dir.join(name);
-        // A link could lead out of the results tree: only plain files are read.
-        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(Error::input(
-                &p,
-                Some(FORMAT),
-                "is a symbolic link; only plain files are read",
-            ));
-        }
-        let bytes = read_input(&p, super::DEFAULT_MAX_INPUT_SIZE)?;
+        let bytes =
+            read_input_no_follow(&p, super::DEFAULT_MAX_INPUT_SIZE).map_err(|e| match e {
+                Error::Input { message, .. }
+                    if message == "no such file or directory" && name == "estimates.json" =>
+                {
+                    Error::input(new_dir, Some(FORMAT), NO_ESTIMATES)
+                }
+                Error::Input { message, .. } => Error::input(&p, Some(FORMAT), message),
+                other => other,
+            })?;
         Ok((p, bytes))
     };
     parse_benchmark([

@@ -32,7 +32,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             "the list is empty: no benchmark results".to_string(),
         ));
     }
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut benchmarks: Vec<Benchmark> = Vec::with_capacity(entries.len());
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut warnings = Vec::new();
     for (i, e) in entries.into_iter().enumerate() {
         let value = check_value(e.value, || format!("entry {i} (`{}`): value", e.name), true)
@@ -60,7 +61,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         )
         .with_spread(spread, None);
         // The same name with another unit is another metric of one benchmark.
-        match benchmarks.iter_mut().find(|b| b.id == e.name) {
+        match by_name.get(&e.name).map(|&k| &mut benchmarks[k]) {
             Some(b) if b.measurements.iter().any(|x| x.metric == m.metric) => {
                 return Err(invalid(format!(
                     "entry {i}: duplicate benchmark `{}` ({})",
@@ -68,11 +69,14 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
                 )));
             }
             Some(b) => b.measurements.push(m),
-            None => benchmarks.push(Benchmark {
-                id: e.name,
-                group: None,
-                measurements: vec![m],
-            }),
+            None => {
+                by_name.insert(e.name.clone(), benchmarks.len());
+                benchmarks.push(Benchmark {
+                    id: e.name,
+                    group: None,
+                    measurements: vec![m],
+                });
+            }
         }
     }
     let meta = RunMeta {

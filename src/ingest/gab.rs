@@ -80,20 +80,25 @@ pub fn parse_history(path: &Path, bytes: &[u8]) -> Result<(Vec<Run>, Vec<String>
         for (i, entry) in entries.into_iter().enumerate() {
             let tool = entry.tool.unwrap_or_default();
             let mut benchmarks: Vec<Benchmark> = Vec::with_capacity(entry.benches.len());
+            let mut by_name: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
             for b in entry.benches {
                 match convert(&tool, &b) {
-                    Some(m) => match benchmarks.iter_mut().find(|x| x.id == b.name) {
+                    Some(m) => match by_name.get(&b.name).map(|&k| &mut benchmarks[k]) {
                         Some(x) if x.measurements.iter().any(|o| o.metric == m.metric) => warnings.push(format!(
                             "{}: suite `{suite}` run {i}: duplicate `{}`; the first is kept",
                             path.display(),
                             b.name
                         )),
                         Some(x) => x.measurements.push(m),
-                        None => benchmarks.push(Benchmark {
-                            id: b.name.clone(),
-                            group: None,
-                            measurements: vec![m],
-                        }),
+                        None => {
+                            by_name.insert(b.name.clone(), benchmarks.len());
+                            benchmarks.push(Benchmark {
+                                id: b.name.clone(),
+                                group: None,
+                                measurements: vec![m],
+                            });
+                        }
                     },
                     None => warnings.push(format!(
                         "{}: suite `{suite}` run {i}: `{}` has no finite, non-negative value; skipped",
