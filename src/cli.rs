@@ -29,6 +29,34 @@ pub enum Command {
     Action,
     /// Write a self-contained chart page from the history branch (or from runs as files).
     Dashboard(DashboardArgs),
+    /// Post or update the pull-request comment from a saved report (`--format json`).
+    Comment(CommentArgs),
+}
+
+/// `bench-bot comment`.
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// The saved report (schema bench-bot/report/v1).
+    #[arg(long, value_name = "FILE")]
+    pub report: PathBuf,
+    /// The pull request to comment on.
+    #[arg(long, value_name = "NUMBER")]
+    pub pr: u64,
+    /// The repository (default: $GITHUB_REPOSITORY).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repository: Option<String>,
+    /// The API (default: $GITHUB_API_URL, else https://api.github.com).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// The suite name, so that several suites keep one comment each.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The account whose comment is updated.
+    #[arg(long, value_name = "LOGIN", default_value = "github-actions[bot]")]
+    pub author: String,
+    /// A minijinja template instead of the built-in comment.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
 }
 
 /// Where the history branch lives.

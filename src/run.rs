@@ -5,7 +5,8 @@ use std::path::Path;
 
 use crate::analysis;
 use crate::cli::{
-    AnalyzeArgs, Cli, ColorArg, Command, DashboardArgs, ImportArgs, OutputFormat, RecordArgs,
+    AnalyzeArgs, Cli, ColorArg, Command, CommentArgs, DashboardArgs, ImportArgs, OutputFormat,
+    RecordArgs,
 };
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Import(args) => import(&args),
         Command::Action => crate::github::run(&|name| std::env::var(name).ok()),
         Command::Dashboard(args) => dashboard(&args),
+        Command::Comment(args) => comment(&args),
     }
 }
 
@@ -261,6 +263,66 @@ fn dashboard(args: &DashboardArgs) -> Result<Outcome> {
         "bench-bot: wrote {} ({} runs)",
         args.out.join("index.html").display(),
         runs.len()
+    );
+    Ok(Outcome::Pass)
+}
+
+fn comment(args: &CommentArgs) -> Result<Outcome> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let bytes = ingest::read_input(&args.report, 64 << 20)?;
+    let report: Report = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::input(
+            &args.report,
+            Some("bench-bot report"),
+            format!("not a bench-bot/report/v1 report: {e}"),
+        )
+    })?;
+    let token = env("GITHUB_TOKEN")
+        .ok_or_else(|| Error::Usage("set GITHUB_TOKEN to post the comment".into()))?;
+    let repository = args
+        .repository
+        .clone()
+        .or_else(|| env("GITHUB_REPOSITORY"))
+        .ok_or_else(|| {
+            Error::Usage("pass --repository OWNER/NAME (or set GITHUB_REPOSITORY)".into())
+        })?;
+    let api_url = args
+        .api_url
+        .clone()
+        .or_else(|| env("GITHUB_API_URL"))
+        .unwrap_or_else(|| "https://api.github.com".into());
+    let api = crate::github::api::Api::new(&api_url, &token, &repository)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let ctx = RenderContext {
+        suite: args.name.clone(),
+        marker: true,
+        repository: Some(repository),
+        pr_number: Some(args.pr),
+        full_report: format!("{} has every result", args.report.display()),
+        ..RenderContext::default()
+    };
+    let renderer = match &args.template {
+        Some(t) => Renderer::with_template(t)?,
+        None => Renderer::new(),
+    };
+    let body = renderer.render(
+        TemplateKind::Comment,
+        &report,
+        &ctx,
+        Some(crate::report::GITHUB_COMMENT_LIMIT),
+    )?;
+    let url = crate::github::post_saved_report(
+        &api,
+        args.pr,
+        &report,
+        &ctx,
+        &body,
+        &args.author,
+        &args.report,
+    )?;
+    eprintln!(
+        "bench-bot: comment {}",
+        url.unwrap_or_else(|| "posted".into())
     );
     Ok(Outcome::Pass)
 }

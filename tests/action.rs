@@ -944,3 +944,75 @@ async fn a_broken_user_template_falls_back_with_a_warning() {
             .contains("### Regressions")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_comment_command_posts_a_saved_report_once() {
+    let (server, fake) = github("").await;
+    let ws = tempfile::tempdir().expect("tmp");
+    let (_, report, _) = common::analyze_json(
+        ws.path(),
+        &[
+            "--baseline",
+            &repo_file("fixtures/pytest/baseline.json")
+                .display()
+                .to_string(),
+            &repo_file("fixtures/pytest/candidate.json")
+                .display()
+                .to_string(),
+        ],
+    );
+    std::fs::write(ws.path().join("report.json"), report.to_string()).expect("write");
+    let (dir, uri) = (ws.path().to_path_buf(), server.uri());
+    let run = move |token: Option<&'static str>| {
+        let mut cmd = common::bench_bot(&dir);
+        cmd.args([
+            "comment",
+            "--report",
+            "report.json",
+            "--pr",
+            "2",
+            "--repository",
+            REPO,
+            "--name",
+            "py",
+        ])
+        .env("GITHUB_API_URL", &uri)
+        .env("BENCH_BOT_API_RETRY_MS", "10");
+        if let Some(t) = token {
+            cmd.env("GITHUB_TOKEN", t);
+        }
+        cmd
+    };
+    let out = tokio::task::spawn_blocking(move || {
+        let a = run(Some(TOKEN)).output().expect("runs");
+        let b = run(Some(TOKEN)).output().expect("runs");
+        let c = run(None).output().expect("runs");
+        (a, b, c)
+    })
+    .await
+    .expect("join");
+    assert!(
+        out.0.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.0.stderr)
+    );
+    assert!(out.1.status.success());
+    assert_eq!(out.2.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.2.stderr).contains("GITHUB_TOKEN"));
+    let comments = fake.comments();
+    assert_eq!(
+        comments.len(),
+        1,
+        "the second run updated the first comment"
+    );
+    assert!(
+        comments[0]["body"]
+            .as_str()
+            .expect("body")
+            .starts_with("<!-- bench-bot:py -->")
+    );
+    assert_eq!(
+        requests(&server, "PATCH", "/issues/comments/").await.len(),
+        1
+    );
+}

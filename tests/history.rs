@@ -519,3 +519,68 @@ fn import_a_real_github_action_benchmark_history() {
             .contains("by time")
     );
 }
+
+/// The Actions runner mounts the workspace owned by another user than the container's
+/// root; libgit2 refuses such a checkout as "dubious ownership" unless told otherwise.
+#[cfg(unix)]
+#[test]
+fn a_checkout_owned_by_another_user_is_not_refused() {
+    // Only root can give the checkout away; elsewhere there is nothing to check.
+    if std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        .ok()
+        != Some(0)
+    {
+        eprintln!("not root: skipped");
+        return;
+    }
+    let w = world(2);
+    let work = w.root.join("work");
+    for entry in walk_all(&work) {
+        std::os::unix::fs::lchown(&entry, Some(4242), Some(4242)).expect("chown");
+    }
+    let out = record(
+        &work,
+        &["--branch", "main"],
+        "fixtures/pytest/baseline.json",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bench_bot(&work)
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--history",
+            BRANCH,
+            "--base-branch",
+            "main",
+        ])
+        .arg(repo_file("fixtures/pytest/candidate.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["baseline"]["runs"], 1);
+}
+
+fn walk_all(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        if e.file_type().expect("type").is_dir() {
+            out.extend(walk_all(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

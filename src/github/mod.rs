@@ -9,3 +9,4 @@ pub mod inputs;
 mod publish;
 
 pub use action::run;
+pub use publish::post_saved_report;

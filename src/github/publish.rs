@@ -163,3 +163,33 @@ impl Publisher<'_> {
         }
     }
 }
+
+/// `bench-bot comment`: posts (or updates) a saved report as the suite's comment on a
+/// pull request. Returns the comment's URL.
+pub fn post_saved_report(
+    api: &Api,
+    number: u64,
+    report: &Report,
+    ctx: &RenderContext,
+    body: &str,
+    author: &str,
+    report_path: &Path,
+) -> Result<Option<String>> {
+    let marker = format!(
+        "<!-- bench-bot:{} -->",
+        ctx.suite.as_deref().unwrap_or("default")
+    );
+    let failure: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
+    let warn = |m: &str| *failure.borrow_mut() = Some(m.to_string());
+    let publisher = Publisher {
+        api,
+        author,
+        report_path,
+        warn: &warn,
+    };
+    let url = publisher.upsert_pr_comment(number, &marker, body, CommentPolicy::Always, report);
+    match failure.into_inner() {
+        Some(message) => Err(crate::Error::Usage(message)),
+        None => Ok(url),
+    }
+}
