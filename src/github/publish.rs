@@ -68,33 +68,15 @@ impl Publisher<'_> {
         policy: CommentPolicy,
         report: &Report,
     ) -> Option<String> {
-        if policy == CommentPolicy::Never {
-            return None;
-        }
-        let body = fit(marker, body);
-        let existing = match self.api.list_issue_comments(number) {
-            Ok(all) => self.ours(&all, marker).cloned(),
-            Err(e) => {
-                self.failed(&e);
-                return None;
-            }
-        };
-        let result = match existing {
-            Some(c) => self.api.update_issue_comment(c.id, &body),
-            // With `on-regression`, a first comment waits for a regression; an existing
-            // one is still updated so that it never shows a stale verdict.
-            None if policy == CommentPolicy::OnRegression && report.verdict == Verdict::Pass => {
-                return None;
-            }
-            None => self.api.create_issue_comment(number, &body),
-        };
-        match result {
-            Ok(c) => c.html_url,
-            Err(e) => {
-                self.failed(&e);
-                None
-            }
-        }
+        self.upsert(
+            marker,
+            body,
+            policy,
+            report,
+            || self.api.list_issue_comments(number),
+            |id, text| self.api.update_issue_comment(id, text),
+            |text| self.api.create_issue_comment(number, text),
+        )
     }
 
     /// Creates or updates the suite's comment on a commit; returns its URL.
@@ -106,14 +88,39 @@ impl Publisher<'_> {
         policy: CommentPolicy,
         report: &Report,
     ) -> Option<String> {
+        self.upsert(
+            marker,
+            body,
+            policy,
+            report,
+            || self.api.list_commit_comments(sha),
+            |id, text| self.api.update_commit_comment(id, text),
+            |text| self.api.create_commit_comment(sha, text),
+        )
+    }
+
+    /// Finds the comment by marker and author and updates it, or creates one. With
+    /// `on-regression`, a first comment waits for a regression; an existing one is still
+    /// updated, so that it never shows a stale verdict.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the three API calls differ by target"
+    )]
+    fn upsert(
+        &self,
+        marker: &str,
+        body: &str,
+        policy: CommentPolicy,
+        report: &Report,
+        list: impl Fn() -> Result<Vec<Comment>, ApiError>,
+        update: impl Fn(u64, &str) -> Result<Comment, ApiError>,
+        create: impl Fn(&str) -> Result<Comment, ApiError>,
+    ) -> Option<String> {
         if policy == CommentPolicy::Never {
             return None;
         }
-        if policy == CommentPolicy::OnRegression && report.verdict == Verdict::Pass {
-            return None;
-        }
         let body = fit(marker, body);
-        let existing = match self.api.list_commit_comments(sha) {
+        let existing = match list() {
             Ok(all) => self.ours(&all, marker).cloned(),
             Err(e) => {
                 self.failed(&e);
@@ -121,16 +128,16 @@ impl Publisher<'_> {
             }
         };
         let result = match existing {
-            Some(c) => self.api.update_commit_comment(c.id, &body),
-            None => self.api.create_commit_comment(sha, &body),
-        };
-        match result {
-            Ok(c) => c.html_url,
-            Err(e) => {
-                self.failed(&e);
-                None
+            Some(c) => update(c.id, &body),
+            None if policy == CommentPolicy::OnRegression && report.verdict == Verdict::Pass => {
+                return None;
             }
-        }
+            None => create(&body),
+        };
+        result
+            .map_err(|e| self.failed(&e))
+            .ok()
+            .and_then(|c| c.html_url)
     }
 
     /// Adds the review label.

@@ -185,12 +185,7 @@ fn convert(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(rel: &str) -> (std::path::PathBuf, Vec<u8>) {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-        let bytes = std::fs::read(&p).expect("fixture");
-        (p, bytes)
-    }
+    use crate::ingest::fixture;
 
     #[test]
     fn reads_benchmark_complete_messages() {

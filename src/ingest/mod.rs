@@ -121,6 +121,14 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
     }
 }
 
+/// A fixture file's path and bytes, for the parsers' tests.
+#[cfg(test)]
+pub(crate) fn fixture(rel: &str) -> (std::path::PathBuf, Vec<u8>) {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let bytes = std::fs::read(&p).expect("fixture");
+    (p, bytes)
+}
+
 /// Reads several inputs (shards of one CI run) and merges them into one run.
 pub fn load_all(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Loaded> {
     let parts = paths

@@ -159,12 +159,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(rel: &str) -> (std::path::PathBuf, Vec<u8>) {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-        let bytes = std::fs::read(&p).expect("fixture");
-        (p, bytes)
-    }
+    use crate::ingest::fixture;
 
     #[test]
     fn reads_benchmark_json_with_samples_in_ns() {
