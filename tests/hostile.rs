@@ -324,3 +324,21 @@ fn nan_and_infinity_in_every_numeric_field() {
     }
     assert!(tried > 100);
 }
+
+/// Found by the `pytest` fuzz target: a benchmark named `…{$0NaNads[flat list]` (the
+/// text "NaN" in a name). The report is sound; the target's check was too blunt.
+#[test]
+fn fuzz_regression_a_name_containing_nan() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = repo_file("tests/fuzz_regressions/pytest-name-with-nan.json");
+    let (code, out, err) = analyze(tmp.path(), &f, &f);
+    safe(code, &out, &err, "name with NaN");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("report");
+    assert!(
+        report["results"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r["id"].as_str().is_some_and(|id| id.contains("NaN")))
+    );
+}

@@ -16,8 +16,14 @@ pub fn exercise(run: &Run) {
     }
     let config = Config::default();
     let report = analyze(&slower, std::slice::from_ref(run), &config);
+    // Every number in the report is finite (a name may well contain the text "NaN").
+    for r in &report.results {
+        let numbers = [r.change_pct, r.value_change_pct, r.z, r.p_value, r.p_adjusted, r.detectable_pct];
+        assert!(numbers.iter().flatten().all(|x| x.is_finite()), "{r:?}");
+        assert!(r.p_value.is_none_or(|p| (0.0..=1.0).contains(&p)), "{r:?}");
+    }
     let json = serde_json::to_string(&report).expect("a report always serialises");
-    assert!(!json.contains("NaN"));
+    let _: serde_json::Value = serde_json::from_str(&json).expect("and reads back as strict JSON");
     let text = Renderer::new()
         .render(TemplateKind::Comment, &report, &RenderContext::default(), Some(GITHUB_COMMENT_LIMIT))
         .expect("built-in templates render every report");
