@@ -182,7 +182,10 @@ fn pytest_time(b: &GabBench) -> Option<Measurement> {
 }
 
 fn rfc3339_from_millis(ms: f64) -> Option<String> {
-    if !ms.is_finite() || ms < 0.0 {
+    // humantime formats years up to 9999 only (its Display fails beyond, which would
+    // panic in to_string): later dates are not dates.
+    const YEAR_10000_MS: f64 = 253_402_300_800_000.0;
+    if !ms.is_finite() || !(0.0..YEAR_10000_MS).contains(&ms) {
         return None;
     }
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms as u64);
@@ -236,6 +239,20 @@ mod tests {
         assert!((m.stddev.expect("sd") - 600.0).abs() < 1e-6);
         assert_eq!(m.n, Some(2873));
         assert_eq!(runs[0].meta.suite.as_deref(), Some("Benchmark"));
+    }
+
+    /// Found by the `gab_history` fuzz target: a `date` far past year 9999 panicked in
+    /// the timestamp formatting.
+    #[test]
+    fn fuzz_regression_a_date_past_year_9999() {
+        let doc = br#"window.BENCHMARK_DATA = {"entries": {"B": [{"commit": {}, "date": 7777777777777777771,
+            "tool": "pytest", "benches": [{"name": "t.py::a", "value": 1.0, "unit": "iter/sec"}]}]}}"#;
+        let (runs, _) = parse_history(Path::new("d.js"), doc).expect("parses");
+        assert_eq!(runs[0].meta.timestamp, None);
+        assert_eq!(
+            rfc3339_from_millis(1_700_000_000_000.0).as_deref(),
+            Some("2023-11-14T22:13:20Z")
+        );
     }
 
     #[test]
