@@ -200,89 +200,75 @@ impl Api {
         std::thread::sleep(wait);
     }
 
-    /// Every comment on an issue or pull request, 100 a page.
-    pub fn list_issue_comments(&self, number: u64) -> Result<Vec<Comment>, ApiError> {
+    /// Every comment at `path` (an issue's or a commit's), 100 a page.
+    fn list_comments(&self, what: &str, path: &str) -> Result<Vec<Comment>, ApiError> {
         let mut all = Vec::new();
-        for page in 1.. {
-            let path = format!(
-                "/repos/{}/issues/{number}/comments?per_page=100&page={page}",
-                self.repo
-            );
-            let batch: Vec<Comment> = self.call(
-                "list the pull request's comments",
-                http::Method::GET,
-                &path,
-                None,
-            )?;
+        for page in 1..=100 {
+            let page_path = format!("{path}?per_page=100&page={page}");
+            let batch: Vec<Comment> = self.call(what, http::Method::GET, &page_path, None)?;
             let done = batch.len() < 100;
             all.extend(batch);
-            if done || page >= 100 {
+            if done {
                 break;
             }
         }
         Ok(all)
     }
 
-    /// Every comment on a commit, 100 a page.
+    /// Creates (POST) or updates (PATCH) a comment at `path` with `body`.
+    fn write_comment(
+        &self,
+        what: &str,
+        method: http::Method,
+        path: &str,
+        body: &str,
+    ) -> Result<Comment, ApiError> {
+        self.call(
+            what,
+            method,
+            path,
+            Some(&serde_json::json!({ "body": body })),
+        )
+    }
+
+    /// Every comment on an issue or pull request.
+    pub fn list_issue_comments(&self, number: u64) -> Result<Vec<Comment>, ApiError> {
+        let path = format!("/repos/{}/issues/{number}/comments", self.repo);
+        self.list_comments("list the pull request's comments", &path)
+    }
+
+    /// Every comment on a commit.
     pub fn list_commit_comments(&self, sha: &str) -> Result<Vec<Comment>, ApiError> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let path = format!(
-                "/repos/{}/commits/{sha}/comments?per_page=100&page={page}",
-                self.repo
-            );
-            let batch: Vec<Comment> =
-                self.call("list the commit's comments", http::Method::GET, &path, None)?;
-            let done = batch.len() < 100;
-            all.extend(batch);
-            if done || page >= 100 {
-                break;
-            }
-        }
-        Ok(all)
+        let path = format!("/repos/{}/commits/{sha}/comments", self.repo);
+        self.list_comments("list the commit's comments", &path)
     }
 
     /// Creates a comment on an issue or pull request.
     pub fn create_issue_comment(&self, number: u64, body: &str) -> Result<Comment, ApiError> {
         let path = format!("/repos/{}/issues/{number}/comments", self.repo);
-        self.call(
-            "create the comment",
-            http::Method::POST,
-            &path,
-            Some(&serde_json::json!({ "body": body })),
-        )
+        self.write_comment("create the comment", http::Method::POST, &path, body)
     }
 
     /// Updates an issue or pull-request comment.
     pub fn update_issue_comment(&self, id: u64, body: &str) -> Result<Comment, ApiError> {
         let path = format!("/repos/{}/issues/comments/{id}", self.repo);
-        self.call(
-            "update the comment",
-            http::Method::PATCH,
-            &path,
-            Some(&serde_json::json!({ "body": body })),
-        )
+        self.write_comment("update the comment", http::Method::PATCH, &path, body)
     }
 
     /// Creates a comment on a commit.
     pub fn create_commit_comment(&self, sha: &str, body: &str) -> Result<Comment, ApiError> {
         let path = format!("/repos/{}/commits/{sha}/comments", self.repo);
-        self.call(
-            "comment on the commit",
-            http::Method::POST,
-            &path,
-            Some(&serde_json::json!({ "body": body })),
-        )
+        self.write_comment("comment on the commit", http::Method::POST, &path, body)
     }
 
     /// Updates a commit comment.
     pub fn update_commit_comment(&self, id: u64, body: &str) -> Result<Comment, ApiError> {
         let path = format!("/repos/{}/comments/{id}", self.repo);
-        self.call(
+        self.write_comment(
             "update the commit comment",
             http::Method::PATCH,
             &path,
-            Some(&serde_json::json!({ "body": body })),
+            body,
         )
     }
 
