@@ -275,6 +275,25 @@ impl Default for Config {
 }
 
 impl Config {
+    /// How to read inputs under this config (`format` forces a format).
+    pub fn load_options(
+        &self,
+        format: Option<crate::ingest::Format>,
+    ) -> crate::ingest::LoadOptions {
+        crate::ingest::LoadOptions {
+            format,
+            max_input_size: self.max_input_size,
+        }
+    }
+
+    /// How to record runs under this config.
+    pub fn record_options(&self) -> crate::history::RecordOptions {
+        crate::history::RecordOptions {
+            max_runs: self.max_runs,
+            ..crate::history::RecordOptions::default()
+        }
+    }
+
     /// The tiers that apply to one benchmark's metric.
     pub fn tiers_for(&self, id: &str, metric: &Metric) -> &Tiers {
         self.overrides

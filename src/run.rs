@@ -10,8 +10,8 @@ use crate::cli::{
 };
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::history::{HistoryRepo, RecordOptions, WindowRequest};
-use crate::ingest::{self, LoadOptions};
+use crate::history::{HistoryRepo, WindowRequest};
+use crate::ingest;
 use crate::report::{ColorChoice, RenderContext, Renderer, Report, TemplateKind, terminal_table};
 
 /// How a successful command ended, for the exit code.
@@ -40,18 +40,11 @@ fn analyze(args: &AnalyzeArgs) -> Result<Outcome> {
     if args.fail_on.is_some() {
         config.fail_on = args.fail_on;
     }
-    let options = LoadOptions {
-        format: args.format_in,
-        max_input_size: config.max_input_size,
-    };
+    let options = config.load_options(args.format_in);
     let current = ingest::load_all(&args.current, &options)?;
     let mut warnings = current.warnings;
-    let mut baselines = Vec::with_capacity(args.baseline.len());
-    for path in &args.baseline {
-        let loaded = ingest::load(path, &options)?;
-        warnings.extend(loaded.warnings);
-        baselines.push(loaded.run);
-    }
+    let (mut baselines, baseline_warnings) = ingest::load_each(&args.baseline, &options)?;
+    warnings.extend(baseline_warnings);
     let mut chosen = None;
     if let Some(branch) = &args.history {
         let repo = HistoryRepo::open(&args.repo.repo, branch, &args.repo.remote)?;
@@ -117,10 +110,7 @@ fn default_base_branch(repo: &HistoryRepo) -> String {
 
 fn record(args: &RecordArgs) -> Result<Outcome> {
     let config = Config::discover(args.config.as_deref())?;
-    let options = LoadOptions {
-        format: args.format_in,
-        max_input_size: config.max_input_size,
-    };
+    let options = config.load_options(args.format_in);
     let loaded = ingest::load_all(&args.current, &options)?;
     for w in &loaded.warnings {
         eprintln!("bench-bot: warning: {w}");
@@ -157,10 +147,7 @@ fn record(args: &RecordArgs) -> Result<Outcome> {
             Error::Usage("cannot tell which branch the run measured: pass --branch".into())
         })?;
     run.meta.branch = Some(branch.clone());
-    let record_options = RecordOptions {
-        max_runs: config.max_runs,
-        ..RecordOptions::default()
-    };
+    let record_options = config.record_options();
     let outcome = repo.record(&[(run, branch)], &[], &record_options)?;
     eprintln!(
         "bench-bot: recorded {} in `{}` at {}{}",
@@ -198,10 +185,7 @@ fn import(args: &ImportArgs) -> Result<Outcome> {
             (r, args.branch.clone())
         })
         .collect();
-    let record_options = RecordOptions {
-        max_runs: config.max_runs,
-        ..RecordOptions::default()
-    };
+    let record_options = config.record_options();
     let outcome = repo.record(&runs, &[], &record_options)?;
     eprintln!(
         "bench-bot: imported {} runs into `{}` at {}{}{}",
@@ -240,15 +224,10 @@ fn dashboard(args: &DashboardArgs) -> Result<Outcome> {
             (runs, format!("Benchmarks on {}", args.branch))
         }
         None => {
-            let options = LoadOptions {
-                format: None,
-                max_input_size: config.max_input_size,
-            };
-            let runs = args
-                .runs
-                .iter()
-                .map(|p| ingest::load(p, &options).map(|l| l.run))
-                .collect::<Result<Vec<_>>>()?;
+            let (runs, warnings) = ingest::load_each(&args.runs, &config.load_options(None))?;
+            for w in warnings {
+                eprintln!("bench-bot: warning: {w}");
+            }
             (runs, "Benchmarks".to_string())
         }
     };

@@ -13,8 +13,8 @@ use super::publish::{Publisher, comment_body};
 use crate::analysis;
 use crate::config::{Action, Config};
 use crate::error::{Error, Result};
-use crate::history::{HistoryRepo, RecordOptions, WindowRequest};
-use crate::ingest::{self, LoadOptions};
+use crate::history::{HistoryRepo, WindowRequest};
+use crate::ingest;
 use crate::model::Run;
 use crate::report::{RenderContext, Renderer, Report, Status, TemplateKind, TierLabel};
 use crate::run::{Outcome, write_atomic};
@@ -158,10 +158,7 @@ impl Context<'_> {
     fn current_run(&self, config: &Config) -> Result<(Run, Vec<String>)> {
         self.inputs.require_results()?;
         let paths = expand(&self.workspace, &self.inputs.results)?;
-        let options = LoadOptions {
-            format: None,
-            max_input_size: config.max_input_size,
-        };
+        let options = config.load_options(None);
         let loaded = ingest::load_all(&paths, &options)?;
         let mut run = loaded.run;
         if run.meta.commit.is_none() {
@@ -226,15 +223,10 @@ impl Context<'_> {
                 }
             }
         } else {
-            let options = LoadOptions {
-                format: None,
-                max_input_size: config.max_input_size,
-            };
-            for p in expand(&self.workspace, &self.inputs.baseline)? {
-                let loaded = ingest::load(&p, &options)?;
-                warnings.extend(loaded.warnings);
-                baselines.push(loaded.run);
-            }
+            let paths = expand(&self.workspace, &self.inputs.baseline)?;
+            let (runs, baseline_warnings) = ingest::load_each(&paths, &config.load_options(None))?;
+            baselines = runs;
+            warnings.extend(baseline_warnings);
         }
         let mut report = analysis::analyze(&run, &baselines, &config);
         if let Some(how) = chosen {
@@ -343,10 +335,7 @@ impl Context<'_> {
             .branch
             .clone()
             .unwrap_or_else(|| self.base_branch());
-        let options = RecordOptions {
-            max_runs: config.max_runs,
-            ..RecordOptions::default()
-        };
+        let options = config.record_options();
         let extra = if self.inputs.dashboard {
             let repo_url = match (
                 (self.env)("GITHUB_SERVER_URL"),

@@ -129,6 +129,22 @@ pub(crate) fn fixture(rel: &str) -> (std::path::PathBuf, Vec<u8>) {
     (p, bytes)
 }
 
+/// Reads each input as a run of its own (baselines, dashboard runs), oldest first, with
+/// the warnings of all of them.
+pub fn load_each(
+    paths: &[impl AsRef<Path>],
+    options: &LoadOptions,
+) -> Result<(Vec<Run>, Vec<String>)> {
+    let mut runs = Vec::with_capacity(paths.len());
+    let mut warnings = Vec::new();
+    for p in paths {
+        let loaded = load(p.as_ref(), options)?;
+        warnings.extend(loaded.warnings);
+        runs.push(loaded.run);
+    }
+    Ok((runs, warnings))
+}
+
 /// Reads several inputs (shards of one CI run) and merges them into one run.
 pub fn load_all(paths: &[impl AsRef<Path>], options: &LoadOptions) -> Result<Loaded> {
     let parts = paths
