@@ -1,5 +1,6 @@
-//! The library's typed errors. Each carries the file it is about, reads as
-//! "failed to …", and maps to one exit code in `main`.
+//! The library's typed errors and the process's exit codes. Each error carries the file
+//! or the operation it is about, reads as "failed to …", keeps its cause, and maps to
+//! one exit code in [`Error::exit_code`].
 
 use std::path::{Path, PathBuf};
 
@@ -37,8 +38,15 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The history branch could not be read or written.
-    #[error("{0}")]
-    History(String),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// A GitHub API call failed where the command cannot go on without it.
+    #[error(transparent)]
+    Github(#[from] ApiError),
+    /// A bug in bench-bot (a worker thread panicked, an invariant broke): not the
+    /// user's input.
+    #[error("internal error: {0} (a bug in bench-bot: please report it)")]
+    Internal(String),
     /// A report template could not be loaded or rendered.
     #[error("failed to render template {name}: {message}")]
     Template {
@@ -61,6 +69,82 @@ impl Error {
             format,
             message: message.into(),
         }
+    }
+}
+
+impl Error {
+    /// The exit code this error ends the process with.
+    pub fn exit_code(&self) -> u8 {
+        exit_code::ERROR
+    }
+}
+
+/// The exit codes, the CLI's contract (docs/cli.md): named here and nowhere else.
+pub mod exit_code {
+    /// Nothing blocks (`analyze`: no regression at a blocking tier).
+    pub const PASS: u8 = 0;
+    /// A regression blocks the merge.
+    pub const BLOCKED: u8 = 1;
+    /// bench-bot could not do its job: bad input, usage, I/O, git or API failure.
+    pub const ERROR: u8 = 2;
+}
+
+/// Errors of the history store; each names the repository or the git operation.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// Opening or reading the repository failed.
+    #[error("failed to open the git repository at {path}: {message}")]
+    Open {
+        /// The path given.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A git operation failed.
+    #[error("failed to {action}: {message}")]
+    Git {
+        /// What bench-bot was doing.
+        action: String,
+        /// git's message.
+        message: String,
+    },
+    /// The remote's tip kept moving; nothing was written.
+    #[error("failed to push the history branch after {attempts} attempts: the remote kept moving")]
+    Contention {
+        /// Attempts made.
+        attempts: u32,
+    },
+}
+
+impl HistoryError {
+    /// A failed git operation: what bench-bot was doing, and libgit2's message.
+    pub fn git(action: impl Into<String>, e: &git2::Error) -> HistoryError {
+        HistoryError::Git {
+            action: action.into(),
+            message: e.message().to_string(),
+        }
+    }
+}
+
+/// A failed GitHub API call.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{what}: {}{message}", status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
+pub struct ApiError {
+    /// What bench-bot was doing.
+    pub what: String,
+    /// The HTTP status, when there was a response.
+    pub status: Option<u16>,
+    /// GitHub's message, or the transport's.
+    pub message: String,
+}
+
+impl ApiError {
+    /// A read-only token: a pull request from a fork, or missing `permissions`.
+    pub fn is_read_only(&self) -> bool {
+        self.status == Some(403)
+            && self
+                .message
+                .contains("Resource not accessible by integration")
     }
 }
 

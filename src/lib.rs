@@ -5,16 +5,18 @@
 //! returns a [`report::Report`], and the report is rendered to its sinks.
 
 pub mod analysis;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
 pub mod error;
+pub mod fs;
 pub mod github;
 pub mod history;
 pub mod ingest;
 pub mod model;
 pub mod report;
-pub mod run;
+pub mod stats;
 pub mod units;
 
 pub use error::{Error, Result};

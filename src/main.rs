@@ -1,11 +1,13 @@
-//! The `bench-bot` binary: parse the command line, run, map the outcome to an exit code.
+//! The `bench-bot` binary: parse the command line, settle the environment, run, and map
+//! the outcome to an exit code.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use bench_bot::app::{self, Environment};
 use bench_bot::cli::Cli;
-use bench_bot::run::{Outcome, run};
+use bench_bot::error::exit_code;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -13,15 +15,18 @@ fn main() -> ExitCode {
         Err(e) => {
             // --help and --version print and succeed; usage errors exit 2.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::from(if e.use_stderr() {
+                exit_code::ERROR
+            } else {
+                exit_code::PASS
+            });
         }
     };
-    match run(cli) {
-        Ok(Outcome::Pass) => ExitCode::SUCCESS,
-        Ok(Outcome::Blocked) => ExitCode::from(1),
+    match app::run(cli, &Environment::from_process()) {
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) => {
             eprintln!("bench-bot: {e}");
-            ExitCode::from(2)
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -132,6 +132,15 @@ pub fn axis_scale(max: f64, unit: &str) -> (f64, String) {
         .unwrap_or((1.0, unit.to_string()))
 }
 
+/// A signed percentage for people: `+4.2 %`, `−3.1 %` (a real minus sign).
+pub fn fmt_pct(v: f64) -> String {
+    if v >= 0.0 {
+        format!("+{v:.1} %")
+    } else {
+        format!("\u{2212}{:.1} %", -v)
+    }
+}
+
 fn scaled(value: f64, steps: &[(f64, &str)]) -> String {
     let abs = value.abs();
     for (factor, name) in steps {

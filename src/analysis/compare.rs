@@ -1,10 +1,10 @@
 //! One benchmark metric against its baseline: the history rule (median and robust
 //! sigma of a window of runs) or Welch's t-test between two runs.
 
-use super::stats::{self, MAD_TO_SIGMA};
 use crate::config::{Config, NoiseEstimator, Prediction};
 use crate::model::{Direction, Measurement};
 use crate::report::Method;
+use crate::stats::{self, MAD_TO_SIGMA};
 
 /// The numbers of one comparison, before tiers are applied.
 #[derive(Debug, Clone, PartialEq)]

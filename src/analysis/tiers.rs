@@ -1,9 +1,10 @@
 //! Tiers: which tier a comparison fires, its status, and the sentence that says why.
 
-use super::stats::normal_upper_tail;
 use crate::config::{Action, FailOn, TierName, Tiers};
 use crate::model::Metric;
 use crate::report::{Method, ResultRow, Status, TierLabel};
+use crate::stats::normal_upper_tail;
+use crate::units::fmt_pct;
 
 /// What the tiers decide for one comparison, before it is put in words.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,19 +75,19 @@ pub fn decide(
 /// Sets the row's tier, status and reason; returns the action of the tier that fired.
 pub fn classify(
     row: &mut ResultRow,
+    metric: &Metric,
     tiers: &Tiers,
     noisy_cv: Option<f64>,
     noise_cv: f64,
 ) -> Option<Action> {
-    let metric = Metric::from_name(&row.metric);
     let Some(change) = row.change_pct else {
         row.status = Status::Unchanged;
         row.reason = "the baseline is 0, so a percentage change is undefined".to_string();
         return None;
     };
-    let d = decide(change, row.p_adjusted, &metric, tiers, noisy_cv, noise_cv);
+    let d = decide(change, row.p_adjusted, metric, tiers, noisy_cv, noise_cv);
     let against = against(row);
-    let shown = signed_pct(row.value_change_pct.unwrap_or(change));
+    let shown = fmt_pct(row.value_change_pct.unwrap_or(change));
     let evidence = evidence(row);
     row.status = d.status;
     row.reason = match (d.tier, d.status, d.noisy_cv) {
@@ -113,7 +114,7 @@ pub fn classify(
         }
         _ => format!(
             "{shown} {against}, within the notice threshold ({:.0} %)",
-            tiers.notice.pct(&metric)
+            tiers.notice.pct(metric)
         ),
     };
     d.tier.and_then(|name| {
@@ -123,14 +124,6 @@ pub fn classify(
             None
         }
     })
-}
-
-fn signed_pct(v: f64) -> String {
-    if v >= 0.0 {
-        format!("+{v:.1} %")
-    } else {
-        format!("\u{2212}{:.1} %", -v)
-    }
 }
 
 fn against(row: &ResultRow) -> String {
@@ -202,8 +195,8 @@ pub fn moved_together(results: &[ResultRow], tiers: &Tiers) -> Option<String> {
     }
     // "A similar factor": the ratios' spread is small next to the move itself.
     let ratios: Vec<f64> = moved.iter().map(|c| (1.0 + c / 100.0).ln()).collect();
-    let centre = super::stats::median(&ratios);
-    let spread = super::stats::mad(&ratios, centre);
+    let centre = crate::stats::median(&ratios);
+    let spread = crate::stats::mad(&ratios, centre);
     if spread > centre.abs() / 3.0 {
         return None;
     }
@@ -215,6 +208,6 @@ pub fn moved_together(results: &[ResultRow], tiers: &Tiers) -> Option<String> {
     };
     Some(format!(
         "{who} moved {} together: often a different runner; rerun to confirm",
-        signed_pct(pct)
+        fmt_pct(pct)
     ))
 }

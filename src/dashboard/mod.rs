@@ -55,7 +55,7 @@ pub fn write(out: &std::path::Path, html: &str) -> Result<()> {
         path: out.to_path_buf(),
         source,
     })?;
-    crate::run::write_atomic(&out.join("index.html"), html.as_bytes())
+    crate::fs::write_atomic(&out.join("index.html"), html.as_bytes())
 }
 
 /// The dashboard files for a history branch that is about to receive `new_run`:

@@ -12,27 +12,7 @@ use serde::de::DeserializeOwned;
 /// Attempts per request.
 const ATTEMPTS: u32 = 4;
 
-/// A failed API call.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{what}: {}{message}", status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
-pub struct ApiError {
-    /// What bench-bot was doing.
-    pub what: String,
-    /// The HTTP status, when there was a response.
-    pub status: Option<u16>,
-    /// GitHub's message, or the transport's.
-    pub message: String,
-}
-
-impl ApiError {
-    /// A read-only token: a pull request from a fork, or missing `permissions`.
-    pub fn is_read_only(&self) -> bool {
-        self.status == Some(403)
-            && self
-                .message
-                .contains("Resource not accessible by integration")
-    }
-}
+pub use crate::error::ApiError;
 
 /// A comment on an issue, pull request or commit.
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +58,24 @@ struct GitHubMessage {
     message: String,
 }
 
+/// Timeouts and backoff of the client (the environment can shorten them for tests).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiSettings {
+    /// Connect, read and write timeout of one request.
+    pub timeout: Duration,
+    /// The first retry's delay; it doubles on each further retry.
+    pub retry_base: Duration,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings {
+            timeout: Duration::from_secs(30),
+            retry_base: Duration::from_secs(1),
+        }
+    }
+}
+
 /// GitHub's REST API for one repository.
 pub struct Api {
     client: Octocrab,
@@ -88,7 +86,12 @@ pub struct Api {
 
 impl Api {
     /// A client for `owner/name` at `api_url` (GitHub Enterprise Server: `…/api/v3`).
-    pub fn new(api_url: &str, token: &str, repository: &str) -> Result<Api, ApiError> {
+    pub fn new(
+        api_url: &str,
+        token: &str,
+        repository: &str,
+        settings: &ApiSettings,
+    ) -> Result<Api, ApiError> {
         let fail = |message: String| ApiError {
             what: "set up the GitHub client".into(),
             status: None,
@@ -98,7 +101,7 @@ impl Api {
             .enable_all()
             .build()
             .map_err(|e| fail(e.to_string()))?;
-        let timeout = Duration::from_millis(env_ms("BENCH_BOT_API_TIMEOUT_MS", 30_000));
+        let timeout = settings.timeout;
         let client = {
             let _guard = runtime.enter();
             Octocrab::builder()
@@ -115,7 +118,7 @@ impl Api {
             client,
             runtime,
             repo: repository.to_string(),
-            base_delay: Duration::from_millis(env_ms("BENCH_BOT_API_RETRY_MS", 1000)),
+            base_delay: settings.retry_base,
         })
     }
 
@@ -155,8 +158,8 @@ impl Api {
                 Ok(parts) => parts,
                 // Timeouts and connection failures: worth another try.
                 Err(message) if attempt < ATTEMPTS => {
+                    eprintln!("bench-bot: {what}: {message}; retrying");
                     self.sleep(attempt, None);
-                    let _ = message;
                     continue;
                 }
                 Err(message) => return Err(fail(None, message)),
@@ -333,11 +336,4 @@ impl Api {
         );
         self.call("find the pull request", http::Method::GET, &path, None)
     }
-}
-
-fn env_ms(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }

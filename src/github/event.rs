@@ -132,7 +132,7 @@ impl Event {
             )));
         };
         let bytes = std::fs::read(path)
-            .map_err(|e| Error::input(path, Some("event"), crate::ingest::io_reason(&e)))?;
+            .map_err(|e| Error::input(path, Some("event"), crate::fs::io_reason(&e)))?;
         let bad = |e: serde_json::Error| {
             Error::input(path, Some("event"), format!("not a `{name}` payload: {e}"))
         };

@@ -1,12 +1,9 @@
-//! GitHub: the event, the inputs, workflow commands, the REST API (octocrab), and the
-//! `bench-bot action` entrypoint that ties them together.
+//! GitHub: the event payload, the action's inputs, workflow commands, the REST API
+//! (octocrab) and publishing a report through it. The `bench-bot action` command that
+//! ties them together is `app::action`.
 
-pub mod action;
 pub mod api;
 pub mod commands;
 pub mod event;
 pub mod inputs;
-mod publish;
-
-pub use action::run;
-pub use publish::post_saved_report;
+pub mod publish;

@@ -1,6 +1,7 @@
 //! Publishing a report to GitHub: one comment per suite found by marker and author,
-//! the review label, and a check run. Every failure becomes a warning: these are side
-//! channels, and the verdict stands without them.
+//! the review label, and a check run. Each call returns the API's error; the action
+//! turns it into a warning (these are side channels, and the verdict stands without
+//! them), `bench-bot comment` into its exit code.
 
 use std::path::Path;
 
@@ -17,10 +18,25 @@ pub struct Publisher<'a> {
     pub api: &'a Api,
     /// Only comments by this account are updated (a pasted marker cannot hijack it).
     pub author: &'a str,
-    /// Where the full report was saved, for the read-only-token message.
-    pub report_path: &'a Path,
-    /// Emits a warning.
-    pub warn: &'a dyn Fn(&str),
+}
+
+/// The hidden first line that finds a suite's comment again.
+pub fn marker(suite: Option<&str>) -> String {
+    format!("<!-- bench-bot:{} -->", suite.unwrap_or("default"))
+}
+
+/// What to tell people about a failed call; a read-only token gets the fork recipe.
+pub fn explain(e: &ApiError, report_path: &Path) -> String {
+    if e.is_read_only() {
+        format!(
+            "{e}. The token is read-only (a pull request from a fork, or no `pull-requests: write` \
+             permission): the report is saved at {}. Upload it as an artifact and post it from a \
+             `workflow_run` workflow with `mode: comment` (see examples/workflows/fork-pr-*.yml).",
+            report_path.display()
+        )
+    } else {
+        e.to_string()
+    }
 }
 
 /// The comment markdown from a built-in template, cut to GitHub's limit.
@@ -39,19 +55,6 @@ fn fit(marker: &str, body: &str) -> String {
 }
 
 impl Publisher<'_> {
-    fn failed(&self, e: &ApiError) {
-        if e.is_read_only() {
-            (self.warn)(&format!(
-                "{e}. The token is read-only (a pull request from a fork, or no `pull-requests: write` \
-                 permission): the report is saved at {}. Upload it as an artifact and post it from a \
-                 `workflow_run` workflow with `mode: comment` (see examples/workflows/fork-pr-*.yml).",
-                self.report_path.display()
-            ));
-        } else {
-            (self.warn)(&e.to_string());
-        }
-    }
-
     fn ours<'c>(&self, comments: &'c [Comment], marker: &str) -> Option<&'c Comment> {
         comments.iter().find(|c| {
             c.user.as_ref().is_some_and(|u| u.login == self.author)
@@ -67,7 +70,7 @@ impl Publisher<'_> {
         body: &str,
         policy: CommentPolicy,
         report: &Report,
-    ) -> Option<String> {
+    ) -> Result<Option<String>, ApiError> {
         self.upsert(
             marker,
             body,
@@ -87,7 +90,7 @@ impl Publisher<'_> {
         body: &str,
         policy: CommentPolicy,
         report: &Report,
-    ) -> Option<String> {
+    ) -> Result<Option<String>, ApiError> {
         self.upsert(
             marker,
             body,
@@ -115,40 +118,36 @@ impl Publisher<'_> {
         list: impl Fn() -> Result<Vec<Comment>, ApiError>,
         update: impl Fn(u64, &str) -> Result<Comment, ApiError>,
         create: impl Fn(&str) -> Result<Comment, ApiError>,
-    ) -> Option<String> {
+    ) -> Result<Option<String>, ApiError> {
         if policy == CommentPolicy::Never {
-            return None;
+            return Ok(None);
         }
         let body = fit(marker, body);
-        let existing = match list() {
-            Ok(all) => self.ours(&all, marker).cloned(),
-            Err(e) => {
-                self.failed(&e);
-                return None;
-            }
-        };
-        let result = match existing {
-            Some(c) => update(c.id, &body),
+        let existing = self.ours(&list()?, marker).cloned();
+        let comment = match existing {
+            Some(c) => update(c.id, &body)?,
             None if policy == CommentPolicy::OnRegression && report.verdict == Verdict::Pass => {
-                return None;
+                return Ok(None);
             }
-            None => create(&body),
+            None => create(&body)?,
         };
-        result
-            .map_err(|e| self.failed(&e))
-            .ok()
-            .and_then(|c| c.html_url)
+        Ok(comment.html_url)
     }
 
     /// Adds the review label.
-    pub fn label(&self, number: u64, label: &str) {
-        if let Err(e) = self.api.add_label(number, label) {
-            self.failed(&e);
-        }
+    pub fn label(&self, number: u64, label: &str) -> Result<(), ApiError> {
+        self.api.add_label(number, label)
     }
 
     /// A completed check run: `failure` when blocked, `neutral` on review, else `success`.
-    pub fn check_run(&self, name: &str, head_sha: &str, report: &Report, review: bool, body: &str) {
+    pub fn check_run(
+        &self,
+        name: &str,
+        head_sha: &str,
+        report: &Report,
+        review: bool,
+        body: &str,
+    ) -> Result<(), ApiError> {
         let conclusion = if report.blocked {
             "failure"
         } else if review {
@@ -162,41 +161,7 @@ impl Publisher<'_> {
             report.verdict
         )
         .to_lowercase();
-        if let Err(e) =
-            self.api
-                .create_check_run(name, head_sha, conclusion, &title, &cut_chars(body, 65_535))
-        {
-            self.failed(&e);
-        }
-    }
-}
-
-/// `bench-bot comment`: posts (or updates) a saved report as the suite's comment on a
-/// pull request. Returns the comment's URL.
-pub fn post_saved_report(
-    api: &Api,
-    number: u64,
-    report: &Report,
-    ctx: &RenderContext,
-    body: &str,
-    author: &str,
-    report_path: &Path,
-) -> Result<Option<String>> {
-    let marker = format!(
-        "<!-- bench-bot:{} -->",
-        ctx.suite.as_deref().unwrap_or("default")
-    );
-    let failure: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
-    let warn = |m: &str| *failure.borrow_mut() = Some(m.to_string());
-    let publisher = Publisher {
-        api,
-        author,
-        report_path,
-        warn: &warn,
-    };
-    let url = publisher.upsert_pr_comment(number, &marker, body, CommentPolicy::Always, report);
-    match failure.into_inner() {
-        Some(message) => Err(crate::Error::Usage(message)),
-        None => Ok(url),
+        self.api
+            .create_check_run(name, head_sha, conclusion, &title, &cut_chars(body, 65_535))
     }
 }

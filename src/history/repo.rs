@@ -1,13 +1,15 @@
-//! The git side of the history: fetching the branch, committing run files on its tip,
-//! and pushing without ever dropping another writer's run.
+//! The git side of the history: opening the repository, fetching the branch, listing
+//! and reading run files, and committing new ones on its tip (`push.rs` sends them;
+//! `naming.rs` owns the file names).
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
-use git2::{FetchOptions, Oid, PushOptions, RemoteCallbacks, Repository, Signature};
+use git2::{FetchOptions, Oid, Repository, Signature};
 
-use super::HistoryError;
 use super::file::StoredRun;
+use super::naming;
+use super::push::{PushError, backoff, callbacks};
+use crate::error::HistoryError;
 use crate::model::Run;
 
 /// Where and how to record.
@@ -65,98 +67,13 @@ pub struct HistoryRepo {
     pub(super) repo: Repository,
     pub(super) branch: String,
     pub(super) remote: Option<String>,
-    token: Option<String>,
-}
-
-/// The runner mounts the workspace owned by another user than the container's root,
-/// which libgit2 refuses as "dubious ownership"; bench-bot only reads and appends to
-/// its own branch, so the check is turned off for this process.
-fn relax_owner_validation() {
-    #[expect(
-        unsafe_code,
-        reason = "git2 marks this global option unsafe: it must not race other libgit2 calls"
-    )]
-    // SAFETY: called before any repository is opened by this process's history code,
-    // and bench-bot does not use libgit2 from several threads.
-    unsafe {
-        let _ = git2::opts::set_verify_owner_validation(false);
-    }
-}
-
-/// Makes a name safe as one path component.
-pub(super) fn component(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let s = s.trim_start_matches('.').to_string();
-    if s.is_empty() { "_".to_string() } else { s }
-}
-
-fn callbacks(token: Option<&str>) -> RemoteCallbacks<'_> {
-    let mut cb = RemoteCallbacks::new();
-    cb.credentials(move |url, username, _allowed| {
-        // GitHub accepts the workflow token as the password of any user name.
-        match token {
-            Some(token) if url.starts_with("https://") && !token.is_empty() => {
-                git2::Cred::userpass_plaintext(username.unwrap_or("x-access-token"), token)
-            }
-            _ => Err(git2::Error::from_str(
-                "no credentials: set GITHUB_TOKEN for https remotes",
-            )),
-        }
-    });
-    cb
-}
-
-fn backoff(attempt: u32) {
-    let base = 50u64.saturating_mul(1 << attempt.min(6)).min(2000);
-    let jitter = u64::from(std::process::id() % 97)
-        + u64::from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos() % 50_000_000)
-                .unwrap_or(0)
-                / 1_000_000,
-        );
-    std::thread::sleep(Duration::from_millis(base + jitter));
-}
-
-fn nonce() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!(
-        "{:08x}",
-        (nanos as u64 ^ (u64::from(std::process::id()) << 32)) & 0xffff_ffff
-    )
-}
-
-/// A sortable UTC timestamp for a run: its own time when it has one, else now.
-fn sortable_time(run: &Run) -> String {
-    let t = run
-        .meta
-        .timestamp
-        .as_deref()
-        .and_then(|t| humantime::parse_rfc3339_weak(t.get(..19).unwrap_or(t)).ok())
-        .unwrap_or_else(std::time::SystemTime::now);
-    humantime::format_rfc3339_seconds(t)
-        .to_string()
-        .replace(['-', ':'], "")
+    pub(super) token: Option<String>,
 }
 
 impl HistoryRepo {
     /// Opens the repository containing `path`, for the history branch `branch`, with
     /// `remote` when the repository has it.
     pub fn open(path: &Path, branch: &str, remote: &str) -> Result<HistoryRepo, HistoryError> {
-        relax_owner_validation();
         let repo = Repository::discover(path).map_err(|e| HistoryError::Open {
             path: path.display().to_string(),
             message: e.message().to_string(),
@@ -166,15 +83,13 @@ impl HistoryRepo {
             repo,
             branch: branch.to_string(),
             remote,
-            token: std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty()),
+            token: None,
         })
     }
 
-    /// Authenticates https fetches and pushes with `token` (default: `$GITHUB_TOKEN`).
+    /// Authenticates https fetches and pushes with `token`.
     pub fn with_token(mut self, token: Option<String>) -> HistoryRepo {
-        if token.is_some() {
-            self.token = token;
-        }
+        self.token = token.filter(|t| !t.is_empty());
         self
     }
 
@@ -183,17 +98,17 @@ impl HistoryRepo {
         &self.repo
     }
 
-    fn local_ref(&self) -> String {
+    pub(super) fn local_ref(&self) -> String {
         format!("refs/heads/{}", self.branch)
     }
 
-    fn tracking_ref(&self) -> Option<String> {
+    pub(super) fn tracking_ref(&self) -> Option<String> {
         self.remote
             .as_ref()
             .map(|r| format!("refs/remotes/{r}/{}", self.branch))
     }
 
-    fn ref_tip(&self, name: &str) -> Option<Oid> {
+    pub(super) fn ref_tip(&self, name: &str) -> Option<Oid> {
         self.repo.refname_to_id(name).ok()
     }
 
@@ -263,21 +178,15 @@ impl HistoryRepo {
             };
             for file in sub.iter() {
                 let Ok(name) = file.name() else { continue };
-                let Some(stem) = name.strip_suffix(".json") else {
-                    continue;
-                };
-                let mut parts = stem.splitn(4, '_');
-                let (Some(ts), Some(sha12), Some(_nonce), Some(suite)) =
-                    (parts.next(), parts.next(), parts.next(), parts.next())
-                else {
+                let Some(parsed) = naming::parse_file_name(name) else {
                     continue;
                 };
                 out.push(Entry {
                     path: format!("runs/{source_branch}/{name}"),
                     source_branch: source_branch.clone(),
-                    timestamp: ts.to_string(),
-                    sha12: sha12.to_string(),
-                    suite: suite.to_string(),
+                    timestamp: parsed.timestamp,
+                    sha12: parsed.sha12,
+                    suite: parsed.suite,
                     blob: file.id(),
                 });
             }
@@ -306,24 +215,10 @@ impl HistoryRepo {
         let files: Vec<(String, Vec<u8>)> = runs
             .iter()
             .map(|(run, source_branch)| {
-                let sha12: String = run
-                    .meta
-                    .commit
-                    .as_deref()
-                    .unwrap_or("000000000000")
-                    .chars()
-                    .filter(char::is_ascii_hexdigit)
-                    .take(12)
-                    .collect();
-                let suite = component(run.meta.suite.as_deref().unwrap_or("default"));
-                let path = format!(
-                    "runs/{}/{}_{:0<12}_{}_{suite}.json",
-                    component(source_branch),
-                    sortable_time(run),
-                    sha12,
-                    nonce()
-                );
-                (path, StoredRun::compact(run).to_bytes())
+                (
+                    naming::run_path(run, source_branch),
+                    StoredRun::compact(run).to_bytes(),
+                )
             })
             .collect();
         let message = match runs {
@@ -498,138 +393,4 @@ impl HistoryRepo {
         }
         Ok((builder.write().map_err(err)?, pruned))
     }
-
-    /// Pushes `commit` to the remote's history branch, expecting its tip at `expected`.
-    fn push(&self, remote: &str, commit: Oid, expected: Option<Oid>) -> Result<(), PushError> {
-        let mut r = self.repo.find_remote(remote).map_err(|e| {
-            PushError::Git(HistoryError::git(format!("find remote `{remote}`"), &e))
-        })?;
-        let url = r.url().unwrap_or_default().to_string();
-        if let Some(path) = local_path(&url) {
-            return self.push_local(&path, commit, expected);
-        }
-        let staging = "refs/bench-bot/push";
-        self.repo
-            .reference(staging, commit, true, "bench-bot: push")
-            .map_err(|e| PushError::Git(HistoryError::git("stage the push", &e)))?;
-        let result = self.push_remote(&mut r, staging);
-        if let Ok(mut staged) = self.repo.find_reference(staging) {
-            let _ = staged.delete();
-        }
-        result
-    }
-
-    fn push_remote(&self, r: &mut git2::Remote<'_>, staging: &str) -> Result<(), PushError> {
-        let mut rejected: Option<String> = None;
-        {
-            let mut cb = callbacks(self.token.as_deref());
-            cb.push_update_reference(|_name, status| {
-                if let Some(msg) = status {
-                    rejected = Some(msg.to_string());
-                }
-                Ok(())
-            });
-            let mut po = PushOptions::new();
-            po.remote_callbacks(cb);
-            let spec = format!("{staging}:refs/heads/{}", self.branch);
-            match r.push(&[spec.as_str()], Some(&mut po)) {
-                Ok(()) => {}
-                Err(e) if e.code() == git2::ErrorCode::NotFastForward => {
-                    return Err(PushError::Moved);
-                }
-                Err(e) => {
-                    return Err(PushError::Git(HistoryError::git(
-                        "push the history branch",
-                        &e,
-                    )));
-                }
-            }
-        }
-        match rejected {
-            // The server refused the update: the tip moved under us.
-            Some(_) => Err(PushError::Moved),
-            None => Ok(()),
-        }
-    }
-
-    /// libgit2's local transport writes the remote ref without checking its old value,
-    /// so two writers could overwrite each other. For a remote on this machine the new
-    /// objects are copied into its object database, and the branch moves by
-    /// compare-and-swap.
-    fn push_local(&self, path: &Path, commit: Oid, expected: Option<Oid>) -> Result<(), PushError> {
-        let target = Repository::open(path).map_err(|e| {
-            PushError::Git(HistoryError::git(
-                format!("open the remote at {}", path.display()),
-                &e,
-            ))
-        })?;
-        self.copy_objects(&target, commit)
-            .map_err(|e| PushError::Git(HistoryError::git("copy objects to the remote", &e)))?;
-        let branch = format!("refs/heads/{}", self.branch);
-        let moved = match expected {
-            Some(old) => target.reference_matching(&branch, commit, true, old, "bench-bot: record"),
-            None => target.reference(&branch, commit, false, "bench-bot: record"),
-        };
-        match moved {
-            Ok(_) => Ok(()),
-            Err(e)
-                if matches!(
-                    e.code(),
-                    git2::ErrorCode::Modified | git2::ErrorCode::Exists | git2::ErrorCode::Locked
-                ) =>
-            {
-                Err(PushError::Moved)
-            }
-            Err(e) => Err(PushError::Git(HistoryError::git(
-                "update the remote history branch",
-                &e,
-            ))),
-        }
-    }
-
-    /// Copies a commit and the trees and blobs it adds into `target`'s object database;
-    /// what `target` already has (the parent's objects) is not walked.
-    fn copy_objects(&self, target: &Repository, commit: Oid) -> Result<(), git2::Error> {
-        let src = self.repo.odb()?;
-        let dst = target.odb()?;
-        let copy = |oid: Oid| -> Result<(), git2::Error> {
-            let obj = src.read(oid)?;
-            dst.write(obj.kind(), obj.data())?;
-            Ok(())
-        };
-        fn walk(
-            repo: &Repository,
-            dst: &git2::Odb<'_>,
-            tree: Oid,
-            copy: &dyn Fn(Oid) -> Result<(), git2::Error>,
-        ) -> Result<(), git2::Error> {
-            if dst.exists(tree) {
-                return Ok(());
-            }
-            for entry in repo.find_tree(tree)?.iter() {
-                match entry.kind() {
-                    Some(git2::ObjectType::Tree) => walk(repo, dst, entry.id(), copy)?,
-                    _ if !dst.exists(entry.id()) => copy(entry.id())?,
-                    _ => {}
-                }
-            }
-            copy(tree)
-        }
-        let c = self.repo.find_commit(commit)?;
-        walk(&self.repo, &dst, c.tree_id(), &copy)?;
-        copy(commit)
-    }
-}
-
-enum PushError {
-    Moved,
-    Git(HistoryError),
-}
-
-/// The path of a remote on this machine (`file://…` or a plain path), if it is one.
-fn local_path(url: &str) -> Option<PathBuf> {
-    if let Some(rest) = url.strip_prefix("file://") {
-        return Some(PathBuf::from(rest));
-    }
-    (!url.contains("://") && Path::new(url).exists()).then(|| PathBuf::from(url))
 }

@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::HistoryError;
-use super::repo::{Entry, HistoryRepo, component};
+use super::naming::component;
+use super::repo::{Entry, HistoryRepo};
+use crate::error::HistoryError;
 use crate::model::Run;
 
 /// How far back the first-parent walk goes.

@@ -154,7 +154,7 @@ fn convert(
         .collect::<Result<Vec<f64>, String>>()?;
     let mean = check_value(b.mean.estimate, || what("mean.estimate"), true)?;
     let n = samples.len() as u64;
-    let std_dev = crate::analysis::stats::mean_sd(&samples).1;
+    let std_dev = crate::stats::mean_sd(&samples).1;
     let mut measurements = vec![{
         let mut t = Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", mean)
             .with_spread(Some(std_dev), Some(n));

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::json::{check_value, parse as parse_json};
-use super::source::{io_reason, read_input_no_follow};
 use super::{LoadOptions, Loaded};
 use crate::error::{Error, Result};
+use crate::fs::{io_reason, read_input_no_follow};
 use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
 
 const FORMAT: &str = "criterion";
@@ -120,8 +120,9 @@ fn read_all(found: &[PathBuf]) -> Result<Vec<Benchmark>> {
         handles
             .into_iter()
             .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::Usage("a reader thread failed".into())))
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Internal("a criterion reader thread panicked".into()))
+                })
             })
             .collect()
     });

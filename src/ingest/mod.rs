@@ -12,15 +12,14 @@ mod gab;
 mod json;
 mod merge;
 mod pytest;
-mod source;
 
 use std::path::Path;
 
+pub use crate::fs::{DEFAULT_MAX_INPUT_SIZE, read_input};
 pub use criterion::parse_benchmark as parse_criterion_benchmark;
 pub use detect::detect;
 pub use gab::parse_history;
 pub use merge::merge;
-pub use source::{DEFAULT_MAX_INPUT_SIZE, io_reason, read_input};
 
 use crate::error::Result;
 use crate::model::Run;

@@ -1,14 +1,17 @@
 //! The report: the analysis' result as data (schema `bench-bot/report/v1`), and its
 //! renderings (terminal table, JSON, markdown templates).
 
+mod charts;
+mod escape;
 mod render;
+mod saved;
 mod terminal;
 
 use serde::{Deserialize, Serialize};
 
-pub use render::{
-    GITHUB_COMMENT_LIMIT, RenderContext, Renderer, TemplateKind, cut_chars, escape_markdown,
-};
+pub use escape::{code_span, cut_chars, escape_markdown};
+pub use render::{GITHUB_COMMENT_LIMIT, RenderContext, Renderer, TemplateKind};
+pub use saved::{SAVED_REPORT_LIMIT, load_saved};
 pub use terminal::{ColorChoice, terminal_table};
 
 use crate::config::{FailOn, TierName};

@@ -13,6 +13,8 @@ use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment, Error as TplError, ErrorKind, State, UndefinedBehavior};
 use serde::Serialize;
 
+use super::charts::charts;
+use super::escape::{code_span, cut_chars, escape_markdown};
 use super::{Report, Status};
 use crate::error::{Error, Result};
 
@@ -75,17 +77,6 @@ pub struct RenderContext {
     pub full_report: String,
 }
 
-/// One trend chart for a regression with a history window.
-#[derive(Debug, Clone, Serialize)]
-struct Chart {
-    id: String,
-    metric: String,
-    title: String,
-    unit_label: String,
-    labels: Vec<String>,
-    values: Vec<f64>,
-}
-
 /// Renders reports with the built-in templates, or a user's template over them.
 pub struct Renderer {
     env: Environment<'static>,
@@ -111,11 +102,7 @@ impl Renderer {
             Value::from_safe_string(crate::units::human(v, &unit))
         });
         env.add_filter("pct", |v: Option<f64>| {
-            Value::from_safe_string(match v {
-                Some(v) if v >= 0.0 => format!("+{v:.1} %"),
-                Some(v) => format!("\u{2212}{:.1} %", -v),
-                None => "–".to_string(),
-            })
+            Value::from_safe_string(v.map_or_else(|| "–".to_string(), crate::units::fmt_pct))
         });
         env.add_filter("num", |v: Option<f64>, digits: Option<usize>| {
             Value::from_safe_string(match v {
@@ -141,8 +128,7 @@ impl Renderer {
             name: name.clone(),
             message,
         };
-        let source =
-            std::fs::read_to_string(path).map_err(|e| fail(crate::ingest::io_reason(&e)))?;
+        let source = std::fs::read_to_string(path).map_err(|e| fail(crate::fs::io_reason(&e)))?;
         let dir = path
             .parent()
             .map(|p| {
@@ -154,7 +140,7 @@ impl Renderer {
             })
             .unwrap_or(Path::new("."))
             .canonicalize()
-            .map_err(|e| fail(crate::ingest::io_reason(&e)))?;
+            .map_err(|e| fail(crate::fs::io_reason(&e)))?;
         let mut renderer = Renderer::new();
         // Debug mode keeps spans, for the column of an error in the user's template.
         renderer.env.set_debug(true);
@@ -238,33 +224,6 @@ fn tidy(text: String) -> String {
         out.push(c);
     }
     out
-}
-
-/// Untrusted text as an inline code span inside a table cell: markdown, HTML and
-/// mentions are literal there; the fence is longer than any backtick run inside, and
-/// `|` is escaped because GitHub splits table cells before it reads code spans.
-pub fn code_span(s: &str) -> String {
-    let text: String = s
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    let text = text.replace('|', "\\|");
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') || text.is_empty() {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-/// Cuts text to `limit` characters on a character boundary (a last resort).
-pub fn cut_chars(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit) {
-        Some((i, _)) => text[..i].to_string(),
-        None => text.to_string(),
-    }
 }
 
 /// Serves `name` from `dir` only: no absolute paths, no `..`, no links out of it;
@@ -395,56 +354,6 @@ impl Serialize for ReportHead<'_> {
     }
 }
 
-/// Trend charts for the three worst regressions that have a history window.
-fn charts(report: &Report) -> Vec<Chart> {
-    report
-        .results
-        .iter()
-        .filter(|r| r.status == Status::Regression)
-        .filter_map(|r| {
-            let b = r.baseline.as_ref().filter(|b| b.history.len() >= 2)?;
-            let current = r.current.as_ref()?.value;
-            let max = b.history.iter().copied().fold(current, f64::max);
-            let (div, unit_label) = crate::units::axis_scale(max, &r.unit);
-            let mut values: Vec<f64> = b.history.iter().map(|v| round3(v / div)).collect();
-            values.push(round3(current / div));
-            let n = b.history.len();
-            let mut labels: Vec<String> = (0..n).map(|i| format!("-{}", n - i)).collect();
-            labels.push("now".into());
-            Some(Chart {
-                id: r.id.clone(),
-                metric: r.metric.clone(),
-                title: chart_title(&r.id),
-                unit_label,
-                labels,
-                values,
-            })
-        })
-        .take(3)
-        .collect()
-}
-
-fn round3(v: f64) -> f64 {
-    let digits = 3 - v.abs().max(1e-12).log10().floor() as i32;
-    let f = 10f64.powi(digits.clamp(0, 12));
-    (v * f).round() / f
-}
-
-/// A chart title inside mermaid's quotes: plain characters only, at most 60.
-fn chart_title(id: &str) -> String {
-    let plain: String = id
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || " _-./:[]()".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    cut_chars(&plain, 60)
-}
-
 /// A template error with its line and column.
 fn template_error(name: &str, source: Option<&str>, e: &TplError) -> Error {
     let what = e
@@ -491,57 +400,4 @@ fn format_escaped(
     };
     out.write_str(&text)
         .map_err(|_| TplError::new(ErrorKind::WriteFailure, "could not write output"))
-}
-
-/// Escapes text for a markdown table cell: HTML is inert, markdown syntax literal,
-/// `@mentions` do not notify, and line breaks cannot end the row.
-pub fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '!' | '|' | '~' | '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            // A zero-width space after `@` keeps GitHub from notifying a user or team.
-            '@' => out.push_str("@\u{200b}"),
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hostile_text_is_inert() {
-        let e = escape_markdown("a|b `c` <script>x</script> @org/team ![x](http://e.x/i.png)\nrow");
-        assert!(!e.contains("<script>"), "{e}");
-        assert!(e.contains("a\\|b") && e.contains("\\`c\\`"), "{e}");
-        assert!(e.contains("@\u{200b}org"), "{e}");
-        assert!(e.contains("\\!\\[x\\]\\(http"), "{e}");
-        assert!(!e.contains('\n'));
-    }
-
-    #[test]
-    fn code_spans_fence_backticks_and_escape_pipes() {
-        assert_eq!(code_span("a_b"), "`a_b`");
-        assert_eq!(code_span("a`b"), "``a`b``");
-        assert_eq!(code_span("`x`"), "`` `x` ``");
-        assert_eq!(code_span("a|b\nc"), "`a\\|b c`");
-    }
-
-    #[test]
-    fn chart_titles_and_rounding() {
-        assert_eq!(chart_title("a\"b`c<d>"), "a_b_c_d_");
-        assert_eq!(round3(1234.5678), 1235.0);
-        assert_eq!(round3(1.23456), 1.235);
-    }
 }

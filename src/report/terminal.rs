@@ -35,11 +35,7 @@ fn tier_code(tier: TierLabel, status: Status) -> &'static str {
 }
 
 fn pct(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v >= 0.0 => format!("+{v:.1} %"),
-        Some(v) => format!("\u{2212}{:.1} %", -v),
-        None => "–".to_string(),
-    }
+    v.map_or_else(|| "–".to_string(), crate::units::fmt_pct)
 }
 
 /// Renders the report as a table for a terminal. Unchanged results are counted, not listed.

@@ -1,7 +1,9 @@
-//! Reading an input file whole, with a size limit so that a huge file is refused
-//! with a message instead of exhausting memory.
+//! The file system at bench-bot's edges: reading an input whole under a size limit (a
+//! huge file is refused with a message instead of exhausting memory), writing an
+//! output atomically (no partial file, ever), printing to standard output, and short
+//! reasons for I/O errors.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -80,4 +82,36 @@ pub fn io_reason(err: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => err.to_string(),
     }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, so that
+/// readers never see a partial file and a failure leaves nothing behind.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    // Temporary files are private (0600); the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(err)?;
+    }
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Prints to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

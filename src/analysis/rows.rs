@@ -1,0 +1,181 @@
+//! The rows of a report before classification: one per benchmark metric of the current
+//! run (compared, or new), one per metric the newest baseline run has and this run
+//! lacks (missing), and the multiple-comparison adjustment across them.
+
+use std::collections::{HashMap, HashSet};
+
+use super::compare::{compare_history, compare_runs};
+use crate::config::{Config, Correction, Tiers};
+use crate::model::{Benchmark, Direction, Measurement, Metric, Run};
+use crate::report::{BaselineSide, CurrentSide, Method, ResultRow, Status, TierLabel};
+use crate::stats;
+
+/// A row with what classifying it needs: its metric, its tiers and the noise seen.
+pub(super) struct Pending {
+    /// The row.
+    pub row: ResultRow,
+    /// The measurement's metric, as the model has it.
+    pub metric: Metric,
+    /// The tiers that apply to this benchmark.
+    pub tiers: Tiers,
+    /// The history's coefficient of variation when it is above `noise_cv`.
+    pub noisy_cv: Option<f64>,
+}
+
+/// The rows of the current run's measurements, against the window, and how many
+/// measurements the config ignores.
+pub(super) fn compared(current: &Run, window: &[Run], config: &Config) -> (Vec<Pending>, usize) {
+    let indexes: Vec<HashMap<&str, &Benchmark>> = window
+        .iter()
+        .map(|run| run.benchmarks.iter().map(|b| (b.id.as_str(), b)).collect())
+        .collect();
+    let mut rows = Vec::new();
+    let mut ignored = 0;
+    for b in &current.benchmarks {
+        for m in &b.measurements {
+            if config.ignored(&b.id, &m.metric) {
+                ignored += 1;
+                continue;
+            }
+            let direction = config
+                .direction_for(&b.id, &m.metric)
+                .unwrap_or(m.direction);
+            let series: Vec<&Measurement> = indexes
+                .iter()
+                .filter_map(|idx| idx.get(b.id.as_str()))
+                .filter_map(|ob| ob.measurements.iter().find(|x| x.metric == m.metric))
+                .collect();
+            let tiers = config.tiers_for(&b.id, &m.metric);
+            let gate_sigma = tiers.critical.sigma;
+            let comparison = if series.len() >= config.min_history {
+                let values: Vec<f64> = series.iter().map(|x| x.value).collect();
+                Some(compare_history(
+                    &values, m.value, direction, config, gate_sigma,
+                ))
+            } else {
+                series
+                    .last()
+                    .map(|base| compare_runs(base, m, direction, gate_sigma))
+            };
+            let current_side = CurrentSide {
+                value: m.value,
+                stddev: m.stddev,
+                n: m.n,
+            };
+            let noisy_cv = comparison.as_ref().and_then(|c| c.noisy_cv);
+            let row = match comparison {
+                None => ResultRow {
+                    baseline: None,
+                    current: Some(current_side),
+                    status: Status::New,
+                    method: Method::None,
+                    reason: "new benchmark: nothing to compare it with yet".to_string(),
+                    ..empty_row(b, &m.metric, &m.unit, direction)
+                },
+                Some(c) => ResultRow {
+                    baseline: Some(BaselineSide {
+                        value: c.centre,
+                        stddev: c.spread,
+                        n: c.n,
+                        runs: series.len().min(config.window),
+                        history: c.history,
+                    }),
+                    current: Some(current_side),
+                    change_pct: c.change_pct,
+                    value_change_pct: c.value_change_pct,
+                    z: c.z.filter(|z| z.is_finite()),
+                    p_value: c.p_value,
+                    p_adjusted: c.p_value,
+                    detectable_pct: c.detectable_pct,
+                    method: c.method,
+                    ..empty_row(b, &m.metric, &m.unit, direction)
+                },
+            };
+            rows.push(Pending {
+                row,
+                metric: m.metric.clone(),
+                tiers: tiers.clone(),
+                noisy_cv,
+            });
+        }
+    }
+    (rows, ignored)
+}
+
+/// Rows for the metrics the newest baseline run has and the current run does not.
+pub(super) fn missing(current: &Run, window: &[Run], config: &Config) -> Vec<Pending> {
+    let Some(newest) = window.last() else {
+        return Vec::new();
+    };
+    let seen: HashSet<(&str, &Metric)> = current
+        .benchmarks
+        .iter()
+        .flat_map(|b| b.measurements.iter().map(|m| (b.id.as_str(), &m.metric)))
+        .collect();
+    let mut rows = Vec::new();
+    for b in &newest.benchmarks {
+        for m in &b.measurements {
+            if seen.contains(&(b.id.as_str(), &m.metric)) || config.ignored(&b.id, &m.metric) {
+                continue;
+            }
+            let direction = config
+                .direction_for(&b.id, &m.metric)
+                .unwrap_or(m.direction);
+            let row = ResultRow {
+                baseline: Some(BaselineSide {
+                    value: m.value,
+                    stddev: m.stddev,
+                    n: m.n,
+                    runs: 1,
+                    history: Vec::new(),
+                }),
+                status: Status::Missing,
+                reason: "missing: in the baseline but not in this run".to_string(),
+                ..empty_row(b, &m.metric, &m.unit, direction)
+            };
+            rows.push(Pending {
+                row,
+                metric: m.metric.clone(),
+                tiers: config.tiers.clone(),
+                noisy_cv: None,
+            });
+        }
+    }
+    rows
+}
+
+/// Sets each row's adjusted p-value across the whole report.
+pub(super) fn adjust(rows: &mut [Pending], correction: Correction) {
+    if correction != Correction::Bh {
+        return;
+    }
+    let idx: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].row.p_value.is_some())
+        .collect();
+    let p: Vec<f64> = idx.iter().filter_map(|&i| rows[i].row.p_value).collect();
+    for (i, adj) in idx.into_iter().zip(stats::benjamini_hochberg(&p)) {
+        rows[i].row.p_adjusted = Some(adj);
+    }
+}
+
+fn empty_row(b: &Benchmark, metric: &Metric, unit: &str, direction: Direction) -> ResultRow {
+    ResultRow {
+        id: b.id.clone(),
+        group: b.group.clone(),
+        metric: metric.to_string(),
+        unit: unit.to_string(),
+        direction,
+        baseline: None,
+        current: None,
+        change_pct: None,
+        value_change_pct: None,
+        z: None,
+        p_value: None,
+        p_adjusted: None,
+        detectable_pct: None,
+        tier: TierLabel::None,
+        status: Status::Unchanged,
+        method: Method::None,
+        reason: String::new(),
+    }
+}

@@ -1,0 +1,165 @@
+//! `bench-bot analyze`, and the one analyze pipeline that it and the action share:
+//! the current run and a baseline source in, a report with its warnings out.
+
+use std::path::{Path, PathBuf};
+
+use super::{Environment, Outcome};
+use crate::analysis;
+use crate::cli::{AnalyzeArgs, OutputFormat};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::fs::{print_stdout, write_atomic};
+use crate::history::{HistoryRepo, WindowRequest};
+use crate::ingest::{self, Format, LoadOptions, Loaded};
+use crate::model::Run;
+use crate::report::{ColorChoice, RenderContext, Renderer, Report, TemplateKind, terminal_table};
+
+/// Where the baseline runs come from.
+pub enum BaselineSource<'a> {
+    /// Result files, one run each, oldest first.
+    Files(&'a [PathBuf]),
+    /// A window of the history branch.
+    History(&'a HistoryRepo, WindowRequest),
+    /// Nothing to compare with.
+    None,
+}
+
+/// The baseline runs, how they were chosen, and what was worth a warning.
+#[derive(Debug, Default)]
+pub struct Baselines {
+    /// The runs, oldest first.
+    pub runs: Vec<Run>,
+    /// How the history window was chosen (history only).
+    pub chosen: Option<String>,
+    /// Files skipped or assumed on the way.
+    pub warnings: Vec<String>,
+}
+
+impl Baselines {
+    /// Loads the baselines from their source.
+    pub fn load(source: BaselineSource<'_>, options: &LoadOptions) -> Result<Baselines> {
+        match source {
+            BaselineSource::Files(paths) => {
+                let (runs, warnings) = ingest::load_each(paths, options)?;
+                Ok(Baselines {
+                    runs,
+                    chosen: None,
+                    warnings,
+                })
+            }
+            BaselineSource::History(repo, request) => {
+                let window = repo.window(&request)?;
+                Ok(Baselines {
+                    runs: window.runs,
+                    chosen: Some(window.description),
+                    warnings: window.warnings,
+                })
+            }
+            BaselineSource::None => Ok(Baselines::default()),
+        }
+    }
+}
+
+/// How inputs are read under `config`, with `format` forced when given.
+pub fn load_options(config: &Config, format: Option<Format>) -> LoadOptions {
+    LoadOptions {
+        format,
+        max_input_size: config.max_input_size,
+    }
+}
+
+/// The pipeline: compares the current run with the baselines and puts every warning of
+/// the way into the report.
+pub fn run(current: &Loaded, baselines: Baselines, config: &Config) -> Report {
+    let mut report = analysis::analyze(&current.run, &baselines.runs, config);
+    if let Some(how) = baselines.chosen {
+        report.baseline.description = format!("{}: {how}", report.baseline.description);
+    }
+    report.warnings = current.warnings.clone();
+    report.warnings.extend(baselines.warnings);
+    report
+}
+
+/// `bench-bot analyze`.
+pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
+    let mut config = Config::discover(args.config.as_deref())?;
+    if args.fail_on.is_some() {
+        config.fail_on = args.fail_on;
+    }
+    let options = load_options(&config, args.format_in);
+    let current = ingest::load_all(&args.current, &options)?;
+    let repo;
+    let source = match &args.history {
+        Some(branch) => {
+            repo = HistoryRepo::open(&args.repo.repo, branch, &args.repo.remote)?
+                .with_token(env.github.token.clone());
+            let request = WindowRequest {
+                base_branch: args
+                    .base_branch
+                    .clone()
+                    .unwrap_or_else(|| default_base_branch(&repo, env)),
+                head: None,
+                suite: args.suite.clone(),
+                window: config.window,
+            };
+            BaselineSource::History(&repo, request)
+        }
+        None => BaselineSource::Files(&args.baseline),
+    };
+    let baselines = Baselines::load(source, &options)?;
+    let report = run(&current, baselines, &config);
+    let format = args.format.unwrap_or(OutputFormat::Text);
+    let color = env.color(args.color, args.output.is_some());
+    let text = render(&report, format, color, args.template.as_deref())?;
+    match &args.output {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => print_stdout(&text),
+    }
+    Ok(Outcome::of(report.blocked))
+}
+
+/// The base branch of a comparison: the pull request's base, else the remote's default
+/// branch, else `main`.
+fn default_base_branch(repo: &HistoryRepo, env: &Environment) -> String {
+    if let Some(base) = &env.github.base_ref {
+        return base.clone();
+    }
+    repo.git()
+        .find_reference("refs/remotes/origin/HEAD")
+        .ok()
+        .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
+        .and_then(|t| t.rsplit('/').next().map(str::to_string))
+        .unwrap_or_else(|| "main".to_string())
+}
+
+/// Renders a report in one of the output formats.
+pub fn render(
+    report: &Report,
+    format: OutputFormat,
+    color: ColorChoice,
+    template: Option<&Path>,
+) -> Result<String> {
+    match format {
+        OutputFormat::Text => Ok(terminal_table(report, color)),
+        OutputFormat::Json => report_json(report),
+        OutputFormat::Markdown => {
+            let renderer = match template {
+                Some(path) => Renderer::with_template(path)?,
+                None => Renderer::new(),
+            };
+            let ctx = RenderContext {
+                full_report: "run with `--format json` for every result".into(),
+                ..RenderContext::default()
+            };
+            renderer.render(TemplateKind::Comment, report, &ctx, None)
+        }
+    }
+}
+
+/// The JSON report, pretty-printed, with a final newline.
+pub fn report_json(report: &Report) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(report)
+        .map_err(|e| Error::Internal(format!("the report did not serialize: {e}")))?;
+    s.push('\n');
+    Ok(s)
+}

@@ -1,0 +1,61 @@
+//! The commands, one file each, on top of the library: each turns its parsed arguments
+//! and the settled [`Environment`] into work and an [`Outcome`]. Only this layer reads
+//! the environment and decides what is printed where.
+
+pub mod action;
+pub mod analyze;
+mod comment;
+mod dashboard;
+pub mod env;
+mod import;
+mod record;
+
+pub use env::Environment;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Result, exit_code};
+
+/// How a successful command ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing blocks.
+    Pass,
+    /// A regression blocks the merge.
+    Blocked,
+}
+
+impl Outcome {
+    /// The exit code of this outcome.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Pass => exit_code::PASS,
+            Outcome::Blocked => exit_code::BLOCKED,
+        }
+    }
+
+    /// `Blocked` when the report blocks the merge.
+    pub fn of(blocked: bool) -> Outcome {
+        if blocked {
+            Outcome::Blocked
+        } else {
+            Outcome::Pass
+        }
+    }
+}
+
+/// Runs the command.
+pub fn run(cli: Cli, env: &Environment) -> Result<Outcome> {
+    match cli.command {
+        Command::Analyze(args) => analyze::command(&args, env),
+        Command::Record(args) => record::command(&args, env),
+        Command::Import(args) => import::command(&args, env),
+        Command::Action => action::run(env),
+        Command::Dashboard(args) => dashboard::command(&args, env),
+        Command::Comment(args) => comment::command(&args, env),
+    }
+}
+
+/// Prints a warning on standard error.
+pub(crate) fn warn(message: &str) {
+    eprintln!("bench-bot: warning: {message}");
+}

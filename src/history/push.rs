@@ -1,0 +1,199 @@
+//! Pushing the history branch: to a remote over the network with libgit2, or to a
+//! repository on this machine by compare-and-swap, with backoff between attempts.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use git2::{Oid, PushOptions, RemoteCallbacks, Repository};
+
+use super::repo::HistoryRepo;
+use crate::error::HistoryError;
+
+/// Why a push did not land.
+pub(super) enum PushError {
+    /// The remote's tip is not the one the commit was built on.
+    Moved,
+    /// Anything else.
+    Git(HistoryError),
+}
+
+/// The path of a remote on this machine (`file://…` or a plain path), if it is one.
+fn local_path(url: &str) -> Option<PathBuf> {
+    if let Some(rest) = url.strip_prefix("file://") {
+        return Some(PathBuf::from(rest));
+    }
+    (!url.contains("://") && Path::new(url).exists()).then(|| PathBuf::from(url))
+}
+
+/// Turns off libgit2's "dubious ownership" check for this process. The Actions runner
+/// mounts the workspace owned by another user than the container's root, which libgit2
+/// refuses; bench-bot only reads and appends to its own branch. Only the action calls
+/// this, before it opens any repository.
+pub fn relax_owner_validation() {
+    #[expect(
+        unsafe_code,
+        reason = "git2 marks this global option unsafe: it must not race other libgit2 calls"
+    )]
+    // SAFETY: called before any repository is opened by this process,
+    // and bench-bot does not use libgit2 from several threads.
+    unsafe {
+        let _ = git2::opts::set_verify_owner_validation(false);
+    }
+}
+
+pub(super) fn callbacks(token: Option<&str>) -> RemoteCallbacks<'_> {
+    let mut cb = RemoteCallbacks::new();
+    cb.credentials(move |url, username, _allowed| {
+        // GitHub accepts the workflow token as the password of any user name.
+        match token {
+            Some(token) if url.starts_with("https://") && !token.is_empty() => {
+                git2::Cred::userpass_plaintext(username.unwrap_or("x-access-token"), token)
+            }
+            _ => Err(git2::Error::from_str(
+                "no credentials: set GITHUB_TOKEN for https remotes",
+            )),
+        }
+    });
+    cb
+}
+
+pub(super) fn backoff(attempt: u32) {
+    let base = 50u64.saturating_mul(1 << attempt.min(6)).min(2000);
+    let jitter = u64::from(std::process::id() % 97)
+        + u64::from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos() % 50_000_000)
+                .unwrap_or(0)
+                / 1_000_000,
+        );
+    std::thread::sleep(Duration::from_millis(base + jitter));
+}
+
+impl HistoryRepo {
+    /// Pushes `commit` to the remote's history branch, expecting its tip at `expected`.
+    pub(super) fn push(
+        &self,
+        remote: &str,
+        commit: Oid,
+        expected: Option<Oid>,
+    ) -> Result<(), PushError> {
+        let mut r = self.repo.find_remote(remote).map_err(|e| {
+            PushError::Git(HistoryError::git(format!("find remote `{remote}`"), &e))
+        })?;
+        let url = r.url().unwrap_or_default().to_string();
+        if let Some(path) = local_path(&url) {
+            return self.push_local(&path, commit, expected);
+        }
+        let staging = "refs/bench-bot/push";
+        self.repo
+            .reference(staging, commit, true, "bench-bot: push")
+            .map_err(|e| PushError::Git(HistoryError::git("stage the push", &e)))?;
+        let result = self.push_remote(&mut r, staging);
+        if let Ok(mut staged) = self.repo.find_reference(staging) {
+            let _ = staged.delete();
+        }
+        result
+    }
+
+    fn push_remote(&self, r: &mut git2::Remote<'_>, staging: &str) -> Result<(), PushError> {
+        let mut rejected: Option<String> = None;
+        {
+            let mut cb = callbacks(self.token.as_deref());
+            cb.push_update_reference(|_name, status| {
+                if let Some(msg) = status {
+                    rejected = Some(msg.to_string());
+                }
+                Ok(())
+            });
+            let mut po = PushOptions::new();
+            po.remote_callbacks(cb);
+            let spec = format!("{staging}:refs/heads/{}", self.branch);
+            match r.push(&[spec.as_str()], Some(&mut po)) {
+                Ok(()) => {}
+                Err(e) if e.code() == git2::ErrorCode::NotFastForward => {
+                    return Err(PushError::Moved);
+                }
+                Err(e) => {
+                    return Err(PushError::Git(HistoryError::git(
+                        "push the history branch",
+                        &e,
+                    )));
+                }
+            }
+        }
+        match rejected {
+            // The server refused the update: the tip moved under us.
+            Some(_) => Err(PushError::Moved),
+            None => Ok(()),
+        }
+    }
+
+    /// libgit2's local transport writes the remote ref without checking its old value,
+    /// so two writers could overwrite each other. For a remote on this machine the new
+    /// objects are copied into its object database, and the branch moves by
+    /// compare-and-swap.
+    fn push_local(&self, path: &Path, commit: Oid, expected: Option<Oid>) -> Result<(), PushError> {
+        let target = Repository::open(path).map_err(|e| {
+            PushError::Git(HistoryError::git(
+                format!("open the remote at {}", path.display()),
+                &e,
+            ))
+        })?;
+        self.copy_objects(&target, commit)
+            .map_err(|e| PushError::Git(HistoryError::git("copy objects to the remote", &e)))?;
+        let branch = format!("refs/heads/{}", self.branch);
+        let moved = match expected {
+            Some(old) => target.reference_matching(&branch, commit, true, old, "bench-bot: record"),
+            None => target.reference(&branch, commit, false, "bench-bot: record"),
+        };
+        match moved {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::Modified | git2::ErrorCode::Exists | git2::ErrorCode::Locked
+                ) =>
+            {
+                Err(PushError::Moved)
+            }
+            Err(e) => Err(PushError::Git(HistoryError::git(
+                "update the remote history branch",
+                &e,
+            ))),
+        }
+    }
+
+    /// Copies a commit and the trees and blobs it adds into `target`'s object database;
+    /// what `target` already has (the parent's objects) is not walked.
+    fn copy_objects(&self, target: &Repository, commit: Oid) -> Result<(), git2::Error> {
+        let src = self.repo.odb()?;
+        let dst = target.odb()?;
+        let copy = |oid: Oid| -> Result<(), git2::Error> {
+            let obj = src.read(oid)?;
+            dst.write(obj.kind(), obj.data())?;
+            Ok(())
+        };
+        fn walk(
+            repo: &Repository,
+            dst: &git2::Odb<'_>,
+            tree: Oid,
+            copy: &dyn Fn(Oid) -> Result<(), git2::Error>,
+        ) -> Result<(), git2::Error> {
+            if dst.exists(tree) {
+                return Ok(());
+            }
+            for entry in repo.find_tree(tree)?.iter() {
+                match entry.kind() {
+                    Some(git2::ObjectType::Tree) => walk(repo, dst, entry.id(), copy)?,
+                    _ if !dst.exists(entry.id()) => copy(entry.id())?,
+                    _ => {}
+                }
+            }
+            copy(tree)
+        }
+        let c = self.repo.find_commit(commit)?;
+        walk(&self.repo, &dst, c.tree_id(), &copy)?;
+        copy(commit)
+    }
+}
