@@ -45,7 +45,7 @@ pub struct CommentArgs {
     /// The repository (default: $GITHUB_REPOSITORY).
     #[arg(long, value_name = "OWNER/NAME")]
     pub repository: Option<String>,
-    /// The API (default: $GITHUB_API_URL, else https://api.github.com).
+    /// The API (default: $GITHUB_API_URL, else `https://api.github.com`).
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
     /// The suite name, so that several suites keep one comment each.
@@ -86,7 +86,7 @@ pub enum OutputFormat {
 pub enum ColorArg {
     /// On a terminal, unless NO_COLOR is set.
     Auto,
-    /// Always.
+    /// Always, even into a file or a pipe.
     Always,
     /// Never.
     Never,
@@ -202,7 +202,7 @@ pub struct DashboardArgs {
     /// With --history: the branch whose runs to chart.
     #[arg(long, value_name = "NAME", default_value = "main")]
     pub branch: String,
-    /// Link commits to this repository URL (e.g. https://github.com/owner/name).
+    /// Link commits to this repository URL (e.g. `https://github.com/owner/name`).
     #[arg(long, value_name = "URL")]
     pub repo_url: Option<String>,
     /// The config file (tiers and windows for the flagged points).

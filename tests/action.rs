@@ -176,52 +176,96 @@ struct Run {
     summary: String,
 }
 
-/// Runs `bench-bot action` in `workspace` with GitHub's variables and `inputs`.
-async fn action(
-    server: &MockServer,
-    api_path: &str,
-    workspace: &Path,
-    event: &str,
-    payload: &str,
-    inputs: &[(&str, String)],
-) -> Run {
-    let out_file = workspace.join(".gh-output");
-    let summary_file = workspace.join(".gh-summary");
-    let _ = std::fs::remove_file(&out_file);
-    let _ = std::fs::remove_file(&summary_file);
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bench-bot"));
-    cmd.arg("action")
-        .current_dir(workspace)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("GITHUB_EVENT_NAME", event)
-        .env(
-            "GITHUB_EVENT_PATH",
-            repo_file(&format!("fixtures/github/{payload}")),
-        )
-        .env("GITHUB_REPOSITORY", REPO)
-        .env("GITHUB_API_URL", format!("{}{api_path}", server.uri()))
-        .env("GITHUB_SERVER_URL", "https://github.com")
-        .env("GITHUB_RUN_ID", "7")
-        .env("GITHUB_SHA", "1111111111111111111111111111111111111111")
-        .env("GITHUB_WORKSPACE", workspace)
-        .env("GITHUB_OUTPUT", &out_file)
-        .env("GITHUB_STEP_SUMMARY", &summary_file)
-        .env("BENCH_BOT_API_RETRY_MS", "10")
-        .env("BENCH_BOT_API_TIMEOUT_MS", "1500")
-        .env("INPUT_GITHUB-TOKEN", TOKEN);
-    for (k, v) in inputs {
-        cmd.env(format!("INPUT_{}", k.to_uppercase()), v);
+/// A `bench-bot action` run to make: GitHub's variables for `workspace`, a
+/// `pull_request` event by default, the API at the fake server, and the inputs.
+struct ActionRun<'a> {
+    server: &'a MockServer,
+    workspace: &'a Path,
+    api_path: &'a str,
+    event: &'a str,
+    payload: &'a str,
+    inputs: Vec<(&'a str, String)>,
+}
+
+impl<'a> ActionRun<'a> {
+    fn new(server: &'a MockServer, workspace: &'a Path) -> Self {
+        ActionRun {
+            server,
+            workspace,
+            api_path: "",
+            event: "pull_request",
+            payload: "pull_request.json",
+            inputs: Vec::new(),
+        }
     }
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("join");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr),
-        outputs: std::fs::read_to_string(&out_file).unwrap_or_default(),
-        summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
+
+    /// The API below this path of the server (GitHub Enterprise Server: `/api/v3`).
+    fn api_path(mut self, path: &'a str) -> Self {
+        self.api_path = path;
+        self
+    }
+
+    /// The event and its payload under fixtures/github/.
+    fn event(mut self, name: &'a str, payload: &'a str) -> Self {
+        self.event = name;
+        self.payload = payload;
+        self
+    }
+
+    /// The action's inputs (`INPUT_<NAME>`).
+    fn inputs(mut self, inputs: &[(&'a str, String)]) -> Self {
+        self.inputs.extend_from_slice(inputs);
+        self
+    }
+
+    /// Runs the binary and collects what it wrote.
+    async fn run(self) -> Run {
+        let ActionRun {
+            server,
+            workspace,
+            api_path,
+            event,
+            payload,
+            inputs,
+        } = self;
+        let out_file = workspace.join(".gh-output");
+        let summary_file = workspace.join(".gh-summary");
+        let _ = std::fs::remove_file(&out_file);
+        let _ = std::fs::remove_file(&summary_file);
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bench-bot"));
+        cmd.arg("action")
+            .current_dir(workspace)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GITHUB_EVENT_NAME", event)
+            .env(
+                "GITHUB_EVENT_PATH",
+                repo_file(&format!("fixtures/github/{payload}")),
+            )
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_API_URL", format!("{}{api_path}", server.uri()))
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_RUN_ID", "7")
+            .env("GITHUB_SHA", "1111111111111111111111111111111111111111")
+            .env("GITHUB_WORKSPACE", workspace)
+            .env("GITHUB_OUTPUT", &out_file)
+            .env("GITHUB_STEP_SUMMARY", &summary_file)
+            .env("BENCH_BOT_API_RETRY_MS", "10")
+            .env("BENCH_BOT_API_TIMEOUT_MS", "1500")
+            .env("INPUT_GITHUB-TOKEN", TOKEN);
+        for (k, v) in &inputs {
+            cmd.env(format!("INPUT_{}", k.to_uppercase()), v);
+        }
+        let out = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
+            .await
+            .expect("join");
+        Run {
+            code: out.status.code().expect("exit code"),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+            outputs: std::fs::read_to_string(&out_file).unwrap_or_default(),
+            summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
+        }
     }
 }
 
@@ -251,15 +295,10 @@ async fn requests(server: &MockServer, m: &str, contains: &str) -> Vec<Request> 
 async fn a_pull_request_gets_one_comment_updated_in_place() {
     let (server, fake) = github("").await;
     let ws = tempfile::tempdir().expect("tmp");
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &pytest_inputs(ws.path()),
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     let posted = requests(&server, "POST", "/issues/2/comments").await;
     assert_eq!(posted.len(), 1);
@@ -315,15 +354,10 @@ async fn a_pull_request_gets_one_comment_updated_in_place() {
     assert_eq!(auth, format!("Bearer {TOKEN}"));
 
     // A second run updates the same comment.
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &pytest_inputs(ws.path()),
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
     assert_eq!(run.code, 1);
     assert_eq!(
         requests(&server, "POST", "/issues/2/comments").await.len(),
@@ -344,15 +378,10 @@ async fn a_marker_pasted_by_someone_else_is_left_alone_and_pages_are_followed() 
     }
     fake.seed("mallory", "<!-- bench-bot:default -->\nfake results");
     let ws = tempfile::tempdir().expect("tmp");
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &pytest_inputs(ws.path()),
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     let gets = requests(&server, "GET", "/issues/2/comments").await;
     assert_eq!(gets.len(), 2, "two pages of 100");
@@ -383,15 +412,10 @@ async fn the_review_tier_adds_a_label_and_a_neutral_check_run() {
     let mut inputs = pytest_inputs(ws.path());
     inputs.push(("check-run", "true".into()));
     inputs.push(("name", "py".into()));
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &inputs,
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&inputs)
+        .run()
+        .await;
     assert_eq!(run.code, 0, "a warning does not block: {}", run.stdout);
     assert!(run.outputs.contains("verdict=warning"));
     let labels = requests(&server, "POST", "/issues/2/labels").await;
@@ -434,15 +458,11 @@ async fn a_read_only_token_degrades_to_summary_and_report() {
         .mount(&server)
         .await;
     let ws = tempfile::tempdir().expect("tmp");
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request_fork.json",
-        &pytest_inputs(ws.path()),
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .event("pull_request", "pull_request_fork.json")
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
     assert_eq!(run.code, 1, "the verdict stands: {}", run.stdout);
     assert!(
         run.stdout.contains("::warning title=bench-bot::") && run.stdout.contains("read-only"),
@@ -493,15 +513,10 @@ async fn server_errors_and_rate_limits_are_retried_with_backoff() {
         .mount(&server)
         .await;
     let ws = tempfile::tempdir().expect("tmp");
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &pytest_inputs(ws.path()),
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(requests(&server, "GET", "/comments").await.len(), 3);
     assert_eq!(requests(&server, "POST", "/comments").await.len(), 1);
@@ -520,15 +535,10 @@ async fn client_errors_and_timeouts_warn_and_never_change_the_verdict() {
             .mount(&server)
             .await;
         let ws = tempfile::tempdir().expect("tmp");
-        let run = action(
-            &server,
-            "",
-            ws.path(),
-            "pull_request",
-            "pull_request.json",
-            &pytest_inputs(ws.path()),
-        )
-        .await;
+        let run = ActionRun::new(&server, ws.path())
+            .inputs(&pytest_inputs(ws.path()))
+            .run()
+            .await;
         assert_eq!(run.code, 1, "{status}: {}", run.stdout);
         assert!(
             run.stdout.contains(&format!("HTTP {status}")),
@@ -553,15 +563,10 @@ async fn client_errors_and_timeouts_warn_and_never_change_the_verdict() {
         .mount(&server)
         .await;
     let ws = tempfile::tempdir().expect("tmp");
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &pytest_inputs(ws.path()),
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
     assert_eq!(run.code, 1);
     assert!(
         run.stdout
@@ -575,15 +580,11 @@ async fn client_errors_and_timeouts_warn_and_never_change_the_verdict() {
 async fn github_enterprise_api_paths_are_honoured() {
     let (server, _fake) = github("/api/v3").await;
     let ws = tempfile::tempdir().expect("tmp");
-    let run = action(
-        &server,
-        "/api/v3",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &pytest_inputs(ws.path()),
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .api_path("/api/v3")
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(
         requests(
@@ -613,15 +614,10 @@ async fn an_oversized_comment_is_cut_and_keeps_its_marker() {
         ("results", "cur.json".to_string()),
         ("baseline", "base.json".to_string()),
     ];
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &inputs,
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&inputs)
+        .run()
+        .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     let posted: Value =
         serde_json::from_slice(&requests(&server, "POST", "/issues/2/comments").await[0].body)
@@ -636,31 +632,20 @@ async fn the_fork_safe_second_half_confirms_the_pull_request() {
     let (server, fake) = github("").await;
     let ws = tempfile::tempdir().expect("tmp");
     // The first half: a fork's PR run saves its report.
-    let first = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request_fork.json",
-        &[
-            ("comment", "never".into()),
-            pytest_inputs(ws.path())[0].clone(),
-            pytest_inputs(ws.path())[1].clone(),
-        ],
-    )
-    .await;
+    let first = ActionRun::new(&server, ws.path())
+        .event("pull_request", "pull_request_fork.json")
+        .inputs(&[("comment", "never".into())])
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
     assert_eq!(first.code, 1);
     assert!(fake.comments().is_empty());
     // The second half posts it after finding the PR by the fork's owner and branch.
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "workflow_run",
-        "workflow_run.json",
-        &[("mode", "comment".into())],
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .event("workflow_run", "workflow_run.json")
+        .inputs(&[("mode", "comment".into())])
+        .run()
+        .await;
     assert_eq!(run.code, 0, "{}", run.stdout);
     let found = requests(&server, "GET", "/pulls").await;
     assert!(
@@ -717,15 +702,11 @@ async fn an_unconfirmed_pull_request_gets_nothing() {
         report.to_string(),
     )
     .expect("write");
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "workflow_run",
-        "workflow_run.json",
-        &[("mode", "comment".into())],
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .event("workflow_run", "workflow_run.json")
+        .inputs(&[("mode", "comment".into())])
+        .run()
+        .await;
     assert_eq!(run.code, 0);
     assert!(
         run.stdout.contains("no open pull request has head"),
@@ -774,7 +755,11 @@ async fn a_push_to_main_records_and_comments_on_the_commit_only_on_regression() 
         .expect("copy fixture");
     }
     let base = vec![("results", "baseline.json".to_string())];
-    let run = action(&server, "", &work, "push", "push.json", &base).await;
+    let run = ActionRun::new(&server, &work)
+        .event("push", "push.json")
+        .inputs(&base)
+        .run()
+        .await;
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("no baseline"), "{}", run.stdout);
     assert!(
@@ -792,7 +777,11 @@ async fn a_push_to_main_records_and_comments_on_the_commit_only_on_regression() 
         ("results", "candidate.json".to_string()),
         ("dashboard", "true".to_string()),
     ];
-    let run = action(&server, "", &work, "push", "push.json", &cur).await;
+    let run = ActionRun::new(&server, &work)
+        .event("push", "push.json")
+        .inputs(&cur)
+        .run()
+        .await;
     assert_eq!(run.code, 1, "{}", run.stdout);
     let comments = fake.comments();
     assert_eq!(comments.len(), 1);
@@ -844,45 +833,27 @@ async fn invalid_inputs_and_missing_results_exit_2() {
     let ws = tempfile::tempdir().expect("tmp");
     let mut inputs = pytest_inputs(ws.path());
     inputs.push(("fail-on", "sometimes".into()));
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &inputs,
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&inputs)
+        .run()
+        .await;
     assert_eq!(run.code, 2);
     assert!(
         run.stdout.contains("input `fail-on` is `sometimes`"),
         "{}",
         run.stdout
     );
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &[],
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path()).inputs(&[]).run().await;
     assert_eq!(run.code, 2);
     assert!(
         run.stdout.contains("input `results` is required"),
         "{}",
         run.stdout
     );
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &[("results", "nothing/*.json".into())],
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&[("results", "nothing/*.json".into())])
+        .run()
+        .await;
     assert_eq!(run.code, 2);
     assert!(run.stdout.contains("matches no file"), "{}", run.stdout);
     // A link out of the workspace is refused, not followed.
@@ -898,15 +869,10 @@ async fn invalid_inputs_and_missing_results_exit_2() {
         ws.path().join("link.json"),
     )
     .expect("symlink");
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &[("results", "link.json".into())],
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&[("results", "link.json".into())])
+        .run()
+        .await;
     assert_eq!(run.code, 2);
     assert!(
         run.stdout.contains("link.json") && run.stdout.contains("outside the workspace"),
@@ -922,15 +888,10 @@ async fn a_broken_user_template_falls_back_with_a_warning() {
     std::fs::write(ws.path().join("mine.md.j2"), "{% if %}").expect("write");
     let mut inputs = pytest_inputs(ws.path());
     inputs.push(("template", "mine.md.j2".into()));
-    let run = action(
-        &server,
-        "",
-        ws.path(),
-        "pull_request",
-        "pull_request.json",
-        &inputs,
-    )
-    .await;
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&inputs)
+        .run()
+        .await;
     assert_eq!(run.code, 1);
     assert!(
         run.stdout.contains("mine.md.j2") && run.stdout.contains("using the built-in template"),

@@ -187,6 +187,7 @@ fn a_symlink_in_a_criterion_tree_is_not_followed() {
 }
 
 #[test]
+#[ignore = "slow (100,000 files): .ci/run runs it with --ignored"]
 fn a_criterion_directory_with_100_000_entries() {
     let tmp = tempfile::tempdir().expect("tmp");
     let tree = tmp.path().join("criterion");

@@ -109,11 +109,11 @@ impl Tier {
 /// The three tiers.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Tiers {
-    /// Critical.
+    /// The blocking tier (default: +20 % time, −15 % throughput).
     pub critical: Tier,
-    /// Warning.
+    /// The review tier (default: +10 % time, −5 % throughput).
     pub warning: Tier,
-    /// Notice.
+    /// The logged tier (default: +5 % time, −2 % throughput).
     pub notice: Tier,
 }
 

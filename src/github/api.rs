@@ -22,7 +22,7 @@ pub struct Comment {
     /// Markdown body.
     #[serde(default)]
     pub body: Option<String>,
-    /// Author.
+    /// Who wrote it (only bench-bot's own comment is updated).
     #[serde(default)]
     pub user: Option<User>,
     /// Link for people.
@@ -40,9 +40,9 @@ pub struct User {
 /// The parts of a pull request bench-bot checks.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Pull {
-    /// Number.
+    /// The pull request's number.
     pub number: u64,
-    /// Head.
+    /// Its head, to confirm a saved report belongs to it.
     pub head: PullHead,
 }
 

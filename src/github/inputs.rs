@@ -21,9 +21,9 @@ pub enum CommentPolicy {
 pub enum RecordPolicy {
     /// On pushes to the default branch.
     Auto,
-    /// Always.
+    /// On every event (`record: true`).
     Yes,
-    /// Never.
+    /// Never (`record: false`).
     No,
 }
 
@@ -65,7 +65,7 @@ pub struct Inputs {
     pub template: Option<String>,
     /// Suite name.
     pub name: Option<String>,
-    /// Mode.
+    /// What the step does (`mode`).
     pub mode: Mode,
     /// Saved report for `mode: comment`.
     pub report: Option<String>,

@@ -38,11 +38,11 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TierLabel {
-    /// Critical.
+    /// The critical tier fired (blocks by default).
     Critical,
-    /// Warning.
+    /// The warning tier fired (review by default).
     Warning,
-    /// Notice.
+    /// The notice tier fired (logged by default).
     Notice,
     /// No tier fired.
     None,
@@ -83,11 +83,11 @@ pub struct Summary {
     pub compared: usize,
     /// Critical regressions.
     pub critical: usize,
-    /// Warnings.
+    /// Regressions at the warning tier.
     pub warning: usize,
-    /// Notices.
+    /// Regressions at the notice tier.
     pub notice: usize,
-    /// Improvements.
+    /// Significant changes in the better direction.
     pub improvements: usize,
     /// Only in the current run.
     pub new: usize,
@@ -231,7 +231,7 @@ pub struct Report {
     pub verdict: Verdict,
     /// Whether the gate blocks (exit code 1).
     pub blocked: bool,
-    /// Counts.
+    /// How many results fell in each status and tier.
     pub summary: Summary,
     /// Results, most severe first.
     pub results: Vec<ResultRow>,
