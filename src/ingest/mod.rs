@@ -12,6 +12,7 @@ mod gab;
 mod json;
 mod merge;
 mod pytest;
+mod samples;
 
 use std::path::Path;
 
