@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -27,24 +26,6 @@ pub fn parse<T: DeserializeOwned>(path: &Path, format: &'static str, bytes: &[u8
                 Ok(v) => Ok(v),
                 Err(e) => Err(Error::input(path, Some(format), describe(&e))),
             }
-        }
-    }
-}
-
-/// Parses `bytes` as a `T` that may borrow from them (`&RawValue` fields), with no
-/// NaN rewrite: the error names the failing field. For callers that first try strict
-/// JSON themselves and then pass [`nan_to_null`]'s rewrite.
-pub fn parse_borrowed<'de, T: Deserialize<'de>>(
-    path: &Path,
-    format: &'static str,
-    bytes: &'de [u8],
-) -> Result<T> {
-    match serde_json::from_slice(bytes) {
-        Ok(v) => Ok(v),
-        Err(_) => {
-            let de = &mut serde_json::Deserializer::from_slice(bytes);
-            serde_path_to_error::deserialize::<_, T>(de)
-                .map_err(|e| Error::input(path, Some(format), describe(&e)))
         }
     }
 }

@@ -12,7 +12,6 @@ mod gab;
 mod json;
 mod merge;
 mod pytest;
-mod samples;
 
 use std::path::Path;
 

@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use super::Loaded;
-use super::json::{check_value, nan_to_null, parse_borrowed};
+use super::json::{check_value, parse as parse_json};
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
 
@@ -17,13 +16,13 @@ const NS_PER_S: f64 = 1e9;
 
 /// The top level of a pytest-benchmark file.
 #[derive(Debug, Deserialize)]
-struct PFile<'a> {
+struct PFile {
     #[serde(default)]
     machine_info: Option<serde_json::Value>,
     #[serde(default)]
     commit_info: Option<PCommitInfo>,
-    #[serde(default, borrow)]
-    benchmarks: Option<Vec<PBenchmark<'a>>>,
+    #[serde(default)]
+    benchmarks: Option<Vec<PBenchmark>>,
     #[serde(default)]
     datetime: Option<String>,
     #[serde(default)]
@@ -40,7 +39,7 @@ struct PCommitInfo {
 }
 
 #[derive(Debug, Deserialize)]
-struct PBenchmark<'a> {
+struct PBenchmark {
     #[serde(default)]
     group: Option<String>,
     name: String,
@@ -48,42 +47,25 @@ struct PBenchmark<'a> {
     fullname: Option<String>,
     #[serde(default)]
     extra_info: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(borrow)]
-    stats: PStats<'a>,
+    stats: PStats,
 }
 
 /// The stats bench-bot uses; pytest-benchmark writes more (min, max, iqr, …).
-/// `data` (the raw samples, most of a `--benchmark-json` file) is kept as the text the
-/// file has and parsed afterwards, on every core (`samples.rs`).
 #[derive(Debug, Deserialize)]
-struct PStats<'a> {
+struct PStats {
     #[serde(default)]
     mean: Option<f64>,
     #[serde(default)]
     stddev: Option<f64>,
     #[serde(default)]
     rounds: Option<u64>,
-    #[serde(default, borrow)]
-    data: Option<&'a RawValue>,
+    #[serde(default)]
+    data: Option<Vec<Option<f64>>>,
 }
 
 /// Parses a pytest-benchmark file.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
-    let rewritten;
-    let doc = match serde_json::from_slice::<PFile<'_>>(bytes) {
-        Ok(file) => return convert(path, file),
-        // Python writes bare NaN and Infinity: read them as null, so that the checks
-        // below name the field that held them.
-        Err(e) if e.is_syntax() => {
-            rewritten = nan_to_null(bytes);
-            rewritten.as_deref().unwrap_or(bytes)
-        }
-        Err(_) => bytes,
-    };
-    convert(path, parse_borrowed(path, FORMAT, doc)?)
-}
-
-fn convert(path: &Path, file: PFile<'_>) -> Result<Loaded> {
+    let file: PFile = parse_json(path, FORMAT, bytes)?;
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let Some(raw) = file.benchmarks else {
         return Err(invalid(
@@ -101,7 +83,6 @@ fn convert(path: &Path, file: PFile<'_>) -> Result<Loaded> {
     }
     let mut warnings = Vec::new();
     let mut benchmarks = Vec::with_capacity(raw.len());
-    let mut raw_samples = Vec::with_capacity(raw.len());
     for b in raw {
         let id = b.fullname.clone().unwrap_or_else(|| b.name.clone());
         let what = |field: &str| format!("benchmark `{id}`: stats.{field}");
@@ -111,15 +92,26 @@ fn convert(path: &Path, file: PFile<'_>) -> Result<Loaded> {
             (_, Some(0 | 1)) => None,
             (s, _) => Some(check_value(s, || what("stddev"), true).map_err(invalid)?),
         };
-        let samples = b.stats.data.map(RawValue::get);
-        let time = Measurement::new(
+        let samples = match b.stats.data {
+            Some(data) => Some(
+                data.into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        check_value(v, || what(&format!("data[{i}]")), true).map(|s| s * NS_PER_S)
+                    })
+                    .collect::<Result<Vec<f64>, String>>()
+                    .map_err(invalid)?,
+            ),
+            None => None,
+        };
+        let mut time = Measurement::new(
             Metric::Time,
             Direction::LowerIsBetter,
             "ns",
             mean * NS_PER_S,
         )
         .with_spread(stddev.map(|s| s * NS_PER_S), b.stats.rounds);
-        raw_samples.push(samples);
+        time.samples = samples.filter(|s| !s.is_empty());
         let mut measurements = vec![time];
         for (key, value) in b.extra_info.iter().flatten() {
             match value.as_f64() {
@@ -142,19 +134,6 @@ fn convert(path: &Path, file: PFile<'_>) -> Result<Loaded> {
             group: b.group,
             measurements,
         });
-    }
-    // Samples in ns, every benchmark's on some core; the first bad value names its
-    // benchmark and index.
-    let parsed = super::samples::parse_all(&raw_samples, NS_PER_S);
-    for (b, samples) in benchmarks.iter_mut().zip(parsed) {
-        let samples = samples.map_err(|e| {
-            let at = e.index.map(|i| format!("[{i}]")).unwrap_or_default();
-            invalid(format!(
-                "benchmark `{}`: stats.data{at} {}",
-                b.id, e.problem
-            ))
-        })?;
-        b.measurements[0].samples = samples.filter(|s| !s.is_empty());
     }
     let commit_info = file.commit_info;
     let meta = RunMeta {
