@@ -5,6 +5,7 @@
 //!
 //! - `pytest/{a,b}.json`: 1,000-benchmark pytest-benchmark files (`--benchmark-save` style)
 //! - `pytest-data/{a,b}.json`: 100 MB `--benchmark-json` files with raw samples
+//! - `pytest-samples/{a,b}.json`: 1,000-benchmark `--benchmark-json` files, 200 samples each
 //! - `criterion/`: 1,000 benchmarks with `base/` and `new/` (critcmp's layout), and
 //!   `criterion-base/`, `criterion-new/` holding the same data as `new/` folders
 //! - `history/run-NN.json` (30 runs) and `history/current.json`: 10,000 benchmarks each
@@ -36,6 +37,15 @@ fn main() {
     generate::write(
         &out.join("pytest-data/b.json"),
         &generate::pytest_json(200, 100 << 20, 4),
+    );
+    // About 44 bytes a sample line: 200 samples for each of 1,000 benchmarks.
+    generate::write(
+        &out.join("pytest-samples/a.json"),
+        &generate::pytest_json(1000, 1000 * 200 * 44, 5),
+    );
+    generate::write(
+        &out.join("pytest-samples/b.json"),
+        &generate::pytest_json(1000, 1000 * 200 * 44, 6),
     );
     for i in 0..1000 {
         generate::criterion_benchmark(&out.join("criterion"), i, "base", 5, 1.0);

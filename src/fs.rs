@@ -47,7 +47,38 @@ fn read_open(path: &Path, file: std::fs::File, max: u64) -> Result<Vec<u8>> {
     if len > max {
         return Err(too_large(path, len, max));
     }
-    read_limited(path, file, max, Vec::with_capacity(len as usize))
+    let mut bytes = Vec::with_capacity(len as usize);
+    advise_huge_pages(&mut bytes);
+    read_limited(path, file, max, bytes)
+}
+
+/// Asks the kernel to back a large, fresh buffer with huge pages: reading a 100 MB file
+/// into 4 KiB pages costs 25,000 page faults, which is as much time as the parsing on a
+/// virtual machine. Only advice: where transparent huge pages are off, nothing changes.
+fn advise_huge_pages(buffer: &mut Vec<u8>) {
+    const HUGE: usize = 2 << 20;
+    #[cfg(target_os = "linux")]
+    {
+        let spare = buffer.spare_capacity_mut();
+        if spare.len() < 2 * HUGE {
+            return;
+        }
+        let start = spare.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(4096);
+        let len = (start + spare.len()).saturating_sub(aligned) / 4096 * 4096;
+        #[expect(
+            unsafe_code,
+            reason = "madvise has no safe wrapper; MADV_HUGEPAGE changes no contents"
+        )]
+        // SAFETY: the range lies inside the vector's own, unused allocation (page
+        // aligned inward); MADV_HUGEPAGE only changes how it is backed, never what it
+        // holds, and a failure (the kernel without THP) is ignored.
+        unsafe {
+            let _ = libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (buffer, HUGE);
 }
 
 fn read_limited(path: &Path, file: std::fs::File, max: u64, mut bytes: Vec<u8>) -> Result<Vec<u8>> {

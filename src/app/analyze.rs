@@ -87,7 +87,34 @@ pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
         config.fail_on = args.fail_on;
     }
     let options = load_options(&config, args.format_in);
-    let current = ingest::load_all(&args.current, &options)?;
+    // The run under test is read on its own thread while the baselines load.
+    let current = std::thread::scope(|scope| {
+        let current = scope.spawn(|| ingest::load_all(&args.current, &options));
+        let baselines = load_baselines(args, env, &config, &options);
+        let current = current
+            .join()
+            .map_err(|_| Error::Internal("the thread reading the results panicked".into()))?;
+        Ok::<_, Error>((current?, baselines?))
+    });
+    let (current, baselines) = current?;
+    let report = run(&current, baselines, &config);
+    let format = args.format.unwrap_or(OutputFormat::Text);
+    let color = env.color(args.color, args.output.is_some());
+    let text = render(&report, format, color, args.template.as_deref())?;
+    match &args.output {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => print_stdout(&text),
+    }
+    Ok(Outcome::of(report.blocked))
+}
+
+/// The baselines of `analyze`: `--history`'s window, else the `--baseline` files.
+fn load_baselines(
+    args: &AnalyzeArgs,
+    env: &Environment,
+    config: &Config,
+    options: &LoadOptions,
+) -> Result<Baselines> {
     let repo;
     let source = match &args.history {
         Some(branch) => {
@@ -106,16 +133,7 @@ pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
         }
         None => BaselineSource::Files(&args.baseline),
     };
-    let baselines = Baselines::load(source, &options)?;
-    let report = run(&current, baselines, &config);
-    let format = args.format.unwrap_or(OutputFormat::Text);
-    let color = env.color(args.color, args.output.is_some());
-    let text = render(&report, format, color, args.template.as_deref())?;
-    match &args.output {
-        Some(path) => write_atomic(path, text.as_bytes())?,
-        None => print_stdout(&text),
-    }
-    Ok(Outcome::of(report.blocked))
+    Baselines::load(source, options)
 }
 
 /// The base branch of a comparison: the pull request's base, else the remote's default

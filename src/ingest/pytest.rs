@@ -60,7 +60,46 @@ struct PStats {
     #[serde(default)]
     rounds: Option<u64>,
     #[serde(default)]
-    data: Option<Vec<Option<f64>>>,
+    data: Option<Samples>,
+}
+
+/// `stats.data`, read straight into seconds per round; the first value that is not a
+/// number (null, or NaN read as null) is remembered by index instead of kept.
+#[derive(Debug, Default)]
+struct Samples {
+    values: Vec<f64>,
+    first_null: Option<usize>,
+}
+
+impl<'de> Deserialize<'de> for Samples {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Samples;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of numbers")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Samples, A::Error> {
+                let mut out = Samples {
+                    values: Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20)),
+                    first_null: None,
+                };
+                while let Some(v) = seq.next_element::<Option<f64>>()? {
+                    match v {
+                        Some(v) => out.values.push(v),
+                        None => {
+                            out.first_null.get_or_insert(out.values.len());
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(Visitor)
+    }
 }
 
 /// Parses a pytest-benchmark file.
@@ -93,15 +132,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             (s, _) => Some(check_value(s, || what("stddev"), true).map_err(invalid)?),
         };
         let samples = match b.stats.data {
-            Some(data) => Some(
-                data.into_iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        check_value(v, || what(&format!("data[{i}]")), true).map(|s| s * NS_PER_S)
-                    })
-                    .collect::<Result<Vec<f64>, String>>()
-                    .map_err(invalid)?,
-            ),
+            Some(data) => Some(samples_ns(data, &what).map_err(invalid)?),
             None => None,
         };
         let mut time = Measurement::new(
@@ -154,6 +185,32 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         run: Run { meta, benchmarks },
         warnings,
     })
+}
+
+/// The samples in ns; the first null, NaN, infinite or negative one is an error.
+fn samples_ns(data: Samples, what: &dyn Fn(&str) -> String) -> Result<Vec<f64>, String> {
+    let Samples {
+        mut values,
+        first_null,
+    } = data;
+    // Values after a null sit one index lower in `values` than in the file.
+    let bad = values
+        .iter()
+        .position(|v| !v.is_finite() || *v < 0.0)
+        .filter(|&i| first_null.is_none_or(|n| i < n));
+    match (bad, first_null) {
+        (Some(i), _) => {
+            check_value(Some(values[i]), || what(&format!("data[{i}]")), true)?;
+        }
+        (None, Some(i)) => {
+            check_value(None, || what(&format!("data[{i}]")), true)?;
+        }
+        (None, None) => {}
+    }
+    for v in &mut values {
+        *v *= NS_PER_S;
+    }
+    Ok(values)
 }
 
 #[cfg(test)]
@@ -255,5 +312,33 @@ mod tests {
             "stats": {"mean": -1.0, "stddev": 0.1, "rounds": 3}}]}"#;
         let msg = parse(Path::new("r.json"), doc).unwrap_err().to_string();
         assert!(msg.contains("stats.mean is negative"), "{msg}");
+    }
+
+    #[test]
+    fn the_first_bad_sample_is_named_by_its_index_in_the_file() {
+        let doc = |data: &str| {
+            format!(
+                r#"{{"benchmarks": [{{"name": "t", "fullname": "f.py::t",
+                "stats": {{"mean": 1.0, "stddev": 0.1, "rounds": 6, "data": {data}}}}}]}}"#
+            )
+        };
+        let err = |data: &str| {
+            parse(Path::new("r.json"), doc(data).as_bytes())
+                .unwrap_err()
+                .to_string()
+        };
+        let e = err("[1.0, 2.0, NaN, 4.0, 5.0, -6.0]");
+        assert!(e.contains("stats.data[2] is missing, null or NaN"), "{e}");
+        let e = err("[1.0, -2.0, 3.0, null]");
+        assert!(e.contains("stats.data[1] is negative (-2)"), "{e}");
+        let e = err("[1.0, null, 3.0, -4.0]");
+        assert!(e.contains("stats.data[1] is missing"), "{e}");
+        let run = parse(Path::new("r.json"), doc("[1.0, 2.5]").as_bytes())
+            .expect("parses")
+            .run;
+        assert_eq!(
+            run.benchmarks[0].measurements[0].samples,
+            Some(vec![1e9, 2.5e9])
+        );
     }
 }
