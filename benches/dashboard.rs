@@ -19,7 +19,9 @@ fn dashboard(c: &mut Criterion) {
     let mut group = c.benchmark_group("dashboard");
     group.sample_size(10);
     group.bench_function("page_1000_benchmarks_x_500_runs", |b| {
-        b.iter(|| bench_bot::dashboard::render(black_box(&runs), &config, None, "bench"))
+        b.iter(|| {
+            bench_bot::dashboard::render(black_box(&runs), &config, None, "bench").expect("renders")
+        })
     });
     group.finish();
 }

@@ -26,7 +26,8 @@ fn main() {
         }
     }
     let start = std::time::Instant::now();
-    let html = bench_bot::dashboard::render(&history, &Config::default(), None, "Large history");
+    let html = bench_bot::dashboard::render(&history, &Config::default(), None, "Large history")
+        .expect("renders");
     let took = start.elapsed();
     bench_bot::dashboard::write(&out, &html).expect("write");
     println!(

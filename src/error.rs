@@ -108,6 +108,9 @@ pub enum HistoryError {
         /// git's message.
         message: String,
     },
+    /// A run could not be encoded for the history branch; nothing was written.
+    #[error("failed to encode a run for the history branch: {0}")]
+    Encode(String),
     /// The remote's tip kept moving; nothing was written.
     #[error("failed to push the history branch after {attempts} attempts: the remote kept moving")]
     Contention {

@@ -126,7 +126,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    // tempfile's own message names its temporary file: name the folder instead.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => format!("the folder {} does not exist", dir.display()),
+            kind => format!("cannot create a file in {}: {kind}", dir.display()),
+        };
+        err(std::io::Error::new(e.kind(), reason))
+    })?;
     // Temporary files are private (0600); the result is an ordinary file.
     #[cfg(unix)]
     {
@@ -141,8 +148,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Prints to stdout; a closed pipe (`| head`) is not an error.
-pub fn print_stdout(text: &str) {
+/// Prints to stdout. A closed pipe (`| head`) is not an error: the reader has what
+/// it wanted. Any other failure (a full disk behind a redirect) is.
+pub fn print_stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output {
+            path: "standard output".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
 }

@@ -142,10 +142,12 @@ mod tests {
 
     #[test]
     fn benjamini_hochberg_matches_a_known_list() {
+        assert!(benjamini_hochberg(&[]).is_empty());
         // R: p.adjust(c(0.01, 0.04, 0.03, 0.005, 0.5), "BH")
         //    = 0.025 0.050 0.050 0.025 0.500
         let adj = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005, 0.5]);
         let want = [0.025, 0.05, 0.05, 0.025, 0.5];
+        assert_eq!(adj.len(), want.len(), "one adjusted p per p: {adj:?}");
         for (a, w) in adj.iter().zip(want) {
             assert!((a - w).abs() < 1e-12, "{adj:?}");
         }

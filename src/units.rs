@@ -143,13 +143,21 @@ pub fn fmt_pct(v: f64) -> String {
 
 fn scaled(value: f64, steps: &[(f64, &str)]) -> String {
     let abs = value.abs();
-    for (factor, name) in steps {
-        if abs >= *factor {
-            return format!("{} {name}", sig(value / factor));
+    let mut k = steps
+        .iter()
+        .position(|(factor, _)| abs >= *factor)
+        .unwrap_or(steps.len() - 1);
+    // 999.86 ns rounds to "1000 ns": say "1.00 µs" instead.
+    let mut scaled = value / steps[k].0;
+    if k > 0 {
+        let shown: f64 = sig(scaled).parse().unwrap_or(0.0);
+        let ratio = steps[k - 1].0 / steps[k].0;
+        if shown.abs() >= ratio {
+            k -= 1;
+            scaled = shown / ratio;
         }
     }
-    let (factor, name) = steps[steps.len() - 1];
-    format!("{} {name}", sig(value / factor))
+    format!("{} {}", sig(scaled), steps[k].1)
 }
 
 fn binary(value: f64, suffix: &str) -> String {
@@ -220,6 +228,9 @@ mod tests {
     fn human_units_pick_a_readable_scale() {
         assert_eq!(human(1234.0, "ns"), "1.23 µs");
         assert_eq!(human(999.0, "ns"), "999 ns");
+        assert_eq!(human(999.86, "ns"), "1.00 µs");
+        assert_eq!(human(999_600.0, "ns"), "1.00 ms");
+        assert_eq!(human(1023.9, "B"), "1.00 KiB");
         assert_eq!(human(2.5e9, "ns"), "2.50 s");
         assert_eq!(human(0.25, "ns"), "0.250 ns");
         assert_eq!(human(3.0 * 1024.0 * 1024.0, "B"), "3.00 MiB");

@@ -184,6 +184,7 @@ fn duplicate_ids_in_one_file_and_across_shards() {
         &[
             "candidate.json",
             "also in",
+            "pass the older one with --baseline",
             "baseline.json",
             "duplicate benchmark id",
         ],
@@ -266,9 +267,18 @@ fn output_into_a_missing_directory() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert_has(
-        &String::from_utf8_lossy(&out.stderr),
-        &["failed to write", "no/such/dir/report.json"],
+        &stderr,
+        &[
+            "failed to write",
+            "no/such/dir/report.json",
+            "the folder no/such/dir does not exist",
+        ],
+    );
+    assert!(
+        !stderr.contains(".tmp"),
+        "names the temporary file: {stderr}"
     );
 }
 
@@ -328,5 +338,75 @@ fn hostile_names_are_escaped_in_markdown() {
         row.matches(" | ").count(),
         7,
         "the pipe in the name does not split the row: {row}"
+    );
+}
+
+#[test]
+fn an_override_metric_that_no_benchmark_has_is_a_config_error() {
+    let (tmp, config) = setup(
+        "bench-bot.toml",
+        b"[[override]]\nmatch = \"*\"\nmetric = \"thruput\"\nignore = true\n",
+    );
+    let e = fails(
+        tmp.path(),
+        &good(),
+        &repo("fixtures/pytest/candidate.json"),
+        &["--config", config.to_str().expect("utf-8")],
+    );
+    assert_has(
+        &e,
+        &[
+            "bench-bot.toml",
+            "`override[0].metric` = \"thruput\" (line 2)",
+            "`time`",
+            "`payload_bytes`",
+        ],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_on_stdout_is_an_error_and_a_closed_pipe_is_not() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("bench-bot"))
+        .current_dir(tmp.path())
+        .args(["analyze", "--baseline"])
+        .arg(good())
+        .arg(repo("fixtures/pytest/candidate.json"))
+        .stdout(full)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("failed to write standard output"),
+        "{stderr}"
+    );
+    // A reader that stops early (`| head`) leaves the verdict's exit code alone.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bench-bot"))
+        .current_dir(tmp.path())
+        .args(["analyze", "--format", "json", "--baseline"])
+        .arg(good())
+        .arg(repo("fixtures/pytest/candidate.json"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

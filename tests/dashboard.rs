@@ -60,7 +60,8 @@ fn a_step_is_flagged_and_the_band_follows_the_window() {
         &Config::default(),
         Some("https://github.com/o/r".into()),
         "T <b>",
-    );
+    )
+    .expect("renders");
     assert!(html.contains("<title>T &lt;b&gt;</title>"));
     assert_eq!(
         html.matches("</script>").count(),
@@ -118,4 +119,20 @@ fn the_command_writes_a_page_from_files() {
         .args(["dashboard", "--out", "x"])
         .assert()
         .code(2);
+}
+
+/// A branch may be called `{{DATA}}` (a legal ref name): the page's placeholders are
+/// filled once, so the title cannot swallow the data.
+#[test]
+fn a_placeholder_in_the_title_stays_text() {
+    let runs: Vec<_> = (0..3).map(|i| run(i, &[("steady", 50.0)])).collect();
+    let html = bench_bot::dashboard::render(
+        &runs,
+        &Config::default(),
+        None,
+        "Benchmarks on {{DATA}} /*{{APP}}*/",
+    )
+    .expect("renders");
+    assert!(html.contains("<title>Benchmarks on {{DATA}} /*{{APP}}*/</title>"));
+    assert_eq!(page_data(&html)["runs"].as_array().expect("runs").len(), 3);
 }

@@ -97,13 +97,14 @@ pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
         Ok::<_, Error>((current?, baselines?))
     });
     let (current, baselines) = current?;
+    config.check_override_metrics(&current.run)?;
     let report = run(&current, baselines, &config);
     let format = args.format.unwrap_or(OutputFormat::Text);
     let color = env.color(args.color, args.output.is_some());
     let text = render(&report, format, color, args.template.as_deref())?;
     match &args.output {
         Some(path) => write_atomic(path, text.as_bytes())?,
-        None => print_stdout(&text),
+        None => print_stdout(&text)?,
     }
     Ok(Outcome::of(report.blocked))
 }

@@ -34,7 +34,7 @@ pub fn command(args: &DashboardArgs, env: &Environment) -> Result<Outcome> {
             "no runs to chart: pass result files or --history BRANCH".into(),
         ));
     }
-    let html = crate::dashboard::render(&runs, &config, args.repo_url.clone(), &title);
+    let html = crate::dashboard::render(&runs, &config, args.repo_url.clone(), &title)?;
     crate::dashboard::write(&args.out, &html)?;
     eprintln!(
         "bench-bot: wrote {} ({} runs)",

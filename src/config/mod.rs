@@ -13,7 +13,7 @@ use globset::GlobMatcher;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::model::{Direction, Metric};
+use crate::model::{Direction, Metric, Run};
 
 /// Where the config is looked up when `--config` is not given, in order.
 pub const CONFIG_LOCATIONS: [&str; 2] = [".github/bench-bot.toml", "bench-bot.toml"];
@@ -198,6 +198,8 @@ pub struct Override {
     pub(crate) matcher: GlobMatcher,
     /// Only this metric, when set.
     pub metric: Option<Metric>,
+    /// The line of the override's `match` in the file.
+    pub line: usize,
     /// Leave matching benchmarks out of the report.
     pub ignore: bool,
     /// Direction for matching measurements (custom metrics).
@@ -303,6 +305,41 @@ impl Config {
             .rev()
             .filter(|o| o.matches(id, metric))
             .find_map(|o| o.direction)
+    }
+
+    /// Checks that every override's `metric` names a metric the run has: a typo
+    /// (`thruput`) would otherwise match nothing, silently.
+    pub fn check_override_metrics(&self, run: &Run) -> Result<()> {
+        for (i, o) in self.overrides.iter().enumerate() {
+            let Some(metric) = &o.metric else { continue };
+            let mut known: Vec<&str> = run
+                .benchmarks
+                .iter()
+                .flat_map(|b| b.measurements.iter().map(|m| m.metric.as_str()))
+                .collect();
+            if known.contains(&metric.as_str()) {
+                continue;
+            }
+            known.sort_unstable();
+            known.dedup();
+            return Err(Error::Config {
+                path: self
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("bench-bot.toml")),
+                message: format!(
+                    "`override[{i}].metric` = \"{metric}\" (line {}): no benchmark of this run \
+                     has that metric; it has {}",
+                    o.line,
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Loads `--config`, else the first of `CONFIG_LOCATIONS` that exists, else defaults.

@@ -76,7 +76,7 @@ struct RawTier {
 struct RawOverride {
     #[serde(rename = "match")]
     pattern: Spanned<String>,
-    metric: Option<String>,
+    metric: Option<Spanned<String>>,
     #[serde(default)]
     ignore: bool,
     direction: Option<Direction>,
@@ -191,7 +191,8 @@ impl RawConfig {
             c.overrides.push(Override {
                 pattern: o.pattern.get_ref().clone(),
                 matcher: glob.compile_matcher(),
-                metric: o.metric.as_deref().map(Metric::from_name),
+                metric: o.metric.as_ref().map(|m| Metric::from_name(m.get_ref())),
+                line: v.line(o.pattern.span()),
                 ignore: o.ignore,
                 direction: o.direction,
                 tiers,

@@ -22,24 +22,57 @@ pub const HISTORY_DIR: &str = "dashboard";
 
 /// JSON that is safe inside a `<script>` element: `<` never appears raw, so neither
 /// `</script>` nor `<!--` in a benchmark name can end or confuse it.
-fn script_json(data: &SiteData) -> String {
-    serde_json::to_string(data)
-        .unwrap_or_else(|_| "{}".into())
+fn script_json(data: &SiteData) -> Result<String> {
+    let json = serde_json::to_string(data)
+        .map_err(|e| Error::Internal(format!("the dashboard data did not serialize: {e}")))?;
+    Ok(json
         .replace('<', "\\u003c")
         .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+        .replace('\u{2029}', "\\u2029"))
 }
 
 /// Renders the page for runs in commit order.
-pub fn render(runs: &[Run], config: &Config, repo_url: Option<String>, title: &str) -> String {
+pub fn render(
+    runs: &[Run],
+    config: &Config,
+    repo_url: Option<String>,
+    title: &str,
+) -> Result<String> {
     let data = build(runs, config, repo_url);
     let title = html_escape(title);
-    PAGE.replacen("{{TITLE}}", &title, 2)
-        .replacen("/*{{UPLOT_CSS}}*/", UPLOT_CSS, 1)
-        .replacen("/*{{STYLE}}*/", STYLE, 1)
-        .replacen("/*{{UPLOT_JS}}*/", UPLOT_JS, 1)
-        .replacen("/*{{APP}}*/", APP, 1)
-        .replacen("{{DATA}}", &script_json(&data), 1)
+    let data = script_json(&data)?;
+    Ok(fill(
+        PAGE,
+        &[
+            ("{{TITLE}}", &title),
+            ("/*{{UPLOT_CSS}}*/", UPLOT_CSS),
+            ("/*{{STYLE}}*/", STYLE),
+            ("/*{{UPLOT_JS}}*/", UPLOT_JS),
+            ("/*{{APP}}*/", APP),
+            ("{{DATA}}", &data),
+        ],
+    ))
+}
+
+/// Fills the page's placeholders in one pass over the page itself: text that was put
+/// in (a branch named `{{DATA}}`, a benchmark name) is never searched again.
+fn fill(page: &str, values: &[(&str, &str)]) -> String {
+    let extra: usize = values.iter().map(|(_, v)| v.len()).sum();
+    let mut out = String::with_capacity(page.len() + extra);
+    let mut rest = page;
+    loop {
+        let next = values
+            .iter()
+            .filter_map(|(key, value)| rest.find(key).map(|i| (i, *key, *value)))
+            .min_by_key(|(i, _, _)| *i);
+        let Some((i, key, value)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        out.push_str(value);
+        rest = &rest[i + key.len()..];
+    }
 }
 
 fn html_escape(s: &str) -> String {
@@ -69,9 +102,29 @@ pub fn files_for_history(
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let (mut runs, _warnings) = repo.all_runs(branch).map_err(Error::from)?;
     runs.push(new_run.clone());
-    let html = render(&runs, config, repo_url, &format!("Benchmarks on {branch}"));
+    let html = render(&runs, config, repo_url, &format!("Benchmarks on {branch}"))?;
     Ok(vec![(
         format!("{HISTORY_DIR}/index.html"),
         html.into_bytes(),
     )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserted_text_is_never_filled_again() {
+        let page = fill(
+            "<h1>{{TITLE}}</h1><p>{{TITLE}}</p><script>{{DATA}}</script>",
+            &[
+                ("{{TITLE}}", "{{DATA}}"),
+                ("{{DATA}}", "{\"x\":\"{{TITLE}}\"}"),
+            ],
+        );
+        assert_eq!(
+            page,
+            "<h1>{{DATA}}</h1><p>{{DATA}}</p><script>{\"x\":\"{{TITLE}}\"}</script>"
+        );
+    }
 }

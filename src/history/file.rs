@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::HistoryError;
 use crate::model::{Run, RunMeta};
 
 /// The version of the stored run format; bumped deliberately when it changes.
@@ -39,9 +40,8 @@ impl StoredRun {
     }
 
     /// Compact JSON bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        // A Run of finite numbers always serialises.
-        serde_json::to_vec(self).unwrap_or_default()
+    pub fn to_bytes(&self) -> Result<Vec<u8>, HistoryError> {
+        serde_json::to_vec(self).map_err(|e| HistoryError::Encode(e.to_string()))
     }
 
     /// Parses a stored run; the error says what is wrong with it.

@@ -215,12 +215,12 @@ impl HistoryRepo {
         let files: Vec<(String, Vec<u8>)> = runs
             .iter()
             .map(|(run, source_branch)| {
-                (
+                Ok((
                     naming::run_path(run, source_branch),
-                    StoredRun::compact(run).to_bytes(),
-                )
+                    StoredRun::compact(run).to_bytes()?,
+                ))
             })
-            .collect();
+            .collect::<Result<_, HistoryError>>()?;
         let message = match runs {
             [(run, branch)] => format!(
                 "Record {} run of {} on {branch}",

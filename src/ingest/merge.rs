@@ -43,7 +43,11 @@ fn duplicate(path: &str, id: &str, other: &str) -> Error {
     let where_ = if path == other {
         "twice in this file".to_string()
     } else {
-        format!("also in {other}")
+        // Two runs of one suite, most likely: the shards of one run never overlap.
+        format!(
+            "also in {other} (several inputs are shards of one run; to compare two runs, \
+             pass the older one with --baseline)"
+        )
     };
     Error::input(
         Path::new(path),

@@ -71,6 +71,7 @@ impl Context<'_> {
     pub(super) fn analyze(&self) -> Result<Outcome> {
         let config = self.config()?;
         let current = self.current_run(&config)?;
+        config.check_override_metrics(&current.run)?;
         let baselines = self.baselines(&config)?;
         let report = crate::app::analyze::run(&current, baselines, &config);
         let report_path = self.save_report(&report)?;
