@@ -65,9 +65,10 @@ pub struct RepoArgs {
     /// The repository (any folder inside it).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
-    /// The remote to fetch the history branch from and push it to.
-    #[arg(long, value_name = "NAME", default_value = "origin")]
-    pub remote: String,
+    /// The remote that holds the history branch (default: `origin` when the repository
+    /// has it; a remote named here must exist).
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
 }
 
 /// Output formats of `analyze`.
@@ -162,6 +163,10 @@ pub struct RecordArgs {
     /// Read inputs as this format instead of detecting it.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format_in: Option<Format>,
+    /// Commit to the local history branch only; without it, a repository with no
+    /// remote to push to is an error.
+    #[arg(long)]
+    pub no_push: bool,
     /// Where the repository is.
     #[command(flatten)]
     pub repo: RepoArgs,

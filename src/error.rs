@@ -100,6 +100,16 @@ pub enum HistoryError {
         /// What went wrong.
         message: String,
     },
+    /// The remote named on the command line does not exist.
+    #[error(
+        "failed to find the remote `{name}`: the repository has no such remote (its remotes: {known})"
+    )]
+    NoSuchRemote {
+        /// The name given.
+        name: String,
+        /// The remotes there are, quoted.
+        known: String,
+    },
     /// A git operation failed.
     #[error("failed to {action}: {message}")]
     Git {

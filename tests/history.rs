@@ -591,3 +591,89 @@ fn walk_all(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A remote named on the command line must exist: a typo is exit 2 naming it and the
+/// remotes there are, for every command that reads or writes the history.
+#[test]
+fn a_remote_that_does_not_exist_is_an_error_for_every_history_command() {
+    let w = world(1);
+    let work = w.root.join("work");
+    let input = repo_file("fixtures/pytest/baseline.json");
+    let out_dir = w.root.join("site");
+    let runs: [Vec<std::ffi::OsString>; 4] = [
+        vec![
+            "analyze".into(),
+            "--history".into(),
+            BRANCH.into(),
+            input.clone().into(),
+        ],
+        vec![
+            "record".into(),
+            "--branch".into(),
+            "main".into(),
+            input.clone().into(),
+        ],
+        vec![
+            "import".into(),
+            repo_file("../shared/data/real-histories/rune.data.js").into(),
+        ],
+        vec![
+            "dashboard".into(),
+            "--history".into(),
+            BRANCH.into(),
+            "--out".into(),
+            out_dir.clone().into(),
+        ],
+    ];
+    for args in runs {
+        let out = bench_bot(&work)
+            .args(&args)
+            .args(["--remote", "nope"])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("the remote `nope`") && stderr.contains("`origin`"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(remote_runs(&w).is_empty(), "nothing was written");
+    assert!(!out_dir.exists());
+}
+
+/// `record` in a repository with no remote would keep the run on this machine only:
+/// an error unless `--no-push` says that is the intent.
+#[test]
+fn record_without_a_remote_needs_no_push() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut opts = RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = Repository::init_opts(tmp.path(), &opts).expect("init");
+    commit_file(&repo, "src.txt", "v1\n");
+    let out = record(
+        tmp.path(),
+        &["--branch", "main"],
+        "fixtures/pytest/baseline.json",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--no-push"), "{stderr}");
+    assert!(
+        repo.find_reference(&format!("refs/heads/{BRANCH}"))
+            .is_err(),
+        "nothing was recorded"
+    );
+    let out = record(
+        tmp.path(),
+        &["--branch", "main", "--no-push"],
+        "fixtures/pytest/baseline.json",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not pushed"));
+    assert!(repo.find_reference(&format!("refs/heads/{BRANCH}")).is_ok());
+}

@@ -119,7 +119,7 @@ fn load_baselines(
     let repo;
     let source = match &args.history {
         Some(branch) => {
-            repo = HistoryRepo::open(&args.repo.repo, branch, &args.repo.remote)?
+            repo = HistoryRepo::open_named(&args.repo.repo, branch, args.repo.remote.as_deref())?
                 .with_token(env.github.token.clone());
             let request = WindowRequest {
                 base_branch: args

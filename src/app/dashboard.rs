@@ -13,8 +13,9 @@ pub fn command(args: &DashboardArgs, env: &Environment) -> Result<Outcome> {
     let config = Config::discover(args.config.as_deref())?;
     let (runs, title) = match &args.history {
         Some(branch) => {
-            let repo = HistoryRepo::open(&args.repo.repo, branch, &args.repo.remote)?
-                .with_token(env.github.token.clone());
+            let repo =
+                HistoryRepo::open_named(&args.repo.repo, branch, args.repo.remote.as_deref())?
+                    .with_token(env.github.token.clone());
             let (runs, warnings) = repo.all_runs(&args.branch)?;
             for w in warnings {
                 warn(&w);

@@ -24,8 +24,9 @@ pub fn command(args: &ImportArgs, env: &Environment) -> Result<Outcome> {
             "no runs in `entries`",
         ));
     }
-    let repo = HistoryRepo::open(&args.repo.repo, &args.history, &args.repo.remote)?
-        .with_token(env.github.token.clone());
+    let repo =
+        HistoryRepo::open_named(&args.repo.repo, &args.history, args.repo.remote.as_deref())?
+            .with_token(env.github.token.clone());
     let runs: Vec<(Run, String)> = runs
         .into_iter()
         .map(|mut r| {

@@ -24,8 +24,24 @@ pub fn command(args: &RecordArgs, env: &Environment) -> Result<Outcome> {
     for w in &loaded.warnings {
         warn(w);
     }
-    let repo = HistoryRepo::open(&args.repo.repo, &args.history, &args.repo.remote)?
-        .with_token(env.github.token.clone());
+    let repo =
+        HistoryRepo::open_named(&args.repo.repo, &args.history, args.repo.remote.as_deref())?
+            .with_token(env.github.token.clone());
+    let repo = if args.no_push {
+        repo.without_remote()
+    } else {
+        repo
+    };
+    // Checked before anything is written: a run that silently stays on this machine
+    // is a run the next pull request never sees.
+    if !repo.has_remote() && !args.no_push {
+        return Err(Error::Usage(format!(
+            "cannot push the history branch `{}`: the repository has no remote `{}`; pass \
+             --remote NAME, or --no-push to record on this machine only",
+            args.history,
+            args.repo.remote.as_deref().unwrap_or("origin")
+        )));
+    }
     let mut run = loaded.run;
     let head = repo.git().head().ok();
     if let Some(commit) = &args.commit {
@@ -62,7 +78,7 @@ pub fn command(args: &RecordArgs, env: &Environment) -> Result<Outcome> {
         if outcome.pushed {
             ", pushed"
         } else {
-            " (no remote: not pushed)"
+            " (--no-push: not pushed)"
         }
     );
     Ok(Outcome::Pass)

@@ -74,10 +74,7 @@ impl HistoryRepo {
     /// Opens the repository containing `path`, for the history branch `branch`, with
     /// `remote` when the repository has it.
     pub fn open(path: &Path, branch: &str, remote: &str) -> Result<HistoryRepo, HistoryError> {
-        let repo = Repository::discover(path).map_err(|e| HistoryError::Open {
-            path: path.display().to_string(),
-            message: e.message().to_string(),
-        })?;
+        let repo = Self::discover(path)?;
         let remote = repo.find_remote(remote).ok().map(|_| remote.to_string());
         Ok(HistoryRepo {
             repo,
@@ -85,6 +82,63 @@ impl HistoryRepo {
             remote,
             token: None,
         })
+    }
+
+    /// Like [`HistoryRepo::open`], but `remote`, when given, must exist: a typo is an
+    /// error naming the remotes there are, never a silent "no remote". Without it,
+    /// `origin` is used when the repository has one.
+    pub fn open_named(
+        path: &Path,
+        branch: &str,
+        remote: Option<&str>,
+    ) -> Result<HistoryRepo, HistoryError> {
+        let Some(name) = remote else {
+            return Self::open(path, branch, "origin");
+        };
+        let repo = Self::discover(path)?;
+        if repo.find_remote(name).is_err() {
+            let known: Vec<String> = repo
+                .remotes()
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|n| n.ok().flatten())
+                        .map(|n| format!("`{n}`"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Err(HistoryError::NoSuchRemote {
+                name: name.to_string(),
+                known: if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                },
+            });
+        }
+        Ok(HistoryRepo {
+            repo,
+            branch: branch.to_string(),
+            remote: Some(name.to_string()),
+            token: None,
+        })
+    }
+
+    fn discover(path: &Path) -> Result<Repository, HistoryError> {
+        Repository::discover(path).map_err(|e| HistoryError::Open {
+            path: path.display().to_string(),
+            message: e.message().to_string(),
+        })
+    }
+
+    /// Works on the local branch only: no fetch, no push.
+    pub fn without_remote(mut self) -> HistoryRepo {
+        self.remote = None;
+        self
+    }
+
+    /// Whether there is a remote to fetch from and push to.
+    pub fn has_remote(&self) -> bool {
+        self.remote.is_some()
     }
 
     /// Authenticates https fetches and pushes with `token`.
