@@ -12,7 +12,6 @@ mod gab;
 mod json;
 mod merge;
 mod pytest;
-mod pytest_split;
 
 use std::path::Path;
 
@@ -99,8 +98,6 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     };
     let mut loaded = match format {
         Format::Criterion => criterion::load_file(path, options)?,
-        // Large pytest-benchmark files are split and parsed on every core.
-        Format::PytestBenchmark => pytest::parse_owned(path, bytes)?,
         other => parse_bytes(other, path, &bytes)?,
     };
     loaded.run.meta.sources = vec![path.display().to_string()];

@@ -16,13 +16,13 @@ const NS_PER_S: f64 = 1e9;
 
 /// The top level of a pytest-benchmark file.
 #[derive(Debug, Deserialize)]
-pub(super) struct PFile {
+struct PFile {
     #[serde(default)]
     machine_info: Option<serde_json::Value>,
     #[serde(default)]
     commit_info: Option<PCommitInfo>,
     #[serde(default)]
-    pub(super) benchmarks: Option<Vec<PBenchmark>>,
+    benchmarks: Option<Vec<PBenchmark>>,
     #[serde(default)]
     datetime: Option<String>,
     #[serde(default)]
@@ -39,7 +39,7 @@ struct PCommitInfo {
 }
 
 #[derive(Debug, Deserialize)]
-pub(super) struct PBenchmark {
+struct PBenchmark {
     #[serde(default)]
     group: Option<String>,
     name: String,
@@ -106,16 +106,6 @@ impl<'de> Deserialize<'de> for Samples {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let file: PFile = parse_json(path, FORMAT, bytes)?;
     convert(path, file)
-}
-
-/// Parses a pytest-benchmark file it may change: a large one is split between its
-/// benchmarks and parsed on every core (`pytest_split.rs`); anything that does not
-/// split cleanly is parsed whole, as [`parse`] does.
-pub fn parse_owned(path: &Path, bytes: Vec<u8>) -> Result<Loaded> {
-    match super::pytest_split::parse_split::<PFile, PBenchmark>(bytes) {
-        Ok(file) => convert(path, file),
-        Err(bytes) => parse(path, &bytes),
-    }
 }
 
 fn convert(path: &Path, file: PFile) -> Result<Loaded> {
