@@ -20,8 +20,6 @@ pub enum BaselineSource<'a> {
     Files(&'a [PathBuf]),
     /// A window of the history branch.
     History(&'a HistoryRepo, WindowRequest),
-    /// Nothing to compare with.
-    None,
 }
 
 /// The baseline runs, how they were chosen, and what was worth a warning.
@@ -55,7 +53,6 @@ impl Baselines {
                     warnings: window.warnings,
                 })
             }
-            BaselineSource::None => Ok(Baselines::default()),
         }
     }
 }

@@ -24,17 +24,14 @@ pub fn command(args: &RecordArgs, env: &Environment) -> Result<Outcome> {
     for w in &loaded.warnings {
         warn(w);
     }
-    let repo =
+    let mut repo =
         HistoryRepo::open_named(&args.repo.repo, &args.history, args.repo.remote.as_deref())?
             .with_token(env.github.token.clone());
-    let repo = if args.no_push {
-        repo.without_remote()
-    } else {
-        repo
-    };
     // Checked before anything is written: a run that silently stays on this machine
     // is a run the next pull request never sees.
-    if !repo.has_remote() && !args.no_push {
+    if args.no_push {
+        repo = repo.without_remote();
+    } else if !repo.has_remote() {
         return Err(Error::Usage(format!(
             "cannot push the history branch `{}`: the repository has no remote `{}`; pass \
              --remote NAME, or --no-push to record on this machine only",

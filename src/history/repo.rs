@@ -74,7 +74,10 @@ impl HistoryRepo {
     /// Opens the repository containing `path`, for the history branch `branch`, with
     /// `remote` when the repository has it.
     pub fn open(path: &Path, branch: &str, remote: &str) -> Result<HistoryRepo, HistoryError> {
-        let repo = Self::discover(path)?;
+        let repo = Repository::discover(path).map_err(|e| HistoryError::Open {
+            path: path.display().to_string(),
+            message: e.message().to_string(),
+        })?;
         let remote = repo.find_remote(remote).ok().map(|_| remote.to_string());
         Ok(HistoryRepo {
             repo,
@@ -92,41 +95,27 @@ impl HistoryRepo {
         branch: &str,
         remote: Option<&str>,
     ) -> Result<HistoryRepo, HistoryError> {
-        let Some(name) = remote else {
-            return Self::open(path, branch, "origin");
+        let repo = Self::open(path, branch, remote.unwrap_or("origin"))?;
+        let Some(name) = remote.filter(|_| !repo.has_remote()) else {
+            return Ok(repo);
         };
-        let repo = Self::discover(path)?;
-        if repo.find_remote(name).is_err() {
-            let known: Vec<String> = repo
-                .remotes()
-                .map(|r| {
-                    r.iter()
-                        .filter_map(|n| n.ok().flatten())
-                        .map(|n| format!("`{n}`"))
-                        .collect()
-                })
-                .unwrap_or_default();
-            return Err(HistoryError::NoSuchRemote {
-                name: name.to_string(),
-                known: if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                },
-            });
-        }
-        Ok(HistoryRepo {
-            repo,
-            branch: branch.to_string(),
-            remote: Some(name.to_string()),
-            token: None,
-        })
-    }
-
-    fn discover(path: &Path) -> Result<Repository, HistoryError> {
-        Repository::discover(path).map_err(|e| HistoryError::Open {
-            path: path.display().to_string(),
-            message: e.message().to_string(),
+        let known: Vec<String> = repo
+            .repo
+            .remotes()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|n| n.ok().flatten())
+                    .map(|n| format!("`{n}`"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Err(HistoryError::NoSuchRemote {
+            name: name.to_string(),
+            known: if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            },
         })
     }
 

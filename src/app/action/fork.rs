@@ -2,9 +2,9 @@
 //! request's own (read-only) job, after confirming through the API that the pull
 //! request's head is the run's commit.
 
-use super::{Context, needs_workflow_run};
+use super::Context;
 use crate::app::Outcome;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::github::event::Event;
 use crate::github::inputs::CommentPolicy;
 use crate::github::publish::Publisher;
@@ -27,7 +27,9 @@ impl Context<'_> {
             pull_requests,
         } = &self.event
         else {
-            return Err(needs_workflow_run());
+            return Err(Error::Usage(
+                "`mode: comment` runs on `workflow_run` events".into(),
+            ));
         };
         let Some(api) = self.api() else {
             self.warn("no token: cannot post the saved report");

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Environment, Outcome};
 use crate::config::{Action, Config, TierName};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::github::api::{Api, ApiError};
 use crate::github::commands::{self, Level};
 use crate::github::event::Event;
@@ -209,9 +209,4 @@ fn tier_action(config: &Config, tier: TierLabel) -> Option<Action> {
         TierLabel::None => return None,
     };
     Some(config.tiers.get(name).action)
-}
-
-/// The `mode: comment` event check, shared by the saved-report path.
-fn needs_workflow_run() -> Error {
-    Error::Usage("`mode: comment` runs on `workflow_run` events".into())
 }
