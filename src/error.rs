@@ -79,7 +79,7 @@ impl Error {
     }
 }
 
-/// The exit codes, the CLI's contract (docs/cli.md): named here and nowhere else.
+/// The exit codes, the CLI's contract (README, "Usage"): named here and nowhere else.
 pub mod exit_code {
     /// Nothing blocks (`analyze`: no regression at a blocking tier).
     pub const PASS: u8 = 0;

@@ -27,7 +27,7 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
     for mut p in rows {
         if p.row.baseline.is_some() && p.row.current.is_some() {
             let action =
-                tiers::classify(&mut p.row, &p.metric, &p.tiers, p.noisy_cv, config.noise_cv);
+                tiers::classify(&mut p.row, &p.metric, p.tiers, p.noisy_cv, config.noise_cv);
             actions.push(action);
         }
         results.push(p.row);

@@ -11,20 +11,24 @@ use crate::report::{BaselineSide, CurrentSide, Method, ResultRow, Status, TierLa
 use crate::stats;
 
 /// A row with what classifying it needs: its metric, its tiers and the noise seen.
-pub(super) struct Pending {
+pub(super) struct Pending<'c> {
     /// The row.
     pub row: ResultRow,
     /// The measurement's metric, as the model has it.
     pub metric: Metric,
     /// The tiers that apply to this benchmark.
-    pub tiers: Tiers,
+    pub tiers: &'c Tiers,
     /// The history's coefficient of variation when it is above `noise_cv`.
     pub noisy_cv: Option<f64>,
 }
 
 /// The rows of the current run's measurements, against the window, and how many
 /// measurements the config ignores.
-pub(super) fn compared(current: &Run, window: &[Run], config: &Config) -> (Vec<Pending>, usize) {
+pub(super) fn compared<'c>(
+    current: &Run,
+    window: &[Run],
+    config: &'c Config,
+) -> (Vec<Pending<'c>>, usize) {
     let indexes: Vec<HashMap<&str, &Benchmark>> = window
         .iter()
         .map(|run| run.benchmarks.iter().map(|b| (b.id.as_str(), b)).collect())
@@ -94,7 +98,7 @@ pub(super) fn compared(current: &Run, window: &[Run], config: &Config) -> (Vec<P
             rows.push(Pending {
                 row,
                 metric: m.metric.clone(),
-                tiers: tiers.clone(),
+                tiers,
                 noisy_cv,
             });
         }
@@ -103,7 +107,7 @@ pub(super) fn compared(current: &Run, window: &[Run], config: &Config) -> (Vec<P
 }
 
 /// Rows for the metrics the newest baseline run has and the current run does not.
-pub(super) fn missing(current: &Run, window: &[Run], config: &Config) -> Vec<Pending> {
+pub(super) fn missing<'c>(current: &Run, window: &[Run], config: &'c Config) -> Vec<Pending<'c>> {
     let Some(newest) = window.last() else {
         return Vec::new();
     };
@@ -136,7 +140,7 @@ pub(super) fn missing(current: &Run, window: &[Run], config: &Config) -> Vec<Pen
             rows.push(Pending {
                 row,
                 metric: m.metric.clone(),
-                tiers: config.tiers.clone(),
+                tiers: &config.tiers,
                 noisy_cv: None,
             });
         }
@@ -145,7 +149,7 @@ pub(super) fn missing(current: &Run, window: &[Run], config: &Config) -> Vec<Pen
 }
 
 /// Sets each row's adjusted p-value across the whole report.
-pub(super) fn adjust(rows: &mut [Pending], correction: Correction) {
+pub(super) fn adjust(rows: &mut [Pending<'_>], correction: Correction) {
     if correction != Correction::Bh {
         return;
     }

@@ -88,7 +88,7 @@ impl Tier {
         }
     }
 
-    pub(crate) fn default_for(name: TierName) -> Tier {
+    fn default_for(name: TierName) -> Tier {
         let (time, throughput, action) = match name {
             TierName::Critical => (20.0, 15.0, Action::Block),
             TierName::Warning => (10.0, 5.0, Action::Review),
@@ -127,7 +127,7 @@ impl Tiers {
         }
     }
 
-    pub(crate) fn get_mut(&mut self, name: TierName) -> &mut Tier {
+    fn get_mut(&mut self, name: TierName) -> &mut Tier {
         match name {
             TierName::Critical => &mut self.critical,
             TierName::Warning => &mut self.warning,
@@ -195,7 +195,7 @@ pub enum FailOn {
 pub struct Override {
     /// The glob as written.
     pub pattern: String,
-    pub(crate) matcher: GlobMatcher,
+    matcher: GlobMatcher,
     /// Only this metric, when set.
     pub metric: Option<Metric>,
     /// The line of the override's `match` in the file.
@@ -310,18 +310,19 @@ impl Config {
     /// Checks that every override's `metric` names a metric the run has: a typo
     /// (`thruput`) would otherwise match nothing, silently.
     pub fn check_override_metrics(&self, run: &Run) -> Result<()> {
+        if self.overrides.iter().all(|o| o.metric.is_none()) {
+            return Ok(());
+        }
+        let known: std::collections::BTreeSet<&str> = run
+            .benchmarks
+            .iter()
+            .flat_map(|b| b.measurements.iter().map(|m| m.metric.as_str()))
+            .collect();
         for (i, o) in self.overrides.iter().enumerate() {
             let Some(metric) = &o.metric else { continue };
-            let mut known: Vec<&str> = run
-                .benchmarks
-                .iter()
-                .flat_map(|b| b.measurements.iter().map(|m| m.metric.as_str()))
-                .collect();
-            if known.contains(&metric.as_str()) {
+            if known.contains(metric.as_str()) {
                 continue;
             }
-            known.sort_unstable();
-            known.dedup();
             return Err(Error::Config {
                 path: self
                     .source

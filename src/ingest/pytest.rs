@@ -64,11 +64,12 @@ struct PStats {
 }
 
 /// `stats.data`, read straight into seconds per round; the first value that is not a
-/// number (null, or NaN read as null) is remembered by index instead of kept.
+/// usable sample (null, NaN read as null, infinite or negative) is remembered with its
+/// index in the file.
 #[derive(Debug, Default)]
 struct Samples {
     values: Vec<f64>,
-    first_null: Option<usize>,
+    first_bad: Option<(usize, Option<f64>)>,
 }
 
 impl<'de> Deserialize<'de> for Samples {
@@ -85,15 +86,17 @@ impl<'de> Deserialize<'de> for Samples {
             ) -> std::result::Result<Samples, A::Error> {
                 let mut out = Samples {
                     values: Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20)),
-                    first_null: None,
+                    first_bad: None,
                 };
+                let mut index = 0;
                 while let Some(v) = seq.next_element::<Option<f64>>()? {
                     match v {
-                        Some(v) => out.values.push(v),
-                        None => {
-                            out.first_null.get_or_insert(out.values.len());
+                        Some(v) if v.is_finite() && v >= 0.0 => out.values.push(v),
+                        bad => {
+                            out.first_bad.get_or_insert((index, bad));
                         }
                     }
+                    index += 1;
                 }
                 Ok(out)
             }
@@ -105,10 +108,6 @@ impl<'de> Deserialize<'de> for Samples {
 /// Parses a pytest-benchmark file.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let file: PFile = parse_json(path, FORMAT, bytes)?;
-    convert(path, file)
-}
-
-fn convert(path: &Path, file: PFile) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let Some(raw) = file.benchmarks else {
         return Err(invalid(
@@ -195,21 +194,10 @@ fn convert(path: &Path, file: PFile) -> Result<Loaded> {
 fn samples_ns(data: Samples, what: &dyn Fn(&str) -> String) -> Result<Vec<f64>, String> {
     let Samples {
         mut values,
-        first_null,
+        first_bad,
     } = data;
-    // Values after a null sit one index lower in `values` than in the file.
-    let bad = values
-        .iter()
-        .position(|v| !v.is_finite() || *v < 0.0)
-        .filter(|&i| first_null.is_none_or(|n| i < n));
-    match (bad, first_null) {
-        (Some(i), _) => {
-            check_value(Some(values[i]), || what(&format!("data[{i}]")), true)?;
-        }
-        (None, Some(i)) => {
-            check_value(None, || what(&format!("data[{i}]")), true)?;
-        }
-        (None, None) => {}
+    if let Some((i, v)) = first_bad {
+        check_value(v, || what(&format!("data[{i}]")), true)?;
     }
     for v in &mut values {
         *v *= NS_PER_S;
