@@ -677,3 +677,41 @@ fn record_without_a_remote_needs_no_push() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not pushed"));
     assert!(repo.find_reference(&format!("refs/heads/{BRANCH}")).is_ok());
 }
+
+/// Runs recorded with `--no-push` are not lost when a later `record` pushes: they go
+/// to the remote with it, whether the remote had the history branch or not.
+#[test]
+fn runs_recorded_without_a_push_travel_with_the_next_push() {
+    let w = world(2);
+    let work = w.root.join("work");
+    let pytest = "fixtures/pytest/baseline.json";
+    // The remote has no history branch yet.
+    let out = record(&work, &["--branch", "main", "--no-push"], pytest);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(remote_runs(&w).is_empty());
+    let out = record(&work, &["--branch", "main"], pytest);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(remote_runs(&w).len(), 2, "the unpushed run went along");
+    // The remote has the branch and the local one is ahead of it.
+    let out = record(&work, &["--branch", "main", "--no-push"], pytest);
+    assert!(out.status.success());
+    let out = record(&work, &["--branch", "main"], pytest);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(remote_runs(&w).len(), 4);
+    // Nothing local is left over: a further push adds one run only.
+    let out = record(&work, &["--branch", "main"], pytest);
+    assert!(out.status.success());
+    assert_eq!(remote_runs(&w).len(), 5);
+}

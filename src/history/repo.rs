@@ -293,8 +293,14 @@ impl HistoryRepo {
                 (Some(_), None) => None,
                 (None, None) => self.ref_tip(&self.local_ref()),
             };
+            // Runs committed here but never pushed (`record --no-push`) travel with this
+            // commit instead of being left behind on a local branch it replaces.
+            let mut written = files.clone();
+            if self.remote.is_some() {
+                written.extend(self.local_only_runs(remote_tip)?);
+            }
             let (commit, pruned) =
-                self.commit_on(base, &files, extra_files, options.max_runs, &message)?;
+                self.commit_on(base, &written, extra_files, options.max_runs, &message)?;
             let pushed = match &self.remote {
                 Some(remote) => match self.push(remote, commit, remote_tip) {
                     Ok(()) => true,
@@ -321,6 +327,43 @@ impl HistoryRepo {
                 pushed,
             });
         }
+    }
+
+    /// The run files of the local history branch that the remote's tip lacks, when the
+    /// local branch has commits the remote does not.
+    fn local_only_runs(
+        &self,
+        remote_tip: Option<Oid>,
+    ) -> Result<Vec<(String, Vec<u8>)>, HistoryError> {
+        let Some(local) = self.ref_tip(&self.local_ref()) else {
+            return Ok(Vec::new());
+        };
+        if let Some(remote) = remote_tip {
+            let contained = remote == local
+                || self
+                    .repo
+                    .graph_descendant_of(remote, local)
+                    .map_err(|e| HistoryError::git("compare the local and remote history", &e))?;
+            if contained {
+                return Ok(Vec::new());
+            }
+        }
+        let on_remote: std::collections::HashSet<String> = match remote_tip {
+            Some(tip) => self.list(tip)?.into_iter().map(|e| e.path).collect(),
+            None => Default::default(),
+        };
+        let mut out = Vec::new();
+        for entry in self.list(local)? {
+            if on_remote.contains(&entry.path) {
+                continue;
+            }
+            let blob = self
+                .repo
+                .find_blob(entry.blob)
+                .map_err(|e| HistoryError::git(format!("read {}", entry.path), &e))?;
+            out.push((entry.path, blob.content().to_vec()));
+        }
+        Ok(out)
     }
 
     fn set_ref(&self, name: &str, to: Oid) -> Result<(), HistoryError> {
