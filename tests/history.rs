@@ -155,7 +155,7 @@ fn record_then_analyze_against_the_history() {
         .as_str()
         .expect("description");
     assert!(how.contains("merge base") && how.contains(BRANCH), "{how}");
-    assert_eq!(report["summary"]["compared"], 10);
+    assert_eq!(report["summary"]["compared"], 8);
 }
 
 #[test]
@@ -463,8 +463,16 @@ fn no_history_branch_yet_says_so() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["verdict"], "unknown");
     assert!(
         report["notes"][0]
+            .as_str()
+            .expect("note")
+            .contains("no branch here holds bench-bot runs yet"),
+        "{report}"
+    );
+    assert!(
+        report["notes"][1]
             .as_str()
             .expect("note")
             .starts_with("No baseline")
@@ -685,6 +693,15 @@ fn runs_recorded_without_a_push_travel_with_the_next_push() {
     let w = world(2);
     let work = w.root.join("work");
     let pytest = "fixtures/pytest/baseline.json";
+    // Each record is another commit's run (the same run twice is not written again).
+    let mut n = 0;
+    let mut record = |dir: &Path, args: &[&str], file: &str| {
+        n += 1;
+        let commit = format!("{n:040x}");
+        let mut all = args.to_vec();
+        all.extend(["--commit", commit.as_str()]);
+        record(dir, &all, file)
+    };
     // The remote has no history branch yet.
     let out = record(&work, &["--branch", "main", "--no-push"], pytest);
     assert!(
@@ -714,4 +731,115 @@ fn runs_recorded_without_a_push_travel_with_the_next_push() {
     let out = record(&work, &["--branch", "main"], pytest);
     assert!(out.status.success());
     assert_eq!(remote_runs(&w).len(), 5);
+}
+
+#[test]
+fn import_and_record_twice_leave_the_history_as_it_was() {
+    let data = repo_file("../shared/data/real-histories/rune.data.js");
+    let w = world(1);
+    let work = w.root.join("work");
+    if data.exists() {
+        let import = || {
+            bench_bot(&work)
+                .arg("import")
+                .arg(&data)
+                .output()
+                .expect("runs")
+        };
+        let first = import();
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        assert_eq!(remote_runs(&w).len(), 411);
+        let second = import();
+        let stderr = String::from_utf8_lossy(&second.stderr);
+        assert!(second.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("nothing imported") && stderr.contains("all 411 runs"),
+            "{stderr}"
+        );
+        assert_eq!(remote_runs(&w).len(), 411);
+    }
+    let before = remote_runs(&w).len();
+    let first = record(&work, &[], "fixtures/pytest/candidate.json");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(remote_runs(&w).len(), before + 1);
+    let second = record(&work, &[], "fixtures/pytest/candidate.json");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    assert!(stderr.contains("already recorded"), "{stderr}");
+    assert_eq!(remote_runs(&w).len(), before + 1);
+    // Another run (another timestamp) of the same commit is recorded.
+    let third = record(&work, &[], "fixtures/pytest/baseline.json");
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    assert_eq!(remote_runs(&w).len(), before + 2);
+}
+
+#[test]
+fn a_history_branch_that_exists_nowhere_warns_and_names_the_branches_with_runs() {
+    let w = world(1);
+    let work = w.root.join("work");
+    let out = record(&work, &[], "fixtures/pytest/baseline.json");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let analyze = |extra: &[&str]| {
+        bench_bot(&work)
+            .args(["analyze", "--format", "json", "--history", "bench-bot-dat"])
+            .args(extra)
+            .arg(repo_file("fixtures/pytest/candidate.json"))
+            .output()
+            .expect("runs")
+    };
+    let out = analyze(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let expected = "history branch `bench-bot-dat` exists neither here nor on `origin`; \
+                    branches holding bench-bot runs: `bench-bot-data`";
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(stderr.contains("verdict unknown"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["verdict"], "unknown");
+    assert!(
+        report["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains(expected))),
+        "{report}"
+    );
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .expect("note")
+            .contains("bench-bot-dat")
+    );
+    // With `require_baseline = true` the same run is an error, and the report is kept.
+    let config = w.root.join("strict.toml");
+    std::fs::write(&config, "require_baseline = true\n").expect("config");
+    let output = w.root.join("report.json");
+    let out = analyze(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        "--output",
+        output.to_str().expect("utf8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("require_baseline = true"), "{stderr}");
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&output).expect("report kept")).expect("json");
+    assert_eq!(saved["verdict"], "unknown");
 }

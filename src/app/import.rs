@@ -35,8 +35,19 @@ pub fn command(args: &ImportArgs, env: &Environment) -> Result<Outcome> {
         })
         .collect();
     let outcome = repo.record(&runs, &[], &record_options(&config))?;
+    let known = match outcome.already_recorded {
+        0 => String::new(),
+        n => format!(" ({n} already there, left as they were)"),
+    };
+    if outcome.paths.is_empty() {
+        eprintln!(
+            "bench-bot: nothing imported: `{}` already holds all {} runs",
+            args.history, outcome.already_recorded
+        );
+        return Ok(Outcome::Pass);
+    }
     eprintln!(
-        "bench-bot: imported {} runs into `{}` at {}{}{}",
+        "bench-bot: imported {} runs into `{}` at {}{known}{}{}",
         outcome.paths.len(),
         args.history,
         &outcome.commit[..12],

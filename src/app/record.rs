@@ -67,6 +67,14 @@ pub fn command(args: &RecordArgs, env: &Environment) -> Result<Outcome> {
         })?;
     run.meta.branch = Some(branch.clone());
     let outcome = repo.record(&[(run, branch)], &[], &record_options(&config))?;
+    if outcome.paths.is_empty() {
+        eprintln!(
+            "bench-bot: already recorded: `{}` holds this run (same commit, suite, tool, \
+             branch and timestamp); nothing written",
+            args.history
+        );
+        return Ok(Outcome::Pass);
+    }
     eprintln!(
         "bench-bot: recorded {} in `{}` at {}{}",
         outcome.paths.join(", "),

@@ -6,6 +6,7 @@
 //! time and carry the commit, so a baseline window is chosen from tree listings alone
 //! and only the selected runs are read.
 
+mod dedupe;
 mod file;
 mod naming;
 mod push;

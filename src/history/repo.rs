@@ -43,6 +43,9 @@ pub struct RecordOutcome {
     pub attempts: u32,
     /// Whether the commit reached the remote (false without a remote).
     pub pushed: bool,
+    /// Runs left out because the history already held them (same commit, suite, tool,
+    /// source branch and timestamp); when every run was, nothing is committed.
+    pub already_recorded: usize,
 }
 
 /// A run file listed in the history branch.
@@ -130,6 +133,16 @@ impl HistoryRepo {
         self.remote.is_some()
     }
 
+    /// The remote fetched from and pushed to, when there is one.
+    pub fn remote_name(&self) -> Option<&str> {
+        self.remote.as_deref()
+    }
+
+    /// The history branch's name.
+    pub fn branch(&self) -> &str {
+        &self.branch
+    }
+
     /// Authenticates https fetches and pushes with `token`.
     pub fn with_token(mut self, token: Option<String>) -> HistoryRepo {
         self.token = token.filter(|t| !t.is_empty());
@@ -186,6 +199,39 @@ impl HistoryRepo {
         } else {
             None
         })
+    }
+
+    /// The branches of this repository, local and remote-tracking, whose tip holds
+    /// bench-bot runs (a `runs/` folder of run files), by short name, sorted.
+    pub fn branches_with_runs(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let Ok(branches) = self.repo.branches(None) else {
+            return names;
+        };
+        for (branch, kind) in branches.flatten() {
+            let Ok(Some(name)) = branch.name().map(|n| n.map(str::to_string)) else {
+                continue;
+            };
+            let short = match kind {
+                git2::BranchType::Local => name,
+                // `origin/bench-bot-data` names the same history as the local branch.
+                git2::BranchType::Remote => match name.split_once('/') {
+                    Some((_, rest)) if rest != "HEAD" => rest.to_string(),
+                    _ => continue,
+                },
+            };
+            let holds_runs = branch
+                .get()
+                .peel_to_commit()
+                .ok()
+                .is_some_and(|c| self.list(c.id()).is_ok_and(|e| !e.is_empty()));
+            if holds_runs {
+                names.push(short);
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The tip to read from: the remote-tracking branch when it exists, else the local one.
@@ -293,12 +339,38 @@ impl HistoryRepo {
                 (Some(_), None) => None,
                 (None, None) => self.ref_tip(&self.local_ref()),
             };
+            let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+            let known = self.already_recorded(base.or(self.read_tip()), runs, &paths)?;
+            let already_recorded = known.iter().filter(|k| **k).count();
+            let fresh: Vec<(String, Vec<u8>)> = files
+                .iter()
+                .zip(&known)
+                .filter(|(_, k)| !**k)
+                .map(|(f, _)| f.clone())
+                .collect();
             // Runs committed here but never pushed (`record --no-push`) travel with this
             // commit instead of being left behind on a local branch it replaces.
-            let mut written = files.clone();
-            if self.remote.is_some() {
-                written.extend(self.local_only_runs(remote_tip)?);
+            let local_only = if self.remote.is_some() {
+                self.local_only_runs(remote_tip)?
+            } else {
+                Vec::new()
+            };
+            if fresh.is_empty()
+                && local_only.is_empty()
+                && extra_files.is_empty()
+                && !runs.is_empty()
+            {
+                return Ok(RecordOutcome {
+                    commit: base.map(|b| b.to_string()).unwrap_or_default(),
+                    paths: Vec::new(),
+                    pruned: 0,
+                    attempts: attempt,
+                    pushed: false,
+                    already_recorded,
+                });
             }
+            let mut written = fresh.clone();
+            written.extend(local_only.into_iter().filter(|(p, _)| !paths.contains(p)));
             let (commit, pruned) =
                 self.commit_on(base, &written, extra_files, options.max_runs, &message)?;
             let pushed = match &self.remote {
@@ -321,10 +393,11 @@ impl HistoryRepo {
             }
             return Ok(RecordOutcome {
                 commit: commit.to_string(),
-                paths: files.iter().map(|(p, _)| p.clone()).collect(),
+                paths: fresh.iter().map(|(p, _)| p.clone()).collect(),
                 pruned,
                 attempts: attempt,
                 pushed,
+                already_recorded,
             });
         }
     }

@@ -35,6 +35,9 @@ pub struct Window {
     pub description: String,
     /// Run files that could not be read, each named.
     pub warnings: Vec<String>,
+    /// Set when the history branch exists neither here nor on the remote: the
+    /// branches that do hold bench-bot runs, so a typo can be told from a first run.
+    pub missing_branch: Option<Vec<String>>,
 }
 
 impl HistoryRepo {
@@ -53,6 +56,7 @@ impl HistoryRepo {
                 runs: Vec::new(),
                 description: format!("no history yet: branch `{}` does not exist", self.branch),
                 warnings,
+                missing_branch: Some(self.branches_with_runs()),
             });
         };
         let folder = component(&request.base_branch);
@@ -120,6 +124,7 @@ impl HistoryRepo {
             runs,
             description: format!("{description} (history branch `{}`)", self.branch),
             warnings,
+            missing_branch: None,
         })
     }
 
