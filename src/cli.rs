@@ -93,8 +93,10 @@ pub enum ColorArg {
     Never,
 }
 
-/// `bench-bot analyze`.
+/// `bench-bot analyze`. The usage line is fixed: clap's own would list the options
+/// given on the failing command line as if they were required.
 #[derive(Debug, Args)]
+#[command(override_usage = "bench-bot analyze [OPTIONS] <CURRENT>...")]
 pub struct AnalyzeArgs {
     /// Result files or directories of the run under test (merged into one run).
     #[arg(required = true, value_name = "CURRENT")]
@@ -141,6 +143,7 @@ pub struct AnalyzeArgs {
 
 /// `bench-bot record`.
 #[derive(Debug, Args)]
+#[command(override_usage = "bench-bot record [OPTIONS] <CURRENT>...")]
 pub struct RecordArgs {
     /// Result files or directories of the run to record (merged into one run).
     #[arg(required = true, value_name = "CURRENT")]
@@ -194,14 +197,16 @@ pub struct ImportArgs {
 
 /// `bench-bot dashboard`.
 #[derive(Debug, Args)]
+#[command(override_usage = "bench-bot dashboard [OPTIONS] --out <DIR> [RUN]...")]
 pub struct DashboardArgs {
     /// Runs as result files, oldest first (instead of the history branch).
-    #[arg(value_name = "RUN")]
+    #[arg(value_name = "RUN", conflicts_with = "history")]
     pub runs: Vec<PathBuf>,
     /// The directory to write `index.html` into.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Read the runs from this history branch.
+    /// Read the runs from this history branch (the default without RUN files:
+    /// `bench-bot-data`, like `record`).
     #[arg(long, value_name = "BRANCH")]
     pub history: Option<String>,
     /// With --history: the branch whose runs to chart.

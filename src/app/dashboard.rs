@@ -11,12 +11,24 @@ use crate::ingest;
 /// `bench-bot dashboard`.
 pub fn command(args: &DashboardArgs, env: &Environment) -> Result<Outcome> {
     let config = Config::discover(args.config.as_deref())?;
-    let (runs, title) = match &args.history {
+    let history = match (&args.history, args.runs.is_empty()) {
+        (Some(branch), _) => Some(branch.as_str()),
+        (None, true) => Some(crate::history::DEFAULT_BRANCH),
+        (None, false) => None,
+    };
+    let (runs, title) = match history {
         Some(branch) => {
             let repo =
                 HistoryRepo::open_named(&args.repo.repo, branch, args.repo.remote.as_deref())?
                     .with_token(env.github.token.clone());
             let (runs, warnings) = repo.all_runs(&args.branch)?;
+            if runs.is_empty() {
+                return Err(Error::Usage(format!(
+                    "no runs to chart: the history branch `{branch}` has no runs of `{}` \
+                     (pass --branch NAME, or result files)",
+                    args.branch
+                )));
+            }
             for w in warnings {
                 warn(&w);
             }

@@ -97,6 +97,11 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
                 if config.ignored(&b.id, &m.metric) {
                     continue;
                 }
+                // Throughput the tool computed from the time is the same measurement:
+                // the time's chart shows it, and it is flagged once.
+                if m.derived {
+                    continue;
+                }
                 let key = (b.id.clone(), m.metric.to_string());
                 let si = *index.entry(key).or_insert_with(|| {
                     let direction = config
@@ -143,6 +148,13 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
         let values = &raw[si];
         let (metric, direction) = &directions[si];
         let tiers = config.tiers_for(&s.id, metric);
+        // A quantity that never went below zero (a time, a size, a rate) gets no band
+        // below zero either.
+        let floor = if values.iter().all(|v| *v >= 0.0) {
+            0.0
+        } else {
+            f64::NEG_INFINITY
+        };
         for (i, v) in values.iter().enumerate() {
             s.y.push(round(*v, 5));
             if i < config.min_history {
@@ -154,7 +166,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
             let window = &values[i.saturating_sub(config.window)..i];
             let (c, tier, status) = judge_history(window, *v, metric, *direction, config, tiers);
             let sigma = c.spread.unwrap_or(0.0);
-            s.lo.push(Some(round(c.centre - 3.0 * sigma, 3)));
+            s.lo.push(Some(round((c.centre - 3.0 * sigma).max(floor), 3)));
             s.hi.push(Some(round(c.centre + 3.0 * sigma, 3)));
             let level = match (status, tier) {
                 (Status::Regression, TierLabel::Critical) => 3,

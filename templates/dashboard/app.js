@@ -56,12 +56,23 @@
     return data.repo_url && r && r.sha ? data.repo_url + "/commit/" + r.sha : null;
   }
 
+  // A run's time as people read it: "2026-11-24 05:45 UTC" (the raw value when it
+  // does not parse).
+  function readableDate(s) {
+    var t = s ? new Date(s) : null;
+    if (!t || isNaN(t.getTime())) return s || "";
+    return t.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+
   // Header and the newest regressions.
   document.getElementById("meta").textContent =
     data.series.length + " benchmark metrics over " + runs.length + " runs" +
-    (runs.length && runs[runs.length - 1].date ? ", newest " + runs[runs.length - 1].date : "");
+    (runs.length && runs[runs.length - 1].date ? ", newest " + readableDate(runs[runs.length - 1].date) : "");
   var regList = document.getElementById("reg-list");
-  if (!data.regressions.length) regList.appendChild(el("li", "empty", "No regression in the recorded history."));
+  if (!data.regressions.length) {
+    // A sentence, not a numbered item.
+    regList.replaceWith(el("p", "empty", "No regression in the recorded history."));
+  }
   data.regressions.forEach(function (f) {
     var s = data.series[f.series];
     var li = el("li");
@@ -122,7 +133,12 @@
       legend: { show: false },
       scales: { x: { time: false } },
       axes: [
-        { values: function (_, ticks) { return ticks.map(function (t) { return Number.isInteger(t) ? shortSha(t) : ""; }); } },
+        // Whole runs only, at least 72 px apart, so commit labels never overlap.
+        {
+          space: 72,
+          incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+          values: function (_, ticks) { return ticks.map(function (t) { return Number.isInteger(t) ? shortSha(t) : ""; }); }
+        },
         { label: sc[1], size: 56 }
       ],
       series: [
@@ -142,7 +158,7 @@
           var run = s.x[idx];
           var r = runs[run] || {};
           var tier = TIERS[s.tier[idx]];
-          tip.textContent = (r.sha ? r.sha.slice(0, 12) : "run " + (run + 1)) + (r.date ? "  " + r.date : "") +
+          tip.textContent = (r.sha ? r.sha.slice(0, 12) : "run " + (run + 1)) + (r.date ? "  " + readableDate(r.date) : "") +
             "\n" + fmt(s.y[idx] / div) + " " + sc[1] +
             (s.lo[idx] !== null ? "\nband " + fmt(s.lo[idx] / div) + " – " + fmt(s.hi[idx] / div) : "") +
             (tier ? "\n" + tier : "") + (commitUrl(run) ? "\nclick to open the commit" : "");
