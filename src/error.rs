@@ -110,6 +110,16 @@ pub enum HistoryError {
         /// The remotes there are, quoted.
         known: String,
     },
+    /// The history branch named for a comparison exists nowhere (a typo, or a custom
+    /// name before its first recorded run).
+    #[error(
+        "failed to read the history branch: {message}. Fix `history-branch`, or record a \
+         first run on the default branch (a push) before pull requests compare with it"
+    )]
+    NoSuchBranch {
+        /// What is missing and which branches hold runs.
+        message: String,
+    },
     /// A git operation failed.
     #[error("failed to {action}: {message}")]
     Git {

@@ -148,6 +148,40 @@ pub struct Measurement {
     /// Raw per-iteration samples, when the format has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples: Option<Vec<f64>>,
+    /// Which statistic of the run `value` is (`median`, `mean`, `min`, or `value` when
+    /// the tool wrote a single number); `None` in runs recorded before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimator: Option<Estimator>,
+    /// Computed by the tool from the time measurement of the same benchmark
+    /// (criterion's `throughput`, pytest-benchmark's `ops`): judged with it, not alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub derived: bool,
+}
+
+/// The statistic of a run's samples that a measurement's value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Estimator {
+    /// The median of the samples: robust to the slow rounds a busy machine adds.
+    Median,
+    /// The arithmetic mean.
+    Mean,
+    /// The fastest sample.
+    Min,
+    /// One number as the tool wrote it, whose statistic the format does not say.
+    Value,
+}
+
+impl Estimator {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Estimator::Median => "median",
+            Estimator::Mean => "mean",
+            Estimator::Min => "min",
+            Estimator::Value => "value",
+        }
+    }
 }
 
 impl Measurement {
@@ -161,7 +195,15 @@ impl Measurement {
             stddev: None,
             n: None,
             samples: None,
+            estimator: None,
+            derived: false,
         }
+    }
+
+    /// Says which statistic the value is.
+    pub fn with_estimator(mut self, estimator: Estimator) -> Measurement {
+        self.estimator = Some(estimator);
+        self
     }
 
     /// Adds the spread and sample count.

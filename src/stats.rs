@@ -1,5 +1,6 @@
 //! The statistics, as small pure functions: mean and standard deviation, median and
-//! MAD, Welch's t-test, Benjamini–Hochberg, and normal tails. statrs supplies the
+//! MAD, the two modes of a bimodal sample, Welch's t-test, Benjamini–Hochberg, and
+//! normal tails. statrs supplies the
 //! distributions.
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
@@ -48,6 +49,59 @@ pub fn mad(values: &[f64], centre: f64) -> f64 {
     median_in_place(&mut dev)
 }
 
+/// One mode of a sample: its median, robust sigma (1.4826 × MAD) and size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mode {
+    /// The median of the samples in the mode.
+    pub median: f64,
+    /// Their robust sigma.
+    pub sigma: f64,
+    /// How many samples the mode holds.
+    pub n: usize,
+}
+
+/// The two modes of a sample whose values fall in two separate clusters (a GC pause in
+/// some rounds, two CPU frequency states), lower mode first; `None` for one cluster.
+///
+/// Needs at least 40 samples: fewer cannot tell two clusters from noise. On the log
+/// values, sorted: the widest gap with at least 5 % of the samples (and 5 samples) on
+/// each side splits them when it is wider than 4 robust sigmas of either
+/// side and the two medians are at least 10 % apart. A long tail of slow rounds is
+/// not a mode: its own spread is as wide as its gaps.
+pub fn two_modes(samples: &[f64]) -> Option<(Mode, Mode)> {
+    const MIN_SHARE: f64 = 0.05;
+    const MIN_SIDE: usize = 5;
+    const GAP_SIGMAS: f64 = 4.0;
+    const MIN_RATIO: f64 = 1.1;
+    const MIN_SAMPLES: usize = 40;
+    let n = samples.len();
+    let side = MIN_SIDE.max((MIN_SHARE * n as f64).ceil() as usize);
+    if n < MIN_SAMPLES || samples.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+        return None;
+    }
+    let mut logs: Vec<f64> = samples.iter().map(|v| v.ln()).collect();
+    logs.sort_unstable_by(f64::total_cmp);
+    let split = (side..=n - side)
+        .max_by(|&i, &j| (logs[i] - logs[i - 1]).total_cmp(&(logs[j] - logs[j - 1])))?;
+    let gap = logs[split] - logs[split - 1];
+    let spread = |part: &[f64]| MAD_TO_SIGMA * mad(part, median(part));
+    let (low, high) = logs.split_at(split);
+    let (m_low, m_high) = (median(low), median(high));
+    if gap <= GAP_SIGMAS * spread(low).max(spread(high)) || m_high - m_low < MIN_RATIO.ln() {
+        return None;
+    }
+    let mode = |part: &[f64], m: f64| {
+        let values: Vec<f64> = part.iter().map(|v| v.exp()).collect();
+        let centre = m.exp();
+        Mode {
+            median: centre,
+            sigma: MAD_TO_SIGMA * mad(&values, centre),
+            n: part.len(),
+        }
+    };
+    Some((mode(low, m_low), mode(high, m_high)))
+}
+
 /// Welch's two-sample t statistic and Welch–Satterthwaite degrees of freedom for
 /// `b − a`, from summaries. `None` when both variances are zero or n < 2.
 pub fn welch(a: (f64, f64, f64), b: (f64, f64, f64)) -> Option<(f64, f64)> {
@@ -67,8 +121,16 @@ pub fn welch(a: (f64, f64, f64), b: (f64, f64, f64)) -> Option<(f64, f64)> {
     Some((t, df))
 }
 
+/// Degrees of freedom above which Student's t is read as the normal: at 3 σ the two
+/// differ by under 0.1 % of the threshold there, and statrs' inverse does not converge
+/// for very large values.
+const NORMAL_DF: f64 = 1e4;
+
 /// One-sided upper tail P(T ≥ t) of Student's t with `df` degrees of freedom.
 pub fn t_upper_tail(t: f64, df: f64) -> f64 {
+    if df > NORMAL_DF {
+        return normal_upper_tail(t);
+    }
     match StudentsT::new(0.0, 1.0, df) {
         Ok(dist) => (1.0 - dist.cdf(t)).clamp(0.0, 1.0),
         Err(_) => normal_upper_tail(t),
@@ -77,6 +139,9 @@ pub fn t_upper_tail(t: f64, df: f64) -> f64 {
 
 /// The t with P(T ≥ t) = p for Student's t with `df` degrees of freedom.
 pub fn t_quantile_upper(p: f64, df: f64) -> f64 {
+    if df > NORMAL_DF {
+        return normal_quantile_upper(p);
+    }
     match StudentsT::new(0.0, 1.0, df) {
         Ok(dist) => dist.inverse_cdf(1.0 - p),
         Err(_) => normal_quantile_upper(p),
@@ -116,6 +181,48 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Standard normal deviates from a fixed seed.
+    fn normals(seed: u64, n: usize) -> Vec<f64> {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        (0..n).map(|_| StandardNormal.sample(&mut rng)).collect()
+    }
+
+    #[test]
+    fn two_modes_splits_two_clusters_and_not_a_tail() {
+        // 80 % fast rounds near 100, 20 % near 140 (a pause in some rounds), CV 2 %.
+        let z = normals(7, 500);
+        let bimodal: Vec<f64> = z
+            .iter()
+            .enumerate()
+            .map(|(i, z)| if i % 5 == 0 { 140.0 } else { 100.0 } * (1.0 + 0.02 * z))
+            .collect();
+        let (low, high) = two_modes(&bimodal).expect("two modes");
+        assert!((low.median - 100.0).abs() < 1.0, "{low:?}");
+        assert!((high.median - 140.0).abs() < 1.5, "{high:?}");
+        assert_eq!((low.n, high.n), (400, 100));
+        // One cluster with a right tail (lognormal, CV 30 %): no modes.
+        let tail: Vec<f64> = z.iter().map(|z| 100.0 * (0.3 * z).exp()).collect();
+        assert_eq!(two_modes(&tail), None);
+        // Too few samples, or clusters under 10 % apart, are not split.
+        assert_eq!(two_modes(&bimodal[..39]), None);
+        let close: Vec<f64> = z
+            .iter()
+            .enumerate()
+            .map(|(i, z)| if i % 2 == 0 { 100.0 } else { 105.0 } * (1.0 + 0.001 * z))
+            .collect();
+        assert_eq!(two_modes(&close), None);
+    }
+
+    #[test]
+    fn huge_degrees_of_freedom_read_as_the_normal() {
+        let z = normal_quantile_upper(normal_upper_tail(3.0));
+        assert!((t_quantile_upper(normal_upper_tail(3.0), 7.6e12) - z).abs() < 1e-9);
+        assert!((t_quantile_upper(normal_upper_tail(3.0), 9e3) - 3.0).abs() < 0.01);
+        assert_eq!(t_upper_tail(3.0, f64::MAX), normal_upper_tail(3.0));
+    }
 
     #[test]
     fn welch_matches_a_textbook_example() {

@@ -977,3 +977,49 @@ async fn the_comment_command_posts_a_saved_report_once() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_history_branch_is_a_first_run_by_default_and_an_error_by_another_name() {
+    let (server, fake) = github("").await;
+    let (_tmp, work) = git_workspace();
+    std::fs::copy(
+        repo_file("fixtures/pytest/candidate.json"),
+        work.join("candidate.json"),
+    )
+    .expect("copy fixture");
+    let run = ActionRun::new(&server, &work)
+        .inputs(&[("results", "candidate.json".into())])
+        .run()
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.outputs.contains("verdict=unknown"), "{}", run.outputs);
+    assert!(
+        run.stdout.contains("verdict unknown: First run"),
+        "{}",
+        run.stdout
+    );
+    let comments = fake.comments();
+    assert_eq!(comments.len(), 1);
+    let body = comments[0]["body"].as_str().expect("body");
+    assert!(body.contains("nothing compared"), "{body}");
+    assert!(
+        body.contains(r"First run: the history branch \`bench-bot-data\` does not exist yet"),
+        "{body}"
+    );
+    // A name of the user's own that exists nowhere is a typo until a push records it.
+    let run = ActionRun::new(&server, &work)
+        .inputs(&[
+            ("results", "candidate.json".into()),
+            ("history-branch", "perf-dta".into()),
+        ])
+        .run()
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("history branch `perf-dta` exists neither here nor on `origin`"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(fake.comments().len(), 1, "no second comment");
+}

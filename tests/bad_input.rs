@@ -300,6 +300,16 @@ fn zero_variance_gives_a_finite_report() {
         (r["status"].as_str(), r["tier"].as_str()),
         (Some("regression"), Some("critical"))
     );
+    // Zero spread within the runs: the assumed run-to-run noise still gives a finite z.
+    assert!(r["z"].as_f64().is_some_and(f64::is_finite), "{r}");
+    // Without it, zero variance on both sides makes any change certain.
+    std::fs::write(tmp.path().join("off.toml"), "run_noise_pct = 0\n").expect("config");
+    let (code, report, _) = common::analyze_json(
+        tmp.path(),
+        &["--config", "off.toml", "--baseline", "a.json", "b.json"],
+    );
+    assert_eq!(code, 1);
+    let r = &report["results"][0];
     assert!(r["z"].is_null() && r["p_value"] == 0.0, "{r}");
     let (code, report, _) = common::analyze_json(tmp.path(), &["--baseline", "a.json", "a.json"]);
     assert_eq!((code, report["verdict"].as_str()), (0, Some("pass")));

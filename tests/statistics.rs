@@ -3,8 +3,8 @@
 
 use bench_bot::analysis::analyze;
 use bench_bot::config::{Config, Correction};
-use bench_bot::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
-use bench_bot::report::{Method, Report, Status, TierLabel};
+use bench_bot::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+use bench_bot::report::{Bimodal, Method, Report, Status, TierLabel};
 use proptest::prelude::*;
 
 fn measurement(metric: Metric, value: f64, spread: Option<(f64, u64)>) -> Measurement {
@@ -97,7 +97,7 @@ fn fewer_runs_than_min_history_fall_back_to_the_newest_run() {
         &config,
     );
     let r = only(&report);
-    assert_eq!(r.method, Method::Percentage);
+    assert_eq!(r.method, Method::RunNoise);
     assert_eq!(r.baseline.as_ref().map(|b| b.value), Some(100.0));
     assert!(
         report
@@ -158,8 +158,22 @@ fn a_noisy_history_cannot_block_on_its_own() {
         &history(&noisy),
         &Config::default(),
     );
+    // A small change on a noisy history is unchanged, and the reason says the
+    // history is noisy; "noisy" is kept for changes past a tier that are not significant.
     let r = only(&report);
-    assert_eq!(r.status, Status::Noisy);
+    assert_eq!(r.status, Status::Unchanged);
+    assert!(
+        r.reason.contains("unchanged (noisy history, CV"),
+        "{}",
+        r.reason
+    );
+    let report = analyze(
+        &time_run(&[("b", 150.0)]),
+        &history(&noisy),
+        &Config::default(),
+    );
+    let r = only(&report);
+    assert_eq!(r.status, Status::Noisy, "{}", r.reason);
     assert!(
         r.reason.contains("rerun or add repetitions"),
         "{}",
@@ -189,7 +203,18 @@ fn throughput_drops_are_regressions_with_their_own_thresholds() {
         "b",
         measurement(Metric::Throughput, 830.0, Some((10.0, 50))),
     )]);
-    let report = analyze(&cur, &[base], &Config::default());
+    // One baseline run: −17 % is not beyond the assumed 5 % run-to-run noise …
+    let report = analyze(&cur, std::slice::from_ref(&base), &Config::default());
+    let r = only(&report);
+    assert_eq!(
+        (r.status, r.method),
+        (Status::Noisy, Method::RunNoise),
+        "{}",
+        r.reason
+    );
+    // … and without it, the samples alone make it critical.
+    let config = Config::parse("run_noise_pct = 0\n").expect("valid");
+    let report = analyze(&cur, &[base], &config);
     let r = only(&report);
     assert_eq!(
         (r.status, r.tier, r.method),
@@ -290,6 +315,202 @@ fn detectable_change_grows_with_noise() {
         "{} vs {}",
         d(&noisy),
         d(&quiet)
+    );
+}
+
+/// A run of one benchmark whose time has `samples` (median value, IQR-free spread).
+fn sampled_run(samples: Vec<f64>) -> Run {
+    let mut sorted = samples.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let mut m = measurement(Metric::Time, median, Some((1.0, samples.len() as u64)))
+        .with_estimator(Estimator::Median);
+    m.samples = Some(samples);
+    run(&[("b", m)])
+}
+
+#[test]
+fn one_baseline_run_needs_more_than_its_own_samples() {
+    // 10,000 rounds each, 1 % spread: a +6 % shift is 40 σ of sampling error, but one
+    // run cannot show how much two runs differ, so it is not significant.
+    let mk = |v: f64| {
+        run(&[(
+            "b",
+            measurement(Metric::Time, v, Some((1.0, 10_000))).with_estimator(Estimator::Median),
+        )])
+    };
+    let report = analyze(&mk(106.0), &[mk(100.0)], &Config::default());
+    let r = only(&report);
+    assert_eq!(
+        (r.status, r.method),
+        (Status::Noisy, Method::RunNoise),
+        "{}",
+        r.reason
+    );
+    assert_eq!(r.estimator, Some(Estimator::Median));
+    assert!(
+        r.reason.contains("5 % assumed run-to-run noise"),
+        "{}",
+        r.reason
+    );
+    assert!(
+        bench_bot::report::basis(&report)
+            .expect("a footnote")
+            .contains("the median of each run"),
+    );
+    // The samples-only test calls it significant (the old behaviour, `run_noise_pct = 0`).
+    let config = Config::parse("run_noise_pct = 0\n").expect("valid");
+    let r = analyze(&mk(106.0), &[mk(100.0)], &config);
+    assert_eq!(only(&r).status, Status::Regression);
+    // A real +50 % stays critical.
+    let report = analyze(&mk(150.0), &[mk(100.0)], &Config::default());
+    assert_eq!(
+        (only(&report).status, only(&report).tier),
+        (Status::Regression, TierLabel::Critical)
+    );
+    assert!(report.blocked);
+}
+
+/// `n` samples: `slow_share` of them near 140, the rest near 100, with a small spread.
+fn two_mode_samples(n: usize, slow_share: f64) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            let jitter = 1.0 + 0.01 * (((i * 7919) % 101) as f64 / 50.0 - 1.0);
+            let slow = (i as f64 + 0.5) / n as f64 > 1.0 - slow_share;
+            (if slow { 140.0 } else { 100.0 }) * jitter
+        })
+        .collect()
+}
+
+#[test]
+fn samples_with_two_modes_are_compared_mode_to_mode_and_a_mode_switch_never_blocks() {
+    // 20 % slow rounds in the baseline, 60 % in this run: the median jumps by 40 %,
+    // but each mode stayed where it was.
+    let base = sampled_run(two_mode_samples(200, 0.2));
+    let report = analyze(
+        &sampled_run(two_mode_samples(200, 0.6)),
+        std::slice::from_ref(&base),
+        &Config::default(),
+    );
+    let r = only(&report);
+    assert_eq!(r.bimodal, Some(Bimodal::Both));
+    assert_eq!(r.status, Status::Unchanged, "{}", r.reason);
+    assert!(r.reason.contains("compared mode to mode"), "{}", r.reason);
+    // Every round slow now (one mode): compared with the baseline's larger mode, +40 %,
+    // but only one run has two modes, so it cannot block.
+    let all_slow: Vec<f64> = two_mode_samples(200, 1.0);
+    let report = analyze(&sampled_run(all_slow), &[base], &Config::default());
+    let r = only(&report);
+    assert_eq!(r.bimodal, Some(Bimodal::Baseline));
+    assert_eq!(
+        (r.status, r.tier),
+        (Status::Regression, TierLabel::Warning),
+        "{}",
+        r.reason
+    );
+    assert!(
+        r.reason.contains("a mode switch cannot block"),
+        "{}",
+        r.reason
+    );
+    assert!(!report.blocked);
+}
+
+#[test]
+fn throughput_derived_from_time_is_one_row_and_one_count() {
+    let mk = |time: f64, bytes_per_s: f64| {
+        let mut thr = measurement(Metric::Throughput, bytes_per_s, Some((1.0, 100)));
+        thr.derived = true;
+        Run {
+            meta: RunMeta {
+                tool: "test".into(),
+                ..RunMeta::default()
+            },
+            benchmarks: vec![Benchmark {
+                id: "hash/fnv/4096".into(),
+                group: None,
+                measurements: vec![
+                    measurement(Metric::Time, time, Some((1.0, 100))),
+                    thr,
+                    measurement(Metric::Memory, 64.0, None),
+                ],
+            }],
+        }
+    };
+    let report = analyze(
+        &mk(150.0, 4096e9 / 150.0),
+        &[mk(100.0, 4096e9 / 100.0)],
+        &Config::default(),
+    );
+    let time_rows: Vec<_> = report
+        .results
+        .iter()
+        .filter(|r| r.metric != "memory")
+        .collect();
+    assert_eq!(time_rows.len(), 1, "{:?}", report.results);
+    let r = time_rows[0];
+    assert_eq!((r.metric.as_str(), r.tier), ("time", TierLabel::Critical));
+    assert_eq!(r.paired.len(), 1);
+    assert_eq!(r.paired[0].metric, "throughput");
+    let thr_change = r.paired[0].value_change_pct.expect("change");
+    assert!(
+        (thr_change - (100.0 / 150.0 - 1.0) * 100.0).abs() < 1e-9,
+        "{thr_change}"
+    );
+    // One benchmark: one compared, one critical (time and memory are its two metrics).
+    assert_eq!((report.summary.compared, report.summary.critical), (1, 1));
+    // With its time ignored, the throughput is judged on its own.
+    let config =
+        Config::parse("[[override]]\nmatch = \"hash/*\"\nmetric = \"time\"\nignore = true\n")
+            .expect("valid");
+    let report = analyze(
+        &mk(150.0, 4096e9 / 150.0),
+        &[mk(100.0, 4096e9 / 100.0)],
+        &config,
+    );
+    assert!(
+        report
+            .results
+            .iter()
+            .any(|r| r.metric == "throughput" && r.paired.is_empty())
+    );
+}
+
+#[test]
+fn a_sigma_past_the_gate_that_is_not_significant_says_why() {
+    // Welch's t ≈ 3.7 (p ≈ 0.0008, past 3 σ alone), and nine unchanged benchmarks:
+    // Benjamini–Hochberg lifts it to ≈ 0.008, and the reason says so.
+    let config = Config::parse("run_noise_pct = 0\n").expect("valid");
+    let mk = |first: f64| {
+        let mut benches = vec![(
+            "b0".to_string(),
+            measurement(Metric::Time, first, Some((10.0, 10))),
+        )];
+        for i in 1..10 {
+            benches.push((
+                format!("b{i}"),
+                measurement(Metric::Time, 100.0, Some((10.0, 10))),
+            ));
+        }
+        let refs: Vec<(&str, Measurement)> = benches
+            .iter()
+            .map(|(id, m)| (id.as_str(), m.clone()))
+            .collect();
+        run(&refs)
+    };
+    let report = analyze(&mk(116.5), &[mk(100.0)], &config);
+    let r = report.results.iter().find(|r| r.id == "b0").expect("row");
+    assert!(r.z.expect("t") > 3.0, "{r:?}");
+    assert_eq!(r.status, Status::Noisy, "{}", r.reason);
+    assert!(
+        r.reason.contains("after Benjamini–Hochberg"),
+        "{}",
+        r.reason
+    );
+    assert!(
+        r.reason.contains("the gate needs p ≤ 0.001"),
+        "{}",
+        r.reason
     );
 }
 

@@ -1,10 +1,10 @@
 //! One benchmark metric against its baseline: the history rule (median and robust
-//! sigma of a window of runs) or Welch's t-test between two runs.
+//! sigma of a window of runs), or two runs against an assumed run-to-run noise.
 
 use crate::config::{Config, NoiseEstimator, Prediction};
-use crate::model::{Direction, Measurement};
-use crate::report::Method;
-use crate::stats::{self, MAD_TO_SIGMA};
+use crate::model::{Direction, Estimator, Measurement};
+use crate::report::{Bimodal, Method};
+use crate::stats::{self, MAD_TO_SIGMA, Mode};
 
 /// The numbers of one comparison, before tiers are applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,8 @@ pub struct Comparison {
     pub method: Method,
     /// The history's coefficient of variation, when it is the history rule.
     pub noisy_cv: Option<f64>,
+    /// Which run's samples had two modes (two runs only).
+    pub bimodal: Option<Bimodal>,
 }
 
 /// The Student's t with the same upper tail as `sigma` normal sigmas, for `df` degrees
@@ -143,27 +145,110 @@ pub fn history_rule(
         detectable_pct,
         method: Method::History,
         noisy_cv: (centre != 0.0).then(|| raw_sigma / centre.abs()),
+        bimodal: None,
     }
 }
 
-/// Two runs: Welch's t-test on their summaries (mean, std dev, n), one-sided in the
-/// direction of the change. Without a spread or a sample count on both sides, only
-/// the percentage is known.
+/// One side of a two-run comparison: the estimate, its spread and sample count, and
+/// whether its variance is a median's.
+#[derive(Debug, Clone, Copy)]
+struct Side {
+    value: f64,
+    sd: Option<f64>,
+    n: Option<u64>,
+    median: bool,
+}
+
+impl Side {
+    fn of(m: &Measurement) -> Side {
+        Side {
+            value: m.value,
+            sd: m.stddev,
+            n: m.n,
+            median: m.estimator == Some(Estimator::Median),
+        }
+    }
+
+    fn mode(mode: Mode) -> Side {
+        Side {
+            value: mode.median,
+            sd: Some(mode.sigma),
+            n: Some(mode.n as u64),
+            median: true,
+        }
+    }
+
+    /// The variance of the estimate from the run's own samples, and its degrees of
+    /// freedom; a median's is π/2 times a mean's.
+    fn sampling_variance(&self) -> Option<(f64, f64)> {
+        match (self.sd, self.n) {
+            (Some(sd), Some(n)) if n >= 2 => {
+                let k = if self.median {
+                    std::f64::consts::FRAC_PI_2
+                } else {
+                    1.0
+                };
+                Some((k * sd * sd / n as f64, n as f64 - 1.0))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The sides to compare when a run's samples have two modes: mode to mode when both
+/// have them (the better mode of each, which the code's own work sets), else the
+/// bimodal run's larger mode against the other run. How often the slow mode happens
+/// is not what is compared; a one-sided mode change is capped at warning (`tiers.rs`).
+fn choose_modes(
+    base: &Measurement,
+    current: &Measurement,
+    direction: Direction,
+) -> (Side, Side, Option<Bimodal>) {
+    let modes = |m: &Measurement| m.samples.as_deref().and_then(stats::two_modes);
+    let better = |(low, high): (Mode, Mode)| match direction {
+        Direction::LowerIsBetter => low,
+        Direction::HigherIsBetter => high,
+    };
+    let larger = |(low, high): (Mode, Mode)| if high.n > low.n { high } else { low };
+    match (modes(base), modes(current)) {
+        (Some(b), Some(c)) => (
+            Side::mode(better(b)),
+            Side::mode(better(c)),
+            Some(Bimodal::Both),
+        ),
+        (Some(b), None) => (
+            Side::mode(larger(b)),
+            Side::of(current),
+            Some(Bimodal::Baseline),
+        ),
+        (None, Some(c)) => (
+            Side::of(base),
+            Side::mode(larger(c)),
+            Some(Bimodal::Current),
+        ),
+        (None, None) => (Side::of(base), Side::of(current), None),
+    }
+}
+
+/// Two runs. One run shows the noise within it, not the noise between runs, which is
+/// what a change has to beat: so the difference is judged against both runs' sampling
+/// error plus an assumed run-to-run noise of `run_noise_pct` % of each estimate
+/// (`run_noise`), with Welch–Satterthwaite degrees of freedom for the sampling part.
+/// `run_noise_pct = 0` gives Welch's t-test on the two runs' summaries (`welch`);
+/// without it and without a spread or a sample count, only the percentage is known.
 pub fn compare_runs(
     base: &Measurement,
     current: &Measurement,
     direction: Direction,
     gate_sigma: f64,
+    run_noise_pct: f64,
 ) -> Comparison {
-    let (change_pct, value_change_pct) = changes(current.value, base.value, direction);
-    let summary = |m: &Measurement| match (m.stddev, m.n) {
-        (Some(sd), Some(n)) if n >= 2 => Some((m.value, sd, n as f64)),
-        _ => None,
-    };
+    let (a, b, bimodal) = choose_modes(base, current, direction);
+    let (change_pct, value_change_pct) = changes(b.value, a.value, direction);
     let mut out = Comparison {
-        centre: base.value,
-        spread: base.stddev,
-        n: base.n,
+        centre: a.value,
+        spread: a.sd,
+        n: a.n,
         history: Vec::new(),
         change_pct,
         value_change_pct,
@@ -172,25 +257,47 @@ pub fn compare_runs(
         detectable_pct: None,
         method: Method::Percentage,
         noisy_cv: None,
+        bimodal,
     };
-    let (Some(a), Some(b)) = (summary(base), summary(current)) else {
+    let oriented_diff = direction.worse_sign() * (b.value - a.value);
+    let floor = run_noise_pct / 100.0;
+    let between = (floor * a.value).powi(2) + (floor * b.value).powi(2);
+    let (va, vb) = (a.sampling_variance(), b.sampling_variance());
+    let within: Vec<(f64, f64)> = [va, vb].into_iter().flatten().collect();
+    if floor > 0.0 {
+        out.method = Method::RunNoise;
+    } else if va.is_some() && vb.is_some() {
+        out.method = Method::Welch;
+    } else {
         return out;
-    };
-    out.method = Method::Welch;
-    let oriented_diff = direction.worse_sign() * (b.0 - a.0);
-    match stats::welch(a, b) {
-        Some((t, df)) => {
-            let t = direction.worse_sign() * t;
-            out.z = Some(t);
-            out.p_value = Some(stats::t_upper_tail(t.abs(), df));
-            let se = (a.1 * a.1 / a.2 + b.1 * b.1 / b.2).sqrt();
-            out.detectable_pct = (a.0 != 0.0).then(|| gate_sigma * se / a.0.abs() * 100.0);
-        }
-        None => {
-            // Zero variance on both sides: deterministic values, any change is real.
-            out.p_value = Some(if oriented_diff == 0.0 { 1.0 } else { 0.0 });
-            out.detectable_pct = Some(0.0);
-        }
     }
+    let total = between + within.iter().map(|(v, _)| v).sum::<f64>();
+    if total <= 0.0 || !total.is_finite() {
+        // Zero variance on both sides: deterministic values, any change is real.
+        out.p_value = Some(if oriented_diff == 0.0 { 1.0 } else { 0.0 });
+        out.detectable_pct = Some(0.0);
+        return out;
+    }
+    // Welch–Satterthwaite, with the assumed run-to-run part known exactly (infinite df).
+    let df_denominator: f64 = within.iter().map(|(v, df)| v * v / df).sum();
+    let df = if df_denominator > 0.0 {
+        total * total / df_denominator
+    } else {
+        f64::INFINITY
+    };
+    let se = total.sqrt();
+    let t = oriented_diff / se;
+    out.z = Some(t);
+    out.p_value = Some(if df.is_finite() {
+        stats::t_upper_tail(t.abs(), df)
+    } else {
+        stats::normal_upper_tail(t.abs())
+    });
+    let needed = if df.is_finite() {
+        student_threshold(gate_sigma, df)
+    } else {
+        gate_sigma
+    };
+    out.detectable_pct = (a.value != 0.0).then(|| needed * se / a.value.abs() * 100.0);
     out
 }

@@ -26,8 +26,11 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
     let mut results = Vec::with_capacity(rows.len());
     for mut p in rows {
         if p.row.baseline.is_some() && p.row.current.is_some() {
-            let action =
-                tiers::classify(&mut p.row, &p.metric, p.tiers, p.noisy_cv, config.noise_cv);
+            let judging = tiers::Judging {
+                noise_cv: config.noise_cv,
+                run_noise_pct: config.run_noise_pct,
+            };
+            let action = tiers::classify(&mut p.row, &p.metric, p.tiers, p.noisy_cv, judging);
             actions.push(action);
         }
         results.push(p.row);
@@ -61,6 +64,8 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
             min_history: config.min_history,
             window: config.window,
             fail_on: config.fail_on,
+            run_noise_pct: config.run_noise_pct,
+            require_baseline: config.require_baseline,
             config: config.source.as_ref().map(|p| p.display().to_string()),
         },
         version: env!("CARGO_PKG_VERSION").to_string(),

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::compare::{compare_history, compare_runs};
 use crate::config::{Config, Correction, Tiers};
 use crate::model::{Benchmark, Direction, Measurement, Metric, Run};
-use crate::report::{BaselineSide, CurrentSide, Method, ResultRow, Status, TierLabel};
+use crate::report::{BaselineSide, CurrentSide, Method, Paired, ResultRow, Status, TierLabel};
 use crate::stats;
 
 /// A row with what classifying it needs: its metric, its tiers and the noise seen.
@@ -20,6 +20,8 @@ pub(super) struct Pending<'c> {
     pub tiers: &'c Tiers,
     /// The history's coefficient of variation when it is above `noise_cv`.
     pub noisy_cv: Option<f64>,
+    /// Whether the tool computed this measurement from the benchmark's time.
+    pub derived: bool,
 }
 
 /// The rows of the current run's measurements, against the window, and how many
@@ -59,7 +61,7 @@ pub(super) fn compared<'c>(
             } else {
                 series
                     .last()
-                    .map(|base| compare_runs(base, m, direction, gate_sigma))
+                    .map(|base| compare_runs(base, m, direction, gate_sigma, config.run_noise_pct))
             };
             let current_side = CurrentSide {
                 value: m.value,
@@ -74,7 +76,7 @@ pub(super) fn compared<'c>(
                     status: Status::New,
                     method: Method::None,
                     reason: "new benchmark: nothing to compare it with yet".to_string(),
-                    ..empty_row(b, &m.metric, &m.unit, direction)
+                    ..empty_row(b, m, direction)
                 },
                 Some(c) => ResultRow {
                     baseline: Some(BaselineSide {
@@ -92,7 +94,8 @@ pub(super) fn compared<'c>(
                     p_adjusted: c.p_value,
                     detectable_pct: c.detectable_pct,
                     method: c.method,
-                    ..empty_row(b, &m.metric, &m.unit, direction)
+                    bimodal: c.bimodal,
+                    ..empty_row(b, m, direction)
                 },
             };
             rows.push(Pending {
@@ -100,10 +103,55 @@ pub(super) fn compared<'c>(
                 metric: m.metric.clone(),
                 tiers,
                 noisy_cv,
+                derived: m.derived,
             });
         }
     }
-    (rows, ignored)
+    (pair_derived(rows), ignored)
+}
+
+/// Folds each derived row (throughput the tool computed from time) into its
+/// benchmark's time row, so one measurement gets one verdict. A derived row whose time
+/// row is absent (ignored, or a different outcome) stays a row of its own.
+pub(super) fn pair_derived(rows: Vec<Pending<'_>>) -> Vec<Pending<'_>> {
+    let sides = |r: &ResultRow| (r.baseline.is_some(), r.current.is_some());
+    let time_rows: HashMap<(String, (bool, bool)), usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.metric == Metric::Time && !p.derived)
+        .map(|(i, p)| ((p.row.id.clone(), sides(&p.row)), i))
+        .collect();
+    let mut out: Vec<Option<Pending<'_>>> = Vec::with_capacity(rows.len());
+    let mut paired: Vec<(usize, Paired)> = Vec::new();
+    for (i, p) in rows.into_iter().enumerate() {
+        let target = p
+            .derived
+            .then(|| time_rows.get(&(p.row.id.clone(), sides(&p.row))))
+            .flatten();
+        match target {
+            Some(&t) => {
+                paired.push((
+                    t,
+                    Paired {
+                        metric: p.row.metric,
+                        unit: p.row.unit,
+                        baseline: p.row.baseline.map(|b| b.value),
+                        current: p.row.current.map(|c| c.value),
+                        value_change_pct: p.row.value_change_pct,
+                    },
+                ));
+                out.push(None);
+            }
+            None => out.push(Some(p)),
+        }
+        debug_assert_eq!(out.len(), i + 1);
+    }
+    for (t, pair) in paired {
+        if let Some(p) = out[t].as_mut() {
+            p.row.paired.push(pair);
+        }
+    }
+    out.into_iter().flatten().collect()
 }
 
 /// Rows for the metrics the newest baseline run has and the current run does not.
@@ -135,17 +183,18 @@ pub(super) fn missing<'c>(current: &Run, window: &[Run], config: &'c Config) -> 
                 }),
                 status: Status::Missing,
                 reason: "missing: in the baseline but not in this run".to_string(),
-                ..empty_row(b, &m.metric, &m.unit, direction)
+                ..empty_row(b, m, direction)
             };
             rows.push(Pending {
                 row,
                 metric: m.metric.clone(),
                 tiers: &config.tiers,
                 noisy_cv: None,
+                derived: m.derived,
             });
         }
     }
-    rows
+    pair_derived(rows)
 }
 
 /// Sets each row's adjusted p-value across the whole report.
@@ -162,12 +211,12 @@ pub(super) fn adjust(rows: &mut [Pending<'_>], correction: Correction) {
     }
 }
 
-fn empty_row(b: &Benchmark, metric: &Metric, unit: &str, direction: Direction) -> ResultRow {
+fn empty_row(b: &Benchmark, m: &Measurement, direction: Direction) -> ResultRow {
     ResultRow {
         id: b.id.clone(),
         group: b.group.clone(),
-        metric: metric.to_string(),
-        unit: unit.to_string(),
+        metric: m.metric.to_string(),
+        unit: m.unit.clone(),
         direction,
         baseline: None,
         current: None,
@@ -180,6 +229,9 @@ fn empty_row(b: &Benchmark, metric: &Metric, unit: &str, direction: Direction) -
         tier: TierLabel::None,
         status: Status::Unchanged,
         method: Method::None,
+        estimator: m.estimator,
+        bimodal: None,
+        paired: Vec::new(),
         reason: String::new(),
     }
 }

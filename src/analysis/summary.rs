@@ -22,7 +22,7 @@ pub(super) fn notes(baselines: &[Run], summary: &Summary) -> Vec<String> {
     }
     if summary.missing > 0 && summary.compared > 0 {
         notes.push(format!(
-            "{} benchmark metric(s) of the baseline are missing from this run \
+            "{} benchmark(s) of the baseline are missing from this run \
              (removed, filtered, or a run that stopped partway?).",
             summary.missing
         ));
@@ -58,31 +58,59 @@ pub(super) fn sort_results(results: &mut [ResultRow]) {
     });
 }
 
+/// Counts benchmarks, not metrics: a benchmark counts once, by its most severe
+/// compared row (a critical regression of its memory outranks its unchanged time), and
+/// as new or missing only when none of its rows was compared.
 pub(super) fn summarize(results: &[ResultRow], ignored: usize) -> Summary {
     let mut s = Summary {
         ignored,
         ..Summary::default()
     };
+    // Severity of a compared row: lower is more severe.
+    let severity = |r: &ResultRow| match (r.status, r.tier) {
+        (Status::Regression, TierLabel::Critical) => 0,
+        (Status::Regression, TierLabel::Warning) => 1,
+        (Status::Regression, _) => 2,
+        (Status::Improvement, _) => 3,
+        (Status::Noisy, _) => 4,
+        _ => 5,
+    };
+    let mut by_id: std::collections::HashMap<&str, (Option<u8>, bool, bool)> =
+        std::collections::HashMap::new();
     for r in results {
+        let e = by_id.entry(r.id.as_str()).or_insert((None, false, false));
         if r.baseline.is_some() && r.current.is_some() {
-            s.compared += 1;
+            let sev = severity(r);
+            e.0 = Some(e.0.map_or(sev, |old| old.min(sev)));
         }
-        match (r.status, r.tier) {
-            (Status::Regression, TierLabel::Critical) => s.critical += 1,
-            (Status::Regression, TierLabel::Warning) => s.warning += 1,
-            (Status::Regression, TierLabel::Notice) => s.notice += 1,
-            (Status::Improvement, _) => s.improvements += 1,
-            (Status::New, _) => s.new += 1,
-            (Status::Missing, _) => s.missing += 1,
-            (Status::Noisy, _) => s.noisy += 1,
-            _ => {}
+        e.1 |= r.status == Status::New;
+        e.2 |= r.status == Status::Missing;
+    }
+    for (worst, new, missing) in by_id.into_values() {
+        match worst {
+            Some(sev) => {
+                s.compared += 1;
+                match sev {
+                    0 => s.critical += 1,
+                    1 => s.warning += 1,
+                    2 => s.notice += 1,
+                    3 => s.improvements += 1,
+                    4 => s.noisy += 1,
+                    _ => {}
+                }
+            }
+            None if new => s.new += 1,
+            None if missing => s.missing += 1,
+            None => {}
         }
     }
     s
 }
 
 pub(super) fn verdict_of(s: &Summary) -> Verdict {
-    if s.critical > 0 {
+    if s.compared == 0 {
+        Verdict::Unknown
+    } else if s.critical > 0 {
         Verdict::Critical
     } else if s.warning > 0 {
         Verdict::Warning

@@ -2,7 +2,7 @@
 
 use crate::config::{Action, FailOn, TierName, Tiers};
 use crate::model::Metric;
-use crate::report::{Method, ResultRow, Status, TierLabel};
+use crate::report::{Bimodal, Method, ResultRow, Status, TierLabel};
 use crate::stats::normal_upper_tail;
 use crate::units::fmt_pct;
 
@@ -26,7 +26,8 @@ pub struct Decision {
 /// tail at its sigma (3 σ ≙ 0.00135). A benchmark whose history is noisier than
 /// `noise_cv` cannot block on its own: its tier is capped at warning. A significant
 /// change in the good direction beyond the notice percentage is an improvement; a change
-/// beyond it that is not significant (or a too-noisy history) is noisy.
+/// beyond it either way that is not significant is noisy; anything smaller is unchanged
+/// (on a noisy history too: the reason says so).
 pub fn decide(
     change: f64,
     p_adjusted: Option<f64>,
@@ -59,7 +60,7 @@ pub fn decide(
     let notice = &tiers.notice;
     let status = if change < -notice.pct(metric) && significant(notice.sigma) {
         Status::Improvement
-    } else if noisy.is_some() || change.abs() > notice.pct(metric) {
+    } else if change.abs() > notice.pct(metric) {
         Status::Noisy
     } else {
         Status::Unchanged
@@ -72,23 +73,56 @@ pub fn decide(
     }
 }
 
+/// What classifying a row needs besides its tiers.
+#[derive(Debug, Clone, Copy)]
+pub struct Judging {
+    /// The history's CV above which a benchmark is noisy.
+    pub noise_cv: f64,
+    /// The assumed run-to-run noise of two-run comparisons, in percent.
+    pub run_noise_pct: f64,
+}
+
 /// Sets the row's tier, status and reason; returns the action of the tier that fired.
+///
+/// A two-run comparison where only one run's samples had two modes cannot block: which
+/// mode a run lands in is not the code's doing, so its tier is capped at warning.
 pub fn classify(
     row: &mut ResultRow,
     metric: &Metric,
     tiers: &Tiers,
     noisy_cv: Option<f64>,
-    noise_cv: f64,
+    judging: Judging,
 ) -> Option<Action> {
     let Some(change) = row.change_pct else {
         row.status = Status::Unchanged;
         row.reason = "the baseline is 0, so a percentage change is undefined".to_string();
         return None;
     };
-    let d = decide(change, row.p_adjusted, metric, tiers, noisy_cv, noise_cv);
+    let mut d = decide(
+        change,
+        row.p_adjusted,
+        metric,
+        tiers,
+        noisy_cv,
+        judging.noise_cv,
+    );
+    let one_side_bimodal = matches!(row.bimodal, Some(Bimodal::Baseline | Bimodal::Current));
+    let mode_capped = one_side_bimodal
+        && d.tier
+            .is_some_and(|name| tiers.get(name).action == Action::Block)
+        && !d.capped;
+    if mode_capped {
+        d.tier = Some(TierName::Warning);
+    }
     let against = against(row);
     let shown = fmt_pct(row.value_change_pct.unwrap_or(change));
-    let evidence = evidence(row);
+    let evidence = evidence(row, judging.run_noise_pct);
+    let modes = match row.bimodal {
+        Some(Bimodal::Both) => " (both runs have two modes: compared mode to mode)",
+        Some(Bimodal::Baseline) => " (the baseline run has two modes: its larger one compared)",
+        Some(Bimodal::Current) => " (this run has two modes: its larger one compared)",
+        None => "",
+    };
     row.status = d.status;
     row.reason = match (d.tier, d.status, d.noisy_cv) {
         (Some(name), _, cv) => {
@@ -98,22 +132,30 @@ pub fn classify(
                     " (capped: the history is too noisy to block on its own, CV {:.0} %)",
                     cv * 100.0
                 ),
+                _ if mode_capped => {
+                    " (capped: only one run has two modes, so a mode switch cannot block)"
+                        .to_string()
+                }
                 _ => String::new(),
             };
-            format!("{shown} {against}{evidence}: {}{capped}", name.as_str())
+            format!(
+                "{shown} {against}{modes}{evidence}: {}{capped}",
+                name.as_str()
+            )
         }
-        (None, Status::Improvement, _) => format!("{shown} {against}{evidence}: improvement"),
-        (None, Status::Noisy, Some(cv)) => format!(
-            "{shown} {against}, but the history is too noisy to judge (CV {:.0} % > {:.0} %): \
-             rerun or add repetitions",
-            cv * 100.0,
-            noise_cv * 100.0
+        (None, Status::Improvement, _) => {
+            format!("{shown} {against}{modes}{evidence}: improvement")
+        }
+        (None, Status::Noisy, _) => format!(
+            "{shown} {against}{modes}{evidence}, not significant{}: rerun or add repetitions",
+            why_not_significant(row, tiers)
         ),
-        (None, Status::Noisy, None) => {
-            format!("{shown} {against}{evidence}, not significant: rerun or add repetitions")
-        }
+        (None, _, Some(cv)) => format!(
+            "{shown} {against}{modes}: unchanged (noisy history, CV {:.0} %)",
+            cv * 100.0
+        ),
         _ => format!(
-            "{shown} {against}, within the notice threshold ({:.0} %)",
+            "{shown} {against}{modes}, within the notice threshold ({:.0} %)",
             tiers.notice.pct(metric)
         ),
     };
@@ -126,6 +168,31 @@ pub fn classify(
     })
 }
 
+/// Why a change past a percentage is not significant, in the gate's own terms: the
+/// p-value against the tier's, and Benjamini–Hochberg when it is what lifted it.
+fn why_not_significant(row: &ResultRow, tiers: &Tiers) -> String {
+    let (Some(raw), Some(adjusted)) = (row.p_value, row.p_adjusted) else {
+        return String::new();
+    };
+    let gate = normal_upper_tail(tiers.notice.sigma);
+    let sigma = tiers.notice.sigma;
+    if raw <= gate && adjusted > gate {
+        format!(
+            " (p = {} after Benjamini–Hochberg across the report, p = {} alone; the gate \
+             needs p ≤ {} ({sigma} σ))",
+            short_p(adjusted),
+            short_p(raw),
+            short_p(gate)
+        )
+    } else {
+        format!(
+            " (p = {}; the gate needs p ≤ {} ({sigma} σ))",
+            short_p(adjusted),
+            short_p(gate)
+        )
+    }
+}
+
 fn against(row: &ResultRow) -> String {
     match (row.method, row.baseline.as_ref()) {
         (Method::History, Some(b)) => format!("against the median of {} runs", b.runs),
@@ -133,11 +200,20 @@ fn against(row: &ResultRow) -> String {
     }
 }
 
-fn evidence(row: &ResultRow) -> String {
+fn evidence(row: &ResultRow, run_noise_pct: f64) -> String {
     match row.method {
         Method::History => match row.z {
             Some(z) => format!(", {:.1} \u{3c3} from run-to-run noise", z.abs()),
             None => ", beyond a history with no noise".to_string(),
+        },
+        Method::RunNoise => match row.z {
+            Some(t) => format!(
+                ", {:.1} \u{3c3} against {} % assumed run-to-run noise (one baseline run \
+                 cannot show its own)",
+                t.abs(),
+                run_noise_pct
+            ),
+            None => ", beyond zero variance on both sides".to_string(),
         },
         Method::Welch => match (row.z, row.p_adjusted) {
             (Some(t), Some(p)) => format!(", t = {:.1}, p = {}", t.abs(), short_p(p)),

@@ -31,6 +31,9 @@ pub struct Baselines {
     pub chosen: Option<String>,
     /// Files skipped or assumed on the way.
     pub warnings: Vec<String>,
+    /// The history branch does not exist: the sentence that says so and names the
+    /// branches that hold runs (history only).
+    pub missing_branch: Option<String>,
 }
 
 impl Baselines {
@@ -43,14 +46,38 @@ impl Baselines {
                     runs,
                     chosen: None,
                     warnings,
+                    missing_branch: None,
                 })
             }
             BaselineSource::History(repo, request) => {
                 let window = repo.window(&request)?;
+                let missing_branch = window.missing_branch.map(|holding| {
+                    let remote = repo
+                        .remote_name()
+                        .map_or_else(String::new, |r| format!(" nor on `{r}`"));
+                    let holding = match holding.as_slice() {
+                        [] => "no branch here holds bench-bot runs yet".to_string(),
+                        names => format!(
+                            "branches holding bench-bot runs: {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    format!(
+                        "history branch `{}` exists neither here{remote}; {holding}",
+                        repo.branch()
+                    )
+                });
+                let mut warnings = window.warnings;
+                warnings.extend(missing_branch.clone());
                 Ok(Baselines {
                     runs: window.runs,
                     chosen: Some(window.description),
-                    warnings: window.warnings,
+                    warnings,
+                    missing_branch,
                 })
             }
         }
@@ -69,6 +96,13 @@ pub fn load_options(config: &Config, format: Option<Format>) -> LoadOptions {
 /// the way into the report.
 pub fn run(current: &Loaded, baselines: Baselines, config: &Config) -> Report {
     let mut report = analysis::analyze(&current.run, &baselines.runs, config);
+    if let Some(missing) = &baselines.missing_branch {
+        let mut note = missing.clone();
+        if let Some(first) = note.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        report.notes.insert(0, format!("{note}."));
+    }
     if let Some(how) = baselines.chosen {
         report.baseline.description = format!("{}: {how}", report.baseline.description);
     }
@@ -95,6 +129,9 @@ pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
     });
     let (current, baselines) = current?;
     config.check_override_metrics(&current.run)?;
+    if let Some(missing) = &baselines.missing_branch {
+        super::warn(missing);
+    }
     let report = run(&current, baselines, &config);
     let format = args.format.unwrap_or(OutputFormat::Text);
     let color = env.color(args.color, args.output.is_some());
@@ -103,7 +140,7 @@ pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
         Some(path) => write_atomic(path, text.as_bytes())?,
         None => print_stdout(&text)?,
     }
-    Ok(Outcome::of(report.blocked))
+    Ok(Outcome::of_report(&report, config.require_baseline))
 }
 
 /// The baselines of `analyze`: `--history`'s window, else the `--baseline` files.

@@ -22,6 +22,9 @@ pub enum Outcome {
     Pass,
     /// A regression blocks the merge.
     Blocked,
+    /// Nothing was compared and `require_baseline = true`: the report is written, and
+    /// the exit code is the error's.
+    NothingCompared,
 }
 
 impl Outcome {
@@ -30,6 +33,7 @@ impl Outcome {
         match self {
             Outcome::Pass => exit_code::PASS,
             Outcome::Blocked => exit_code::BLOCKED,
+            Outcome::NothingCompared => exit_code::ERROR,
         }
     }
 
@@ -38,6 +42,25 @@ impl Outcome {
         if blocked {
             Outcome::Blocked
         } else {
+            Outcome::Pass
+        }
+    }
+
+    /// The outcome of a finished report: blocked, passed, or nothing compared when the
+    /// config requires a baseline. Says on stderr why nothing was compared.
+    pub fn of_report(report: &crate::report::Report, require_baseline: bool) -> Outcome {
+        if report.verdict != crate::report::Verdict::Unknown {
+            return Outcome::of(report.blocked);
+        }
+        let why = report
+            .notes
+            .first()
+            .map_or("nothing was compared", String::as_str);
+        if require_baseline {
+            eprintln!("bench-bot: error: {why} (`require_baseline = true`)");
+            Outcome::NothingCompared
+        } else {
+            warn(&format!("verdict unknown: {why}"));
             Outcome::Pass
         }
     }

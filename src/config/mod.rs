@@ -237,6 +237,11 @@ pub struct Config {
     pub sigma_floor_pct: f64,
     /// History values further than this many robust sigmas from the median are outliers.
     pub outlier_sigmas: f64,
+    /// The run-to-run noise assumed for one benchmark's estimate, in percent, when only
+    /// one baseline run is known (one run cannot show it); 0 turns it off.
+    pub run_noise_pct: f64,
+    /// Whether "nothing compared" (no baseline) is an error (exit 2) instead of a pass.
+    pub require_baseline: bool,
     /// How the history's noise is estimated.
     pub noise: NoiseEstimator,
     /// How a history z becomes a p-value.
@@ -265,6 +270,8 @@ impl Default for Config {
             noise_cv: 0.10,
             sigma_floor_pct: 0.5,
             outlier_sigmas: 5.0,
+            run_noise_pct: 5.0,
+            require_baseline: false,
             noise: NoiseEstimator::Sd,
             prediction: Prediction::Student,
             multiple_comparisons: Correction::Bh,

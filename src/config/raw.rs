@@ -39,6 +39,8 @@ struct RawConfig {
     window: Option<Spanned<i64>>,
     noise_cv: Option<Spanned<f64>>,
     sigma_floor_pct: Option<Spanned<f64>>,
+    run_noise_pct: Option<Spanned<f64>>,
+    require_baseline: Option<bool>,
     outlier_sigmas: Option<Spanned<f64>>,
     noise: Option<NoiseEstimator>,
     prediction: Option<Prediction>,
@@ -140,6 +142,17 @@ impl RawConfig {
                 |x| x > 0.0 && x.is_finite(),
                 "must be positive",
             )?;
+        }
+        if let Some(x) = &self.run_noise_pct {
+            c.run_noise_pct = v.check(
+                "run_noise_pct",
+                x,
+                |x| x >= 0.0 && x.is_finite(),
+                "must be 0 (off) or more",
+            )?;
+        }
+        if let Some(b) = self.require_baseline {
+            c.require_baseline = b;
         }
         if let Some(x) = &self.outlier_sigmas {
             c.outlier_sigmas = v.check(

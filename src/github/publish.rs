@@ -126,7 +126,9 @@ impl Publisher<'_> {
         let existing = self.ours(&list()?, marker).cloned();
         let comment = match existing {
             Some(c) => update(c.id, &body)?,
-            None if policy == CommentPolicy::OnRegression && report.verdict == Verdict::Pass => {
+            None if policy == CommentPolicy::OnRegression
+                && matches!(report.verdict, Verdict::Pass | Verdict::Unknown) =>
+            {
                 return Ok(None);
             }
             None => create(&body)?,

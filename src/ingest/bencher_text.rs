@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::Loaded;
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
 use crate::units::parse_unit;
 
 const FORMAT: &str = "bencher-text";
@@ -82,7 +82,8 @@ fn parse_result(name: &str, result: &str) -> Result<Benchmark, String> {
         "ns",
         value * parsed.factor,
     )
-    .with_spread(spread.map(|s| s * parsed.factor), None);
+    .with_spread(spread.map(|s| s * parsed.factor), None)
+    .with_estimator(Estimator::Median);
     Ok(Benchmark {
         id: name.to_string(),
         group: None,

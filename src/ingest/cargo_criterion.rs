@@ -16,7 +16,7 @@ use super::Loaded;
 use super::criterion::{CThroughput, throughput_measurements};
 use super::json::check_value;
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
 
 const FORMAT: &str = "cargo-criterion";
 
@@ -34,6 +34,10 @@ struct BenchmarkComplete {
     #[serde(default)]
     throughput: Vec<ThroughputJson>,
     mean: Estimate,
+    #[serde(default)]
+    median: Option<Estimate>,
+    #[serde(default)]
+    median_abs_dev: Option<Estimate>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,10 +158,23 @@ fn convert(
         .collect::<Result<Vec<f64>, String>>()?;
     let mean = check_value(b.mean.estimate, || what("mean.estimate"), true)?;
     let n = samples.len() as u64;
-    let std_dev = crate::stats::mean_sd(&samples).1;
+    // The median and its MAD when the message has them (as criterion's own files do):
+    // robust to the samples a busy machine slows.
+    let robust = match (&b.median, &b.median_abs_dev) {
+        (Some(m), Some(d)) => Some((
+            check_value(m.estimate, || what("median.estimate"), true)?,
+            check_value(d.estimate, || what("median_abs_dev.estimate"), true)?,
+        )),
+        _ => None,
+    };
+    let (value, std_dev, estimator) = match robust {
+        Some((median, mad)) => (median, mad, Estimator::Median),
+        None => (mean, crate::stats::mean_sd(&samples).1, Estimator::Mean),
+    };
     let mut measurements = vec![{
-        let mut t = Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", mean)
-            .with_spread(Some(std_dev), Some(n));
+        let mut t = Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", value)
+            .with_spread(Some(std_dev), Some(n))
+            .with_estimator(estimator);
         t.samples = Some(samples);
         t
     }];
@@ -173,7 +190,13 @@ fn convert(
                 continue;
             }
         };
-        measurements.extend(throughput_measurements(Some(&kind), mean, std_dev, n));
+        measurements.extend(throughput_measurements(
+            Some(&kind),
+            value,
+            std_dev,
+            n,
+            estimator,
+        ));
     }
     Ok(Benchmark {
         id: b.id,
@@ -211,7 +234,13 @@ mod tests {
         )
         .expect("json");
         let t = &run.benchmarks[0].measurements[0];
-        assert_eq!(t.value, first["mean"]["estimate"].as_f64().expect("mean"));
+        assert_eq!(
+            t.value,
+            first["median"]["estimate"].as_f64().expect("median")
+        );
+        assert_eq!(t.stddev, first["median_abs_dev"]["estimate"].as_f64());
+        assert_eq!(t.estimator, Some(Estimator::Median));
+        assert!(run.benchmarks[2].measurements[1].derived);
         assert_eq!(
             t.n,
             Some(first["iteration_count"].as_array().expect("counts").len() as u64)

@@ -15,7 +15,7 @@ use super::json::{check_value, parse as parse_json};
 use super::{LoadOptions, Loaded};
 use crate::error::{Error, Result};
 use crate::fs::{io_reason, read_input_no_follow};
-use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
 
 const FORMAT: &str = "criterion";
 /// What to do when a benchmark folder has no readable `new/estimates.json`.
@@ -53,6 +53,10 @@ pub(super) enum CThroughput {
 struct CEstimates {
     mean: CEstimate,
     std_dev: CEstimate,
+    #[serde(default)]
+    median: Option<CEstimate>,
+    #[serde(default)]
+    median_abs_dev: Option<CEstimate>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,6 +251,25 @@ pub fn parse_benchmark(files: [(PathBuf, Vec<u8>); 3]) -> Result<Benchmark> {
         true,
     )
     .map_err(|m| invalid(&p, m))?;
+    // The median and criterion's MAD (already scaled to a normal sigma): robust to the
+    // samples a busy machine slows, which pull the mean.
+    let robust = match (&est.median, &est.median_abs_dev) {
+        (Some(m), Some(d)) => Some((
+            check_value(m.point_estimate, || "median.point_estimate".into(), true)
+                .map_err(|m| invalid(&p, m))?,
+            check_value(
+                d.point_estimate,
+                || "median_abs_dev.point_estimate".into(),
+                true,
+            )
+            .map_err(|m| invalid(&p, m))?,
+        )),
+        _ => None,
+    };
+    let (value, spread, estimator) = match robust {
+        Some((median, mad)) => (median, mad, Estimator::Median),
+        None => (mean, std_dev, Estimator::Mean),
+    };
     let sample: CSample = parse_json(&sp, FORMAT, &sample)?;
     if sample.iters.len() != sample.times.len() || sample.iters.is_empty() {
         return Err(invalid(
@@ -275,9 +298,11 @@ pub fn parse_benchmark(files: [(PathBuf, Vec<u8>); 3]) -> Result<Benchmark> {
     .collect::<Vec<_>>()
     .join("/");
     let n = samples.len() as u64;
-    let mut time = Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", mean)
-        .with_spread(Some(std_dev), Some(n));
-    let mut measurements = throughput_measurements(info.throughput.as_ref(), mean, std_dev, n);
+    let mut time = Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", value)
+        .with_spread(Some(spread), Some(n))
+        .with_estimator(estimator);
+    let mut measurements =
+        throughput_measurements(info.throughput.as_ref(), value, spread, n, estimator);
     time.samples = Some(samples);
     measurements.insert(0, time);
     Ok(Benchmark {
@@ -291,20 +316,24 @@ pub fn parse_benchmark(files: [(PathBuf, Vec<u8>); 3]) -> Result<Benchmark> {
 /// The spread follows by the delta method: sd(a/t) ≈ a·sd(t)/t².
 pub(super) fn throughput_measurements(
     throughput: Option<&CThroughput>,
-    mean_ns: f64,
+    time_ns: f64,
     std_dev_ns: f64,
     n: u64,
+    estimator: Estimator,
 ) -> Vec<Measurement> {
     let Some(tp) = throughput else {
         return Vec::new();
     };
-    if mean_ns <= 0.0 {
+    if time_ns <= 0.0 {
         return Vec::new();
     }
     let per_s = |amount: f64, metric: Metric, unit: &str| {
-        let value = amount * 1e9 / mean_ns;
-        Measurement::new(metric, Direction::HigherIsBetter, unit, value)
-            .with_spread(Some(value * std_dev_ns / mean_ns), Some(n))
+        let value = amount * 1e9 / time_ns;
+        let mut m = Measurement::new(metric, Direction::HigherIsBetter, unit, value)
+            .with_spread(Some(value * std_dev_ns / time_ns), Some(n))
+            .with_estimator(estimator);
+        m.derived = true;
+        m
     };
     match *tp {
         CThroughput::Bytes(b) | CThroughput::BytesDecimal(b) => {
@@ -350,7 +379,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_mean_std_dev_samples_and_throughput() {
+    fn reads_median_mad_samples_and_a_derived_throughput() {
         let base = dir("fixtures/criterion/baseline/parse/digits/64/new");
         let est: serde_json::Value =
             serde_json::from_slice(&std::fs::read(base.join("estimates.json")).expect("read"))
@@ -359,9 +388,10 @@ mod tests {
         let t = &b.measurements[0];
         assert_eq!(
             t.value,
-            est["mean"]["point_estimate"].as_f64().expect("mean")
+            est["median"]["point_estimate"].as_f64().expect("median")
         );
-        assert_eq!(t.stddev, est["std_dev"]["point_estimate"].as_f64());
+        assert_eq!(t.stddev, est["median_abs_dev"]["point_estimate"].as_f64());
+        assert_eq!(t.estimator, Some(Estimator::Median));
         assert_eq!(t.n, Some(20));
         let thr = &b.measurements[1];
         assert_eq!(
@@ -369,6 +399,7 @@ mod tests {
             (Metric::Throughput, "B/s")
         );
         assert!((thr.value - 64.0 * 1e9 / t.value).abs() < 1e-6);
+        assert!(thr.derived && !t.derived);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::Loaded;
 use super::json::{check_value, parse as parse_json};
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Measurement, Run, RunMeta};
+use crate::model::{Benchmark, Estimator, Measurement, Run, RunMeta};
 use crate::units::parse_unit;
 
 const FORMAT: &str = "custom";
@@ -59,7 +59,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             &unit.canonical,
             value * unit.factor,
         )
-        .with_spread(spread, None);
+        .with_spread(spread, None)
+        .with_estimator(Estimator::Value);
         // The same name with another unit is another metric of one benchmark.
         match by_name.get(&e.name).map(|&k| &mut benchmarks[k]) {
             Some(b) if b.measurements.iter().any(|x| x.metric == m.metric) => {

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::custom::parse_range;
 use super::json::parse as parse_json;
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
 use crate::units::parse_unit;
 
 const FORMAT: &str = "github-action-benchmark";
@@ -152,7 +152,8 @@ fn convert(tool: &str, b: &GabBench) -> Option<Measurement> {
         .map(|s| s * unit.factor);
     Some(
         Measurement::new(unit.metric, direction, &unit.canonical, value * unit.factor)
-            .with_spread(spread, None),
+            .with_spread(spread, None)
+            .with_estimator(Estimator::Value),
     )
 }
 
@@ -177,7 +178,8 @@ fn pytest_time(b: &GabBench) -> Option<Measurement> {
     let sd_ns = b.range.as_deref().and_then(parse_range).map(|s| s * 1e9);
     Some(
         Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", mean_ns)
-            .with_spread(sd_ns, rounds),
+            .with_spread(sd_ns, rounds)
+            .with_estimator(Estimator::Mean),
     )
 }
 

@@ -9,10 +9,12 @@ use serde::Deserialize;
 use super::Loaded;
 use super::json::{check_value, parse as parse_json};
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
 
 const FORMAT: &str = "pytest-benchmark";
 const NS_PER_S: f64 = 1e9;
+/// The interquartile range of a normal distribution, in sigmas.
+const IQR_TO_SIGMA: f64 = 1.349;
 
 /// The top level of a pytest-benchmark file.
 #[derive(Debug, Deserialize)]
@@ -50,11 +52,15 @@ struct PBenchmark {
     stats: PStats,
 }
 
-/// The stats bench-bot uses; pytest-benchmark writes more (min, max, iqr, …).
+/// The stats bench-bot uses; pytest-benchmark writes more (min, max, ops, …).
 #[derive(Debug, Deserialize)]
 struct PStats {
     #[serde(default)]
     mean: Option<f64>,
+    #[serde(default)]
+    median: Option<f64>,
+    #[serde(default)]
+    iqr: Option<f64>,
     #[serde(default)]
     stddev: Option<f64>,
     #[serde(default)]
@@ -129,10 +135,27 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         let id = b.fullname.clone().unwrap_or_else(|| b.name.clone());
         let what = |field: &str| format!("benchmark `{id}`: stats.{field}");
         let mean = check_value(b.stats.mean, || what("mean"), true).map_err(invalid)?;
+        // The median, not the mean: a few rounds preempted on a busy machine pull the
+        // mean by tens of percent and leave the median where it was. Its spread is the
+        // interquartile range as a normal sigma (IQR / 1.349), robust for the same reason.
+        let median = match b.stats.median {
+            Some(_) => Some(check_value(b.stats.median, || what("median"), true).map_err(invalid)?),
+            None => None,
+        };
         // One round gives the integer stddev 0; that is "unknown", not "no noise".
         let stddev = match (b.stats.stddev, b.stats.rounds) {
             (_, Some(0 | 1)) => None,
             (s, _) => Some(check_value(s, || what("stddev"), true).map_err(invalid)?),
+        };
+        let (value, estimator, stddev) = match median {
+            Some(median) => {
+                let robust = match b.stats.iqr {
+                    Some(iqr) if iqr.is_finite() && iqr > 0.0 => Some(iqr / IQR_TO_SIGMA),
+                    _ => stddev,
+                };
+                (median, Estimator::Median, stddev.and(robust))
+            }
+            None => (mean, Estimator::Mean, stddev),
         };
         let samples = match b.stats.data {
             Some(data) => Some(samples_ns(data, &what).map_err(invalid)?),
@@ -142,9 +165,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             Metric::Time,
             Direction::LowerIsBetter,
             "ns",
-            mean * NS_PER_S,
+            value * NS_PER_S,
         )
-        .with_spread(stddev.map(|s| s * NS_PER_S), b.stats.rounds);
+        .with_spread(stddev.map(|s| s * NS_PER_S), b.stats.rounds)
+        .with_estimator(estimator);
         time.samples = samples.filter(|s| !s.is_empty());
         let mut measurements = vec![time];
         for (key, value) in b.extra_info.iter().flatten() {
@@ -227,13 +251,17 @@ mod tests {
         let t = &b.measurements[0];
         assert_eq!(
             t.value,
-            first["stats"]["mean"].as_f64().expect("mean") * 1e9
+            first["stats"]["median"].as_f64().expect("median") * 1e9
+        );
+        assert_eq!(t.estimator, Some(Estimator::Median));
+        assert_eq!(
+            t.stddev,
+            Some(first["stats"]["iqr"].as_f64().expect("iqr") / 1.349 * 1e9)
         );
         assert_eq!(t.n, first["stats"]["rounds"].as_u64());
         let samples = t.samples.as_ref().expect("samples");
         assert_eq!(samples.len() as u64, t.n.expect("n"));
-        let mean = samples.iter().sum::<f64>() / samples.len() as f64;
-        assert!((mean - t.value).abs() / t.value < 1e-9);
+        assert!((crate::stats::median(samples) - t.value).abs() / t.value < 1e-9);
     }
 
     #[test]

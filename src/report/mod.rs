@@ -15,7 +15,47 @@ pub use saved::{SAVED_REPORT_LIMIT, load_saved};
 pub use terminal::{ColorChoice, terminal_table};
 
 use crate::config::{FailOn, TierName};
-use crate::model::Direction;
+use crate::model::{Direction, Estimator};
+
+/// One sentence on what was compared, for the footnote of every rendering: the
+/// statistic of each run (`median of each run`) and, for two-run comparisons, the
+/// run-to-run noise assumed. `None` when nothing was compared.
+pub fn basis(report: &Report) -> Option<String> {
+    let compared = || {
+        report
+            .results
+            .iter()
+            .filter(|r| r.baseline.is_some() && r.current.is_some())
+    };
+    compared().next()?;
+    let mut estimators: Vec<&str> = compared()
+        .map(|r| r.estimator.map_or("value", Estimator::as_str))
+        .collect();
+    estimators.sort_unstable();
+    estimators.dedup();
+    // Custom metrics are single values; name the statistic of the timed ones.
+    if estimators.len() > 1 {
+        estimators.retain(|e| *e != "value");
+    }
+    let statistic = match estimators.as_slice() {
+        [one] if *one == "value" => "the value each run reports".to_string(),
+        [one] => format!("the {one} of each run"),
+        many => format!("each run's {}", many.join(" or ")),
+    };
+    let mut sentence = format!("Compared: {statistic}");
+    if compared().any(|r| r.method == Method::RunNoise) {
+        sentence.push_str(&format!(
+            "; one baseline run cannot show the noise between runs, so {} % is assumed \
+             (`run_noise_pct`); a recorded history measures it",
+            report.settings.run_noise_pct
+        ));
+    }
+    if compared().any(|r| r.method == Method::Percentage) {
+        sentence.push_str("; inputs without a spread are judged by percentage only");
+    }
+    sentence.push('.');
+    Some(sentence)
+}
 
 /// The JSON schema id of reports.
 pub const SCHEMA: &str = "bench-bot/report/v1";
@@ -32,6 +72,8 @@ pub enum Verdict {
     Notice,
     /// Nothing fired.
     Pass,
+    /// Nothing was compared (no baseline, or no benchmark in both runs): no verdict.
+    Unknown,
 }
 
 /// A result's tier.
@@ -76,10 +118,11 @@ pub enum Status {
     Noisy,
 }
 
-/// Counts per outcome.
+/// Counts of benchmarks per outcome: each benchmark counts once, by its most severe
+/// compared metric; new and missing count benchmarks none of whose metrics compared.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Benchmark metrics present in both runs.
+    /// Benchmarks with at least one metric in both runs.
     pub compared: usize,
     /// Critical regressions.
     pub critical: usize,
@@ -135,10 +178,41 @@ pub enum Method {
     History,
     /// Welch's t-test between two runs' summaries.
     Welch,
+    /// Two runs, against their sampling error plus the assumed run-to-run noise
+    /// (`run_noise_pct`), which one baseline run cannot show.
+    RunNoise,
     /// Percentage only: the inputs carry no spread or sample count.
     Percentage,
     /// Not compared (new or missing).
     None,
+}
+
+/// Which side of a two-run comparison had two modes in its samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bimodal {
+    /// Both runs: compared mode to mode (the better mode of each).
+    Both,
+    /// Only the baseline run: its larger mode is compared; cannot block.
+    Baseline,
+    /// Only the current run: its larger mode is compared; cannot block.
+    Current,
+}
+
+/// The other measurement of the same quantity, computed by the tool from the row's
+/// (criterion's throughput from its time): shown beside it, judged with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paired {
+    /// Its metric name.
+    pub metric: String,
+    /// Its canonical unit.
+    pub unit: String,
+    /// The baseline's value (`null` for new benchmarks).
+    pub baseline: Option<f64>,
+    /// The current value (`null` for missing benchmarks).
+    pub current: Option<f64>,
+    /// Its change in percent, natural sign.
+    pub value_change_pct: Option<f64>,
 }
 
 /// One benchmark metric's comparison.
@@ -177,6 +251,16 @@ pub struct ResultRow {
     pub status: Status,
     /// How it was judged.
     pub method: Method,
+    /// The statistic of each run compared (`median`, `mean`, `min`, `value`), when
+    /// the input says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimator: Option<Estimator>,
+    /// Which run's samples had two modes, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bimodal: Option<Bimodal>,
+    /// Measurements derived from this one (throughput from time), judged with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paired: Vec<Paired>,
     /// One human sentence.
     pub reason: String,
 }
@@ -218,6 +302,12 @@ pub struct Settings {
     pub window: usize,
     /// The exit-code gate in force.
     pub fail_on: Option<FailOn>,
+    /// The run-to-run noise assumed for two-run comparisons, in percent.
+    #[serde(default)]
+    pub run_noise_pct: f64,
+    /// Whether a report that compared nothing is an error.
+    #[serde(default)]
+    pub require_baseline: bool,
     /// The config file, if any.
     pub config: Option<String>,
 }

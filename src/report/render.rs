@@ -305,6 +305,7 @@ impl Prepared {
             }
         }
         map.insert("results".into(), Value::from(rows));
+        map.insert("basis".into(), Value::from(super::basis(report)));
         map.insert("charts".into(), Value::from(Serde(charts(report))));
         if let Ok(serde_json::Value::Object(extra)) = serde_json::to_value(ctx) {
             for (k, v) in extra {

@@ -63,22 +63,38 @@ pub fn terminal_table(report: &Report, color: ColorChoice) -> String {
             "result",
         ]);
         for r in &shown {
-            let value = |side: Option<f64>| {
-                side.map(|v| human(v, &r.unit))
-                    .unwrap_or_else(|| "–".into())
+            // A derived measurement (throughput from time) goes on a second line of the
+            // same row: one measurement, one verdict.
+            let value = |side: Option<f64>, paired: &dyn Fn(&super::Paired) -> Option<f64>| {
+                let mut text = side
+                    .map(|v| human(v, &r.unit))
+                    .unwrap_or_else(|| "–".into());
+                for p in &r.paired {
+                    text.push('\n');
+                    text.push_str(&paired(p).map_or_else(|| "–".into(), |v| human(v, &p.unit)));
+                }
+                text
             };
+            let mut metric = r.metric.clone();
+            let mut change = pct(r.value_change_pct);
+            for p in &r.paired {
+                metric.push('\n');
+                metric.push_str(&p.metric);
+                change.push('\n');
+                change.push_str(&pct(p.value_change_pct));
+            }
             let result = match r.status {
                 Status::Regression => format!("{:?}", r.tier).to_lowercase(),
                 other => format!("{other:?}").to_lowercase(),
             };
             table.add_row(vec![
                 Cell::new(&r.id),
-                Cell::new(&r.metric),
-                Cell::new(value(r.baseline.as_ref().map(|b| b.value)))
+                Cell::new(metric),
+                Cell::new(value(r.baseline.as_ref().map(|b| b.value), &|p| p.baseline))
                     .set_alignment(CellAlignment::Right),
-                Cell::new(value(r.current.as_ref().map(|c| c.value)))
+                Cell::new(value(r.current.as_ref().map(|c| c.value), &|p| p.current))
                     .set_alignment(CellAlignment::Right),
-                Cell::new(pct(r.value_change_pct)).set_alignment(CellAlignment::Right),
+                Cell::new(change).set_alignment(CellAlignment::Right),
                 Cell::new(r.z.map(|z| format!("{z:.1}")).unwrap_or_else(|| "–".into()))
                     .set_alignment(CellAlignment::Right),
                 Cell::new(paint(&result, tier_code(r.tier, r.status), color)),
@@ -87,8 +103,14 @@ pub fn terminal_table(report: &Report, color: ColorChoice) -> String {
         out.push_str(&table.to_string());
         out.push('\n');
     }
+    if let Some(basis) = super::basis(report) {
+        out.push_str(&paint(&basis, "2", color));
+        out.push('\n');
+    }
     let s = &report.summary;
-    let unchanged = report.results.len() - shown.len();
+    let unchanged = s
+        .compared
+        .saturating_sub(s.critical + s.warning + s.notice + s.improvements + s.noisy);
     out.push_str(&format!(
         "{} compared against {}: {} critical, {} warning, {} notice, {} improved, {} noisy, \
          {} new, {} missing, {unchanged} unchanged\n",
@@ -105,6 +127,8 @@ pub fn terminal_table(report: &Report, color: ColorChoice) -> String {
     let verdict = format!("{:?}", report.verdict).to_lowercase();
     let line = if report.blocked {
         format!("verdict: {verdict} (blocked)")
+    } else if report.verdict == super::Verdict::Unknown {
+        format!("verdict: {verdict} (nothing compared)")
     } else {
         format!("verdict: {verdict}")
     };
@@ -113,6 +137,7 @@ pub fn terminal_table(report: &Report, color: ColorChoice) -> String {
         super::Verdict::Warning => "33",
         super::Verdict::Notice => "36",
         super::Verdict::Pass => "32",
+        super::Verdict::Unknown => "1;33",
     };
     out.push_str(&paint(&line, code, color));
     out.push('\n');

@@ -60,12 +60,50 @@ impl Context<'_> {
             window: config.window,
         };
         match Baselines::load(BaselineSource::History(&repo, request), &options) {
+            // The default name missing is a first run; another name missing is a typo,
+            // unless this run is the one that creates it.
+            Ok(mut b) if b.missing_branch.is_some() => {
+                if self.inputs.history_branch == crate::history::DEFAULT_BRANCH {
+                    let first = format!(
+                        "first run: the history branch `{}` does not exist yet; it is \
+                         created when a run on the default branch is recorded",
+                        self.inputs.history_branch
+                    );
+                    b.warnings.retain(|w| Some(w) != b.missing_branch.as_ref());
+                    b.missing_branch = Some(first);
+                    Ok(b)
+                } else if self.records() {
+                    Ok(b)
+                } else {
+                    let message = b.missing_branch.take().unwrap_or_default();
+                    Err(crate::error::HistoryError::NoSuchBranch { message }.into())
+                }
+            }
             Ok(b) => Ok(b),
             Err(e) => {
                 self.warn(&format!("{e}; analyzing without history"));
                 Ok(Baselines::default())
             }
         }
+    }
+
+    /// Whether this run is recorded in the history branch: `record: yes`, or `auto` on
+    /// a push to the default branch (not in `mode: analyze`).
+    fn records(&self) -> bool {
+        let record = match (self.inputs.record, &self.event) {
+            (RecordPolicy::Yes, _) => true,
+            (RecordPolicy::No, _) => false,
+            (
+                RecordPolicy::Auto,
+                Event::Push {
+                    branch,
+                    default_branch,
+                    ..
+                },
+            ) => branch.is_some() && (default_branch.is_none() || branch == default_branch),
+            (RecordPolicy::Auto, _) => false,
+        };
+        record && self.inputs.mode != Mode::Analyze
     }
 
     pub(super) fn analyze(&self) -> Result<Outcome> {
@@ -81,20 +119,7 @@ impl Context<'_> {
         let review = report.results.iter().any(|r| {
             r.status == Status::Regression && tier_action(&config, r.tier) == Some(Action::Review)
         });
-        let record = match (self.inputs.record, &self.event) {
-            (RecordPolicy::Yes, _) => true,
-            (RecordPolicy::No, _) => false,
-            (
-                RecordPolicy::Auto,
-                Event::Push {
-                    branch,
-                    default_branch,
-                    ..
-                },
-            ) => branch.is_some() && (default_branch.is_none() || branch == default_branch),
-            (RecordPolicy::Auto, _) => false,
-        };
-        if record && self.inputs.mode != Mode::Analyze {
+        if self.records() {
             self.record(&current.run, &config);
         }
         if let Some(api) = self.api() {
@@ -151,7 +176,7 @@ impl Context<'_> {
             self.warn("no token: no pull-request comment (set `github-token`, the default is the workflow token)");
         }
         self.outputs(&report, &report_path, comment_url)?;
-        Ok(Outcome::of(report.blocked))
+        Ok(Outcome::of_report(&report, config.require_baseline))
     }
 
     /// Records the run (and the regenerated dashboard) in the history branch; a failure
@@ -178,10 +203,14 @@ impl Context<'_> {
             Vec::new()
         };
         match repo.record(&[(run.clone(), branch)], &extra, &record_options(config)) {
+            Ok(o) if o.paths.is_empty() && o.already_recorded > 0 => println!(
+                "bench-bot: already recorded: `{}` holds this run; nothing written",
+                self.inputs.history_branch
+            ),
             Ok(o) => println!(
                 "bench-bot: recorded the run in `{}` ({})",
                 self.inputs.history_branch,
-                &o.commit[..12]
+                o.commit.get(..12).unwrap_or(&o.commit)
             ),
             Err(e) => self.warn(&format!(
                 "{e}; the run was not recorded (needs `contents: write`)"
