@@ -389,3 +389,50 @@ fn text_is_plain_when_piped_and_coloured_on_request() {
         .collect();
     assert_eq!(widths.len(), 1, "{text}");
 }
+
+/// The A/A pairs of docs/statistics.md (scripts/aa-experiment.sh, real pytest-benchmark
+/// runs of the fixture suite): unchanged code, quiet or under a CPU hog, never blocks;
+/// the sort given 1.5× the data stays critical.
+#[test]
+fn one_baseline_ab_pairs_block_the_real_slowdown_and_not_the_busy_machine() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let judge = |name: &str| {
+        analyze_json(
+            tmp.path(),
+            &[
+                "--baseline",
+                &p(&format!("fixtures/aa/{name}-1-a.json")),
+                &p(&format!("fixtures/aa/{name}-1-b.json")),
+            ],
+        )
+    };
+    for name in ["quiet", "hog", "loaded"] {
+        let (code, report, _) = judge(name);
+        assert_eq!(code, 0, "{name}: {report}");
+        assert_eq!(report["summary"]["critical"], 0, "{name}");
+        assert!(!report["blocked"].as_bool().expect("blocked"), "{name}");
+    }
+    // Under the hog the whole suite moved together: said once, and capped, not blocked.
+    let (_, report, _) = judge("hog");
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .expect("note")
+            .contains("benchmarks moved +"),
+        "{report}"
+    );
+    assert!(
+        row(&report, "test_fixture_suite.py::test_sort_slowed")["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("the whole suite moved")
+    );
+    let (code, report, _) = judge("slow");
+    assert_eq!(code, 1);
+    let r = row(&report, "test_fixture_suite.py::test_sort_slowed");
+    assert_eq!(
+        (&r["status"], &r["tier"]),
+        (&"regression".into(), &"critical".into()),
+        "{r}"
+    );
+}

@@ -580,3 +580,41 @@ proptest! {
         prop_assert!(r.change_pct.is_none_or(f64::is_finite));
     }
 }
+
+#[test]
+fn a_suite_that_slows_together_does_not_block_but_a_benchmark_beyond_it_does() {
+    let mk = |values: &[f64]| {
+        run(&values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let id: &'static str = ["a", "b", "c", "d", "e"][i];
+                (id, measurement(Metric::Time, *v, Some((1.0, 1000))))
+            })
+            .collect::<Vec<_>>())
+    };
+    let base = mk(&[100.0; 5]);
+    // All five +60 % (a busier runner): a note and warnings, no block.
+    let report = analyze(
+        &mk(&[160.0, 158.0, 162.0, 161.0, 159.0]),
+        std::slice::from_ref(&base),
+        &Config::default(),
+    );
+    assert!(!report.blocked, "{:?}", report.results);
+    assert!(report.results.iter().all(|r| r.tier == TierLabel::Warning));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("all 5 benchmarks moved +60"))
+    );
+    // One of them +150 %, well beyond the rest: that one still blocks.
+    let report = analyze(
+        &mk(&[250.0, 158.0, 162.0, 161.0, 159.0]),
+        &[base],
+        &Config::default(),
+    );
+    assert!(report.blocked);
+    let a = report.results.iter().find(|r| r.id == "a").expect("a");
+    assert_eq!(a.tier, TierLabel::Critical, "{}", a.reason);
+}

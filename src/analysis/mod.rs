@@ -22,16 +22,24 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
     let (mut rows, ignored) = rows::compared(current, window, config);
     rows.extend(rows::missing(current, window, config));
     rows::adjust(&mut rows, config.multiple_comparisons);
+    let judging = tiers::Judging {
+        noise_cv: config.noise_cv,
+        run_noise_pct: config.run_noise_pct,
+    };
+    for p in &mut rows {
+        if p.row.baseline.is_some() && p.row.current.is_some() {
+            tiers::classify(&mut p.row, &p.metric, p.tiers, p.noisy_cv, judging);
+        }
+    }
+    let shift = tiers::suite_shift(rows.iter().map(|p| &p.row), &config.tiers);
     let mut actions = Vec::new();
     let mut results = Vec::with_capacity(rows.len());
     for mut p in rows {
-        if p.row.baseline.is_some() && p.row.current.is_some() {
-            let judging = tiers::Judging {
-                noise_cv: config.noise_cv,
-                run_noise_pct: config.run_noise_pct,
-            };
-            let action = tiers::classify(&mut p.row, &p.metric, p.tiers, p.noisy_cv, judging);
-            actions.push(action);
+        if let Some(shift) = &shift {
+            tiers::cap_by_shift(&mut p.row, p.tiers, shift);
+        }
+        if p.row.status == Status::Regression {
+            actions.push(p.row.tier.name().map(|t| p.tiers.get(t).action));
         }
         results.push(p.row);
     }
@@ -43,7 +51,7 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
         Some(level) => tiers::fails(level, &results),
     };
     let mut notes = summary::notes(baselines, &summary);
-    notes.extend(tiers::moved_together(&results, &config.tiers));
+    notes.extend(shift.map(|s| s.note()));
     Report {
         schema: SCHEMA.to_string(),
         verdict,

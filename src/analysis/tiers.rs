@@ -247,11 +247,51 @@ pub fn fails(level: FailOn, results: &[ResultRow]) -> bool {
         .any(|r| r.status == Status::Regression && r.tier != TierLabel::None && r.tier <= limit)
 }
 
-/// One line when most compared benchmarks moved the same way by a similar factor:
-/// that is usually a different runner, not the code.
-pub fn moved_together(results: &[ResultRow], tiers: &Tiers) -> Option<String> {
+/// Most compared time measurements moved the same way by a similar factor: usually a
+/// different or busier runner, not the code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    /// The common change, as a log ratio.
+    pub centre: f64,
+    /// The spread of the moved benchmarks' log ratios (unscaled MAD).
+    pub spread: f64,
+    /// How many moved, and of how many.
+    pub moved: usize,
+    /// Compared time measurements.
+    pub of: usize,
+}
+
+impl Shift {
+    /// The note for the report.
+    pub fn note(&self) -> String {
+        let who = if self.moved == self.of {
+            format!("all {} benchmarks", self.of)
+        } else {
+            format!("{} of {} benchmarks", self.moved, self.of)
+        };
+        format!(
+            "{who} moved {} together: often a different runner; rerun to confirm",
+            fmt_pct((self.centre.exp() - 1.0) * 100.0)
+        )
+    }
+
+    /// Whether a change (log ratio) is the shift itself rather than a move of its own:
+    /// within 3 robust sigmas of the common change, and at least within 5 %.
+    pub fn explains(&self, log_ratio: f64) -> bool {
+        let band = (3.0 * crate::stats::MAD_TO_SIGMA * self.spread).max(1.05f64.ln());
+        (log_ratio - self.centre).abs() <= band
+    }
+}
+
+/// The runner shift of a report, when ≥ 80 % of its compared time measurements moved
+/// past the notice percentage the same way, by ratios whose spread is small next to the
+/// move itself.
+pub fn suite_shift<'a>(
+    results: impl IntoIterator<Item = &'a ResultRow>,
+    tiers: &Tiers,
+) -> Option<Shift> {
     let changes: Vec<f64> = results
-        .iter()
+        .into_iter()
         .filter(|r| r.baseline.is_some() && r.current.is_some() && r.metric == "time")
         .filter_map(|r| r.value_change_pct)
         .collect();
@@ -269,21 +309,43 @@ pub fn moved_together(results: &[ResultRow], tiers: &Tiers) -> Option<String> {
     if (moved.len() as f64) < 0.8 * changes.len() as f64 {
         return None;
     }
-    // "A similar factor": the ratios' spread is small next to the move itself.
     let ratios: Vec<f64> = moved.iter().map(|c| (1.0 + c / 100.0).ln()).collect();
     let centre = crate::stats::median(&ratios);
     let spread = crate::stats::mad(&ratios, centre);
     if spread > centre.abs() / 3.0 {
         return None;
     }
-    let pct = (centre.exp() - 1.0) * 100.0;
-    let who = if moved.len() == changes.len() {
-        format!("all {} benchmarks", changes.len())
-    } else {
-        format!("{} of {} benchmarks", moved.len(), changes.len())
+    Some(Shift {
+        centre,
+        spread,
+        moved: moved.len(),
+        of: changes.len(),
+    })
+}
+
+/// Caps a blocking regression that the suite's common slowdown explains at warning:
+/// when every benchmark got slower by the same factor, the runner is the first suspect,
+/// and a reviewer, not the gate, should decide. A benchmark that moved well beyond the
+/// rest still blocks.
+pub fn cap_by_shift(row: &mut ResultRow, tiers: &Tiers, shift: &Shift) {
+    let slower = shift.centre > 0.0;
+    let blocking = row.status == Status::Regression
+        && row
+            .tier
+            .name()
+            .is_some_and(|t| tiers.get(t).action == Action::Block);
+    let Some(change) = row
+        .value_change_pct
+        .filter(|_| slower && blocking && row.metric == "time")
+    else {
+        return;
     };
-    Some(format!(
-        "{who} moved {} together: often a different runner; rerun to confirm",
-        fmt_pct(pct)
-    ))
+    if shift.explains((1.0 + change / 100.0).ln()) {
+        row.tier = TierLabel::Warning;
+        row.reason.push_str(&format!(
+            " (capped: the whole suite moved {} together, a runner shift more often than a \
+             change of this benchmark)",
+            fmt_pct((shift.centre.exp() - 1.0) * 100.0)
+        ));
+    }
 }

@@ -90,6 +90,18 @@ pub enum TierLabel {
     None,
 }
 
+impl TierLabel {
+    /// The tier's name, `None` for no tier.
+    pub fn name(self) -> Option<TierName> {
+        match self {
+            TierLabel::Critical => Some(TierName::Critical),
+            TierLabel::Warning => Some(TierName::Warning),
+            TierLabel::Notice => Some(TierName::Notice),
+            TierLabel::None => None,
+        }
+    }
+}
+
 impl From<TierName> for TierLabel {
     fn from(t: TierName) -> Self {
         match t {
