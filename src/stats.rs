@@ -79,25 +79,38 @@ pub fn two_modes(samples: &[f64]) -> Option<(Mode, Mode)> {
     if n < MIN_SAMPLES || samples.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
         return None;
     }
-    let mut logs: Vec<f64> = samples.iter().map(|v| v.ln()).collect();
-    logs.sort_unstable_by(f64::total_cmp);
+    // Sorted values; the log is monotone, so gaps in log are ratios of neighbours and
+    // medians of a sorted part are read by index.
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
     let split = (side..=n - side)
-        .max_by(|&i, &j| (logs[i] - logs[i - 1]).total_cmp(&(logs[j] - logs[j - 1])))?;
-    let gap = logs[split] - logs[split - 1];
-    let spread = |part: &[f64]| MAD_TO_SIGMA * mad(part, median(part));
-    let (low, high) = logs.split_at(split);
-    let (m_low, m_high) = (median(low), median(high));
-    if gap <= GAP_SIGMAS * spread(low).max(spread(high)) || m_high - m_low < MIN_RATIO.ln() {
+        .max_by(|&i, &j| (sorted[i] / sorted[i - 1]).total_cmp(&(sorted[j] / sorted[j - 1])))?;
+    let sorted_median = |part: &[f64]| {
+        let k = part.len();
+        if k % 2 == 1 {
+            part[k / 2]
+        } else {
+            (part[k / 2 - 1] + part[k / 2]) / 2.0
+        }
+    };
+    let (low, high) = sorted.split_at(split);
+    let (m_low, m_high) = (sorted_median(low), sorted_median(high));
+    if m_high / m_low < MIN_RATIO {
         return None;
     }
-    let mode = |part: &[f64], m: f64| {
-        let values: Vec<f64> = part.iter().map(|v| v.exp()).collect();
-        let centre = m.exp();
-        Mode {
-            median: centre,
-            sigma: MAD_TO_SIGMA * mad(&values, centre),
-            n: part.len(),
-        }
+    // Robust sigma of a part in log units: 1.4826 × the median of |ln(v / m)|.
+    let log_spread = |part: &[f64], m: f64| {
+        let dev: Vec<f64> = part.iter().map(|v| (v / m).ln().abs()).collect();
+        MAD_TO_SIGMA * median(&dev)
+    };
+    let gap = (sorted[split] / sorted[split - 1]).ln();
+    if gap <= GAP_SIGMAS * log_spread(low, m_low).max(log_spread(high, m_high)) {
+        return None;
+    }
+    let mode = |part: &[f64], m: f64| Mode {
+        median: m,
+        sigma: MAD_TO_SIGMA * mad(part, m),
+        n: part.len(),
     };
     Some((mode(low, m_low), mode(high, m_high)))
 }

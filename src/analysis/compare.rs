@@ -203,7 +203,15 @@ fn choose_modes(
     base: &Measurement,
     current: &Measurement,
     direction: Direction,
+    min_pct: f64,
 ) -> (Side, Side, Option<Bimodal>) {
+    // A change no tier could fire on is judged as it is: looking for modes costs a
+    // sort of every sample, and a suite is mostly unchanged benchmarks.
+    let moved =
+        base.value != 0.0 && ((current.value - base.value) / base.value * 100.0).abs() > min_pct;
+    if !moved {
+        return (Side::of(base), Side::of(current), None);
+    }
     let modes = |m: &Measurement| m.samples.as_deref().and_then(stats::two_modes);
     let better = |(low, high): (Mode, Mode)| match direction {
         Direction::LowerIsBetter => low,
@@ -234,6 +242,8 @@ fn choose_modes(
 /// what a change has to beat: so the difference is judged against both runs' sampling
 /// error plus an assumed run-to-run noise of `run_noise_pct` % of each estimate
 /// (`run_noise`), with Welch–Satterthwaite degrees of freedom for the sampling part.
+/// Samples are looked at for two modes when the change passes `min_pct` (the lowest
+/// tier percentage for the metric).
 /// `run_noise_pct = 0` gives Welch's t-test on the two runs' summaries (`welch`);
 /// without it and without a spread or a sample count, only the percentage is known.
 pub fn compare_runs(
@@ -242,8 +252,9 @@ pub fn compare_runs(
     direction: Direction,
     gate_sigma: f64,
     run_noise_pct: f64,
+    min_pct: f64,
 ) -> Comparison {
-    let (a, b, bimodal) = choose_modes(base, current, direction);
+    let (a, b, bimodal) = choose_modes(base, current, direction, min_pct);
     let (change_pct, value_change_pct) = changes(b.value, a.value, direction);
     let mut out = Comparison {
         centre: a.value,

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::compare::{compare_history, compare_runs};
-use crate::config::{Config, Correction, Tiers};
+use crate::config::{Config, Correction, TierName, Tiers};
 use crate::model::{Benchmark, Direction, Measurement, Metric, Run};
 use crate::report::{BaselineSide, CurrentSide, Method, Paired, ResultRow, Status, TierLabel};
 use crate::stats;
@@ -59,9 +59,20 @@ pub(super) fn compared<'c>(
                     &values, m.value, direction, config, gate_sigma,
                 ))
             } else {
-                series
-                    .last()
-                    .map(|base| compare_runs(base, m, direction, gate_sigma, config.run_noise_pct))
+                series.last().map(|base| {
+                    let min_pct = TierName::ALL
+                        .into_iter()
+                        .map(|t| tiers.get(t).pct(&m.metric))
+                        .fold(f64::INFINITY, f64::min);
+                    compare_runs(
+                        base,
+                        m,
+                        direction,
+                        gate_sigma,
+                        config.run_noise_pct,
+                        min_pct,
+                    )
+                })
             };
             let current_side = CurrentSide {
                 value: m.value,
