@@ -329,9 +329,13 @@ async fn a_pull_request_gets_one_comment_updated_in_place() {
         .lines()
         .find(|l| l.starts_with("report="))
         .expect("report output");
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(&report_line[7..]).expect("saved"))
-            .expect("json");
+    // Workspace-relative, so it is valid on the runner (the container's workspace path
+    // is not).
+    assert_eq!(report_line, "report=bench-bot-report/report.json");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(ws.path().join(&report_line[7..])).expect("saved"),
+    )
+    .expect("json");
     assert_eq!(report["schema"], "bench-bot/report/v1");
     assert!(
         run.summary.contains("## 🔴 bench-bot")

@@ -113,7 +113,16 @@ impl Context<'_> {
                     (s.critical + s.warning + s.notice).to_string(),
                 ),
                 ("improvements", s.improvements.to_string()),
-                ("report", report_path.display().to_string()),
+                // Relative to the workspace: inside the container it is mounted at
+                // /github/workspace, a path the runner's later steps do not have.
+                (
+                    "report",
+                    report_path
+                        .strip_prefix(&self.workspace)
+                        .unwrap_or(report_path)
+                        .display()
+                        .to_string(),
+                ),
                 ("comment-url", comment_url.unwrap_or_default()),
             ],
         )
