@@ -1027,3 +1027,99 @@ async fn a_missing_history_branch_is_a_first_run_by_default_and_an_error_by_anot
     );
     assert_eq!(fake.comments().len(), 1, "no second comment");
 }
+
+/// Runs `args` as `uid` (a user with no name here), with its own HOME.
+#[cfg(unix)]
+fn as_user(uid: u32, dir: &Path, home: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("setpriv")
+        .args([
+            &format!("--reuid={uid}"),
+            &format!("--regid={uid}"),
+            "--clear-groups",
+            "--",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("setpriv runs")
+}
+
+/// The container runs as root on a workspace the runner's user owns. After a push that
+/// fetches and records history, that user can still fetch, push and delete the report.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_is_left_to_its_owner() {
+    use std::os::unix::fs::MetadataExt;
+    let me = std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(1);
+    let has_setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if me != 0 || !has_setpriv {
+        eprintln!("skipped: needs root and setpriv (the CI machine has both)");
+        return;
+    }
+    const OWNER: u32 = 4242;
+    let (server, _fake) = github("").await;
+    let (tmp, work) = git_workspace();
+    std::fs::copy(
+        repo_file("fixtures/pytest/baseline.json"),
+        work.join("baseline.json"),
+    )
+    .expect("copy fixture");
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).expect("home");
+    let status = std::process::Command::new("chown")
+        .args(["-R", &format!("{OWNER}:{OWNER}")])
+        .arg(tmp.path())
+        .status()
+        .expect("chown");
+    assert!(status.success());
+    let run = ActionRun::new(&server, &work)
+        .event("push", "push.json")
+        .inputs(&[("results", "baseline.json".into())])
+        .run()
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("recorded the run"), "{}", run.stdout);
+    // Nothing under the checkout belongs to root any more.
+    let mut foreign = Vec::new();
+    let mut stack = vec![work.clone()];
+    while let Some(p) = stack.pop() {
+        let m = std::fs::symlink_metadata(&p).expect("stat");
+        // The harness's GITHUB_OUTPUT and step summary stand in for the runner's own
+        // files, which live outside the workspace.
+        let harness = p
+            .file_name()
+            .is_some_and(|n| n == ".gh-output" || n == ".gh-summary");
+        if m.uid() != OWNER && !harness {
+            foreign.push(p.clone());
+        }
+        if m.is_dir() {
+            stack.extend(
+                std::fs::read_dir(&p)
+                    .expect("dir")
+                    .map(|e| e.expect("entry").path()),
+            );
+        }
+    }
+    assert!(foreign.is_empty(), "owned by someone else: {foreign:?}");
+    for args in [
+        &["git", "fetch", "origin"][..],
+        &["git", "fetch", "origin", "bench-bot-data"],
+        &["git", "push", "origin", "HEAD:refs/heads/after-bench-bot"],
+        &["rm", "-r", "bench-bot-report"],
+    ] {
+        let out = as_user(OWNER, &work, &home, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(!work.join("bench-bot-report").exists());
+}

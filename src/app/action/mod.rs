@@ -9,6 +9,7 @@
 
 mod analyze;
 mod fork;
+mod ownership;
 mod sinks;
 mod workspace;
 
@@ -51,11 +52,18 @@ pub fn run(env: &Environment) -> Result<Outcome> {
         event,
         workspace,
     };
-    match (ctx.inputs.mode, &ctx.event) {
+    let outcome = match (ctx.inputs.mode, &ctx.event) {
         (Mode::Comment, _) | (Mode::Auto, Event::WorkflowRun { .. }) => ctx.comment_saved_report(),
         (Mode::Record, _) => ctx.record_only(),
         _ => ctx.analyze(),
+    };
+    // Whatever happened, later steps of the job run as the workspace's owner.
+    if let Err(e) = ownership::restore(&ctx.workspace) {
+        ctx.warn(&format!(
+            "could not give the files bench-bot wrote back to the workspace's owner: {e}"
+        ));
     }
+    outcome
 }
 
 /// One run of the action: the environment, the inputs, the event and the workspace.

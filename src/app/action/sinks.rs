@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::Context;
+use super::{Context, workspace};
 use crate::app::analyze::report_json;
 use crate::error::{Error, Result};
 use crate::fs::write_atomic;
@@ -117,9 +117,7 @@ impl Context<'_> {
                 // /github/workspace, a path the runner's later steps do not have.
                 (
                     "report",
-                    report_path
-                        .strip_prefix(&self.workspace)
-                        .unwrap_or(report_path)
+                    workspace::relative(&self.workspace, report_path)
                         .display()
                         .to_string(),
                 ),
