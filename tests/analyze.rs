@@ -8,6 +8,14 @@ fn p(rel: &str) -> String {
     repo(rel).display().to_string()
 }
 
+/// A config in `dir` that turns the assumed run-to-run noise off (the samples-only
+/// test); returns its path.
+fn samples_only(dir: &std::path::Path) -> String {
+    let config = dir.join("samples-only.toml");
+    std::fs::write(&config, "run_noise_pct = 0\n").expect("config");
+    config.display().to_string()
+}
+
 /// The fixtures' suites make one benchmark ~30 % slower and one faster.
 fn assert_slowed_and_sped_up(report: &serde_json::Value, slowed: &str, sped_up: &str) {
     let r = row(report, slowed);
@@ -70,13 +78,12 @@ fn pytest_saved_files_with_and_without_data() {
         r["reason"].as_str().expect("reason").contains("rerun"),
         "{r}"
     );
-    let config = tmp.path().join("samples-only.toml");
-    std::fs::write(&config, "run_noise_pct = 0\n").expect("config");
+    let config = samples_only(tmp.path());
     let (code, report, _) = analyze_json(
         tmp.path(),
         &[
             "--config",
-            config.to_str().expect("utf8"),
+            &config,
             "--baseline",
             &p(&format!("{dir}/0001_baseline.json")),
             &p(&format!("{dir}/0002_candidate.json")),
@@ -161,13 +168,12 @@ fn bencher_text_fixtures_are_judged_against_the_run_noise_or_by_percentage() {
     assert_eq!(r["estimator"], "median");
     // Without the assumed run-to-run noise, a format with no sample count is judged by
     // its percentage alone, and says so.
-    let config = tmp.path().join("off.toml");
-    std::fs::write(&config, "run_noise_pct = 0\n").expect("config");
+    let config = samples_only(tmp.path());
     let (code, report, _) = analyze_json(
         tmp.path(),
         &[
             "--config",
-            config.to_str().expect("utf8"),
+            &config,
             "--baseline",
             &p("fixtures/criterion/baseline.bencher.txt"),
             &p("fixtures/criterion/candidate.bencher.txt"),
