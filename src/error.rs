@@ -131,6 +131,16 @@ pub enum HistoryError {
     /// A run could not be encoded for the history branch; nothing was written.
     #[error("failed to encode a run for the history branch: {0}")]
     Encode(String),
+    /// The remote refused bench-bot: a bad or expired token (401), a token that may not
+    /// write (403), or a protected branch or hook that rejected the update. Retried at
+    /// most once, never as contention.
+    #[error("failed to {action}: {reason}")]
+    Denied {
+        /// What bench-bot was doing.
+        action: String,
+        /// What the refusal means, and what to change.
+        reason: String,
+    },
     /// The remote's tip kept moving; nothing was written.
     #[error("failed to push the history branch after {attempts} attempts: the remote kept moving")]
     Contention {
@@ -142,10 +152,39 @@ pub enum HistoryError {
 impl HistoryError {
     /// A failed git operation: what bench-bot was doing, and libgit2's message.
     pub fn git(action: impl Into<String>, e: &git2::Error) -> HistoryError {
-        HistoryError::Git {
-            action: action.into(),
-            message: e.message().to_string(),
+        let action = action.into();
+        let message = e.message();
+        let refused = e.code() == git2::ErrorCode::Auth || message.contains("401");
+        if refused {
+            return HistoryError::Denied {
+                action,
+                reason: format!(
+                    "the remote refused the token (HTTP 401: {message}): a wrong or expired \
+                     token; the action uses `github-token`, by default the workflow's"
+                ),
+            };
         }
+        if message.contains("403") {
+            let reason = if action.starts_with("push") {
+                "the token may read but not write (HTTP 403): give the job \
+                 `permissions: contents: write`"
+            } else {
+                "the token has no access to this repository (HTTP 403)"
+            };
+            return HistoryError::Denied {
+                action,
+                reason: reason.to_string(),
+            };
+        }
+        HistoryError::Git {
+            action,
+            message: message.to_string(),
+        }
+    }
+
+    /// Whether the remote refused bench-bot (not worth retrying more than once).
+    pub fn is_denied(&self) -> bool {
+        matches!(self, HistoryError::Denied { .. })
     }
 }
 

@@ -843,3 +843,117 @@ fn a_history_branch_that_exists_nowhere_warns_and_names_the_branches_with_runs()
         serde_json::from_slice(&std::fs::read(&output).expect("report kept")).expect("json");
     assert_eq!(saved["verdict"], "unknown");
 }
+
+/// `tests/support/git_http_server.py` (git http-backend behind Basic auth) serving the
+/// world's remote; killed on drop.
+struct GitHttp {
+    child: std::process::Child,
+    url: String,
+    log: PathBuf,
+}
+
+impl GitHttp {
+    fn start(w: &World) -> Option<GitHttp> {
+        use std::io::BufRead;
+        let log = w.root.join("http.log");
+        let mut child = std::process::Command::new("python3")
+            .arg(repo_file("tests/support/git_http_server.py"))
+            .arg(&w.root)
+            .arg(&log)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .ok()?;
+        let mut port = String::new();
+        std::io::BufReader::new(child.stdout.take()?)
+            .read_line(&mut port)
+            .ok()?;
+        Some(GitHttp {
+            child,
+            url: format!("http://127.0.0.1:{}/remote.git", port.trim()),
+            log,
+        })
+    }
+
+    /// Requests served since the last call.
+    fn requests(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let _ = std::fs::write(&self.log, "");
+        text.lines().map(str::to_string).collect()
+    }
+}
+
+impl Drop for GitHttp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn auth_failures_fail_fast_and_say_why() {
+    let w = world(1);
+    let work = w.root.join("work");
+    let Some(server) = GitHttp::start(&w) else {
+        eprintln!("skipped: needs python3");
+        return;
+    };
+    Repository::open(&work)
+        .expect("work")
+        .remote_set_url("origin", &server.url)
+        .expect("http remote");
+    let record_with = |token: &str| {
+        bench_bot(&work)
+            .args(["record", "--repo", ".", "--branch", "main"])
+            .arg(repo_file("fixtures/pytest/baseline.json"))
+            .env("GITHUB_TOKEN", token)
+            .output()
+            .expect("runs")
+    };
+    let cases = [
+        ("expired", "the remote refused the token (HTTP 401"),
+        ("readonly", "`permissions: contents: write`"),
+    ];
+    for (token, says) in cases {
+        let out = record_with(token);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{token}: {stderr}");
+        assert!(stderr.contains(says), "{token}: {stderr}");
+        assert!(!stderr.contains("kept moving"), "{token}: {stderr}");
+        // One retry at most: a handful of requests, not hundreds.
+        let requests = server.requests();
+        assert!(requests.len() <= 8, "{token}: {requests:#?}");
+    }
+    assert!(remote_runs(&w).is_empty());
+    // A hook that declines the branch (a protected branch on GitHub) is said as such,
+    // and not retried as contention.
+    let hook = w.root.join("remote.git/hooks/pre-receive");
+    std::fs::write(&hook, "#!/bin/sh\necho 'protected branch' >&2\nexit 1\n").expect("hook");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let out = record_with("good");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a protected branch or a rejecting hook"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not retried"), "{stderr}");
+    let pushes = server
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("POST") && r.contains("receive-pack"))
+        .count();
+    assert_eq!(pushes, 1);
+    // With the hook gone, the same token records.
+    std::fs::remove_file(&hook).expect("rm hook");
+    let out = record_with("good");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(remote_runs(&w).len(), 1);
+}

@@ -43,18 +43,58 @@ pub fn relax_owner_validation() {
 
 pub(super) fn callbacks(token: Option<&str>) -> RemoteCallbacks<'_> {
     let mut cb = RemoteCallbacks::new();
+    let mut asked = 0;
     cb.credentials(move |url, username, _allowed| {
-        // GitHub accepts the workflow token as the password of any user name.
+        asked += 1;
+        // libgit2 asks again after the server refused the answer; the same token would
+        // be refused again, so the second question ends the attempt (a 401).
+        if asked > 1 {
+            return Err(git2::Error::new(
+                git2::ErrorCode::Auth,
+                git2::ErrorClass::Http,
+                "the server refused the token",
+            ));
+        }
+        // GitHub accepts the workflow token as the password of any user name. Plain
+        // http is only trusted on this machine (a test server).
         match token {
-            Some(token) if url.starts_with("https://") && !token.is_empty() => {
+            Some(token) if sends_credentials(url) && !token.is_empty() => {
                 git2::Cred::userpass_plaintext(username.unwrap_or("x-access-token"), token)
             }
-            _ => Err(git2::Error::from_str(
+            _ => Err(git2::Error::new(
+                git2::ErrorCode::Auth,
+                git2::ErrorClass::Http,
                 "no credentials: set GITHUB_TOKEN for https remotes",
             )),
         }
     });
     cb
+}
+
+/// Whether a push status from the server says the branch moved (retry on the new tip),
+/// as git's receive-pack words it.
+fn moved_under_us(status: &str) -> bool {
+    [
+        "non-fast-forward",
+        "fetch first",
+        "stale info",
+        "failed to lock",
+        "cannot lock",
+    ]
+    .iter()
+    .any(|s| status.contains(s))
+}
+
+fn sends_credentials(url: &str) -> bool {
+    url.starts_with("https://")
+        || [
+            "http://127.0.0.1:",
+            "http://127.0.0.1/",
+            "http://localhost:",
+            "http://[::1]:",
+        ]
+        .iter()
+        .any(|p| url.starts_with(p))
 }
 
 pub(super) fn backoff(attempt: u32) {
@@ -98,6 +138,8 @@ impl HistoryRepo {
 
     fn push_remote(&self, r: &mut git2::Remote<'_>, staging: &str) -> Result<(), PushError> {
         let mut rejected: Option<String> = None;
+        // What the server's hooks print ("remote: …"), to name a refusal by its words.
+        let said = std::cell::RefCell::new(String::new());
         {
             let mut cb = callbacks(self.token.as_deref());
             cb.push_update_reference(|_name, status| {
@@ -105,6 +147,10 @@ impl HistoryRepo {
                     rejected = Some(msg.to_string());
                 }
                 Ok(())
+            });
+            cb.sideband_progress(|data| {
+                said.borrow_mut().push_str(&String::from_utf8_lossy(data));
+                true
             });
             let mut po = PushOptions::new();
             po.remote_callbacks(cb);
@@ -115,6 +161,13 @@ impl HistoryRepo {
                     return Err(PushError::Moved);
                 }
                 Err(e) => {
+                    let said = said.borrow();
+                    let said = said.trim();
+                    // When libgit2 cannot read the status report, what the server's
+                    // hooks printed still says what happened.
+                    if !said.is_empty() && !moved_under_us(said) {
+                        return Err(PushError::Git(self.rejected(said)));
+                    }
                     return Err(PushError::Git(HistoryError::git(
                         "push the history branch",
                         &e,
@@ -123,9 +176,32 @@ impl HistoryRepo {
             }
         }
         match rejected {
-            // The server refused the update: the tip moved under us.
-            Some(_) => Err(PushError::Moved),
             None => Ok(()),
+            // The tip moved under us: rebuild on the new one.
+            Some(msg) if moved_under_us(&msg) => Err(PushError::Moved),
+            // A protected branch or a pre-receive hook said no: retrying cannot help.
+            Some(msg) => {
+                let said = said.borrow();
+                let why = if said.trim().is_empty() {
+                    msg
+                } else {
+                    format!("{msg}: {}", said.trim())
+                };
+                Err(PushError::Git(self.rejected(&why)))
+            }
+        }
+    }
+
+    /// A push a protected branch or a hook declined.
+    fn rejected(&self, why: &str) -> HistoryError {
+        HistoryError::Denied {
+            action: "push the history branch".into(),
+            reason: format!(
+                "the remote rejected the update ({}): a protected branch or a rejecting \
+                 hook; allow bench-bot to push `{}` (not retried)",
+                why.split_whitespace().collect::<Vec<_>>().join(" "),
+                self.branch
+            ),
         }
     }
 

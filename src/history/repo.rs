@@ -328,7 +328,8 @@ impl HistoryRepo {
             // A fetch can fail while other writers update the remote: try again.
             let remote_tip = match self.fetch() {
                 Ok(tip) => tip,
-                Err(_) if attempt < options.max_attempts => {
+                // A refusal is retried once (a token can be fresh by then), never more.
+                Err(e) if attempt < options.max_attempts && !(e.is_denied() && attempt >= 2) => {
                     backoff(attempt);
                     continue;
                 }

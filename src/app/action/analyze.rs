@@ -212,9 +212,9 @@ impl Context<'_> {
                 self.inputs.history_branch,
                 o.commit.get(..12).unwrap_or(&o.commit)
             ),
-            Err(e) => self.warn(&format!(
-                "{e}; the run was not recorded (needs `contents: write`)"
-            )),
+            // A refusal says what to change itself; blaming permissions on anything
+            // else would send the user the wrong way.
+            Err(e) => self.warn(&format!("{e}; the run was not recorded")),
         }
     }
 
