@@ -125,6 +125,9 @@ pub(super) fn compared<'c>(
 /// benchmark's time row, so one measurement gets one verdict. A derived row whose time
 /// row is absent (ignored, or a different outcome) stays a row of its own.
 pub(super) fn pair_derived(rows: Vec<Pending<'_>>) -> Vec<Pending<'_>> {
+    if !rows.iter().any(|p| p.derived) {
+        return rows;
+    }
     let sides = |r: &ResultRow| (r.baseline.is_some(), r.current.is_some());
     let time_rows: HashMap<(String, (bool, bool)), usize> = rows
         .iter()
@@ -134,7 +137,7 @@ pub(super) fn pair_derived(rows: Vec<Pending<'_>>) -> Vec<Pending<'_>> {
         .collect();
     let mut out: Vec<Option<Pending<'_>>> = Vec::with_capacity(rows.len());
     let mut paired: Vec<(usize, Paired)> = Vec::new();
-    for (i, p) in rows.into_iter().enumerate() {
+    for p in rows {
         let target = p
             .derived
             .then(|| time_rows.get(&(p.row.id.clone(), sides(&p.row))))
@@ -155,7 +158,6 @@ pub(super) fn pair_derived(rows: Vec<Pending<'_>>) -> Vec<Pending<'_>> {
             }
             None => out.push(Some(p)),
         }
-        debug_assert_eq!(out.len(), i + 1);
     }
     for (t, pair) in paired {
         if let Some(p) = out[t].as_mut() {
