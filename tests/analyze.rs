@@ -442,3 +442,31 @@ fn one_baseline_ab_pairs_block_the_real_slowdown_and_not_the_busy_machine() {
         "{r}"
     );
 }
+
+#[test]
+fn hyperfine_exports_are_compared_and_failed_commands_reported() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/hyperfine/baseline.json"),
+            &p("fixtures/hyperfine/candidate.json"),
+        ],
+    );
+    assert!(code <= 1, "{report}");
+    // Two counts and the sort at both values of the scan; `fail` is not compared.
+    assert_eq!(report["summary"]["compared"], 4, "{report}");
+    let r = row(&report, "sh work.sh sort [n=200000]");
+    assert_eq!(r["estimator"], "median");
+    assert!(r["value_change_pct"].as_f64().expect("change") > 0.0, "{r}");
+    let warnings = report["warnings"].as_array().expect("warnings");
+    assert_eq!(
+        warnings
+            .iter()
+            .filter(|w| w.as_str().is_some_and(|w| w.contains("reported as failed")))
+            .count(),
+        4,
+        "{warnings:?}"
+    );
+}

@@ -16,7 +16,14 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         .unwrap_or(bytes.len());
     let head = &bytes[start..bytes.len().min(start + SNIFF_BYTES)];
     let has = |needle: &str| head.windows(needle.len()).any(|w| w == needle.as_bytes());
+    // hyperfine writes `{"results": [` first; its commands may hold any other key.
+    let hyperfine = head.first() == Some(&b'{')
+        && head[1..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .is_some_and(|i| head[1 + i..].starts_with(b"\"results\""));
     match head.first() {
+        _ if hyperfine => Ok(Format::Hyperfine),
         Some(b'{') if has("\"reason\"") => Ok(Format::CargoCriterion),
         Some(b'{')
             if has("\"benchmarks\"") || has("\"machine_info\"") || has("\"commit_info\"") =>
@@ -36,8 +43,8 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             path,
             None,
             "unknown format: expected pytest-benchmark JSON, a criterion directory, \
-             cargo-criterion JSON lines, bencher text (`test NAME ... bench: N ns/iter`) \
-             or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             cargo-criterion JSON lines, bencher text (`test NAME ... bench: N ns/iter`), \
+             hyperfine --export-json or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -73,6 +80,44 @@ mod tests {
         assert_eq!(
             fmt("running 1 test\ntest a ... bench:  1 ns/iter (+/- 0)\n").ok(),
             Some(Format::BencherText)
+        );
+    }
+
+    /// Every result file the real tools wrote into fixtures/ is told apart: none is
+    /// taken for another format.
+    #[test]
+    fn every_fixture_is_detected_as_its_own_format() {
+        let cases: &[(&str, Format)] = &[
+            ("fixtures/pytest/baseline.json", Format::PytestBenchmark),
+            ("fixtures/pytest/candidate.json", Format::PytestBenchmark),
+            (
+                "fixtures/pytest/saved/Linux-CPython-3.11-64bit/0002_candidate.json",
+                Format::PytestBenchmark,
+            ),
+            ("fixtures/aa/hog-1-a.json", Format::PytestBenchmark),
+            (
+                "fixtures/criterion/baseline.cargo-criterion.json",
+                Format::CargoCriterion,
+            ),
+            (
+                "fixtures/criterion/baseline.bencher.txt",
+                Format::BencherText,
+            ),
+            (
+                "fixtures/criterion/baseline/parse/digits/64/new/estimates.json",
+                Format::Criterion,
+            ),
+            ("fixtures/hyperfine/baseline.json", Format::Hyperfine),
+            ("fixtures/hyperfine/candidate.json", Format::Hyperfine),
+        ];
+        for (rel, expected) in cases {
+            let (p, bytes) = super::super::fixture(rel);
+            assert_eq!(detect(&p, &bytes).ok(), Some(*expected), "{rel}");
+        }
+        // A hyperfine command may name any other format's keys.
+        assert_eq!(
+            fmt("{\n  \"results\": [{\"command\": \"pytest --benchmark-json benchmarks \\\"reason\\\"\"}]}").ok(),
+            Some(Format::Hyperfine)
         );
     }
 

@@ -9,6 +9,7 @@ mod criterion;
 mod custom;
 mod detect;
 mod gab;
+mod hyperfine;
 mod json;
 mod merge;
 mod pytest;
@@ -37,6 +38,8 @@ pub enum Format {
     BencherText,
     /// `[{"name", "value", "unit", "range"?, "extra"?}]`.
     Custom,
+    /// hyperfine `--export-json` output.
+    Hyperfine,
 }
 
 impl Format {
@@ -48,6 +51,7 @@ impl Format {
             Format::CargoCriterion => "cargo-criterion",
             Format::BencherText => "bencher-text",
             Format::Custom => "custom",
+            Format::Hyperfine => "hyperfine",
         }
     }
 }
@@ -112,6 +116,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::CargoCriterion => cargo_criterion::parse(path, bytes),
         Format::BencherText => bencher_text::parse(path, bytes),
         Format::Custom => custom::parse(path, bytes),
+        Format::Hyperfine => hyperfine::parse(path, bytes),
         Format::Criterion => Err(crate::Error::input(
             path,
             Some("criterion"),
