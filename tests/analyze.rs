@@ -470,3 +470,35 @@ fn hyperfine_exports_are_compared_and_failed_commands_reported() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn google_benchmark_repetitions_are_compared_and_errors_reported() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/google-benchmark/baseline.json"),
+            &p("fixtures/google-benchmark/candidate.json"),
+        ],
+    );
+    // BM_Sort sorts 1.5× the elements in the candidate: critical at both sizes.
+    assert_eq!(code, 1, "{report}");
+    for id in ["BM_Sort/1024", "BM_Sort/16384"] {
+        let r = row(&report, id);
+        assert_eq!(
+            (&r["status"], &r["tier"]),
+            (&"regression".into(), &"critical".into()),
+            "{r}"
+        );
+        assert_eq!(r["paired"][0]["metric"], "throughput", "{r}");
+    }
+    assert!(
+        report["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("`BM_Fails` failed"))),
+        "{report}"
+    );
+}

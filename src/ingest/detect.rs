@@ -24,6 +24,11 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             .is_some_and(|i| head[1 + i..].starts_with(b"\"results\""));
     match head.first() {
         _ if hyperfine => Ok(Format::Hyperfine),
+        // Google Benchmark's `context` then `benchmarks` with per-run `time_unit`; before
+        // pytest-benchmark, which also has a `benchmarks` list.
+        Some(b'{') if has("\"context\"") && has("\"time_unit\"") && has("\"real_time\"") => {
+            Ok(Format::GoogleBenchmark)
+        }
         Some(b'{') if has("\"reason\"") => Ok(Format::CargoCriterion),
         Some(b'{')
             if has("\"benchmarks\"") || has("\"machine_info\"") || has("\"commit_info\"") =>
@@ -44,7 +49,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             None,
             "unknown format: expected pytest-benchmark JSON, a criterion directory, \
              cargo-criterion JSON lines, bencher text (`test NAME ... bench: N ns/iter`), \
-             hyperfine --export-json or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             hyperfine --export-json, Google Benchmark JSON or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -109,6 +114,14 @@ mod tests {
             ),
             ("fixtures/hyperfine/baseline.json", Format::Hyperfine),
             ("fixtures/hyperfine/candidate.json", Format::Hyperfine),
+            (
+                "fixtures/google-benchmark/baseline.json",
+                Format::GoogleBenchmark,
+            ),
+            (
+                "fixtures/google-benchmark/aggregates-only.json",
+                Format::GoogleBenchmark,
+            ),
         ];
         for (rel, expected) in cases {
             let (p, bytes) = super::super::fixture(rel);

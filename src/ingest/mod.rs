@@ -9,6 +9,7 @@ mod criterion;
 mod custom;
 mod detect;
 mod gab;
+mod google_benchmark;
 mod hyperfine;
 mod json;
 mod merge;
@@ -40,6 +41,8 @@ pub enum Format {
     Custom,
     /// hyperfine `--export-json` output.
     Hyperfine,
+    /// Google Benchmark `--benchmark_format=json` / `--benchmark_out` output.
+    GoogleBenchmark,
 }
 
 impl Format {
@@ -52,6 +55,7 @@ impl Format {
             Format::BencherText => "bencher-text",
             Format::Custom => "custom",
             Format::Hyperfine => "hyperfine",
+            Format::GoogleBenchmark => "google-benchmark",
         }
     }
 }
@@ -117,6 +121,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::BencherText => bencher_text::parse(path, bytes),
         Format::Custom => custom::parse(path, bytes),
         Format::Hyperfine => hyperfine::parse(path, bytes),
+        Format::GoogleBenchmark => google_benchmark::parse(path, bytes),
         Format::Criterion => Err(crate::Error::input(
             path,
             Some("criterion"),

@@ -1,0 +1,374 @@
+//! Google Benchmark `--benchmark_format=json` / `--benchmark_out=FILE`:
+//! `{"context": {...}, "benchmarks": [{"name", "run_name", "run_type", "repetition_index",
+//! "real_time", "cpu_time", "time_unit", "items_per_second"?, "bytes_per_second"?,
+//! "error_occurred"?, counters...}]}`.
+//!
+//! Each repetition (`run_type: "iteration"`) is one sample; the aggregates (`mean`,
+//! `median`, `stddev`, `cv`) are used only when a file has no repetitions
+//! (`--benchmark_report_aggregates_only`), never both. Times are `real_time` (wall
+//! clock), per iteration in `time_unit`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::Loaded;
+use super::json::parse as parse_json;
+use crate::error::{Error, Result};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+use crate::stats::{MAD_TO_SIGMA, mad, median};
+
+const FORMAT: &str = "google-benchmark";
+
+#[derive(Debug, Deserialize)]
+struct GFile {
+    #[serde(default)]
+    context: Option<GContext>,
+    benchmarks: Vec<GBench>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GContext {
+    #[serde(default)]
+    date: Option<String>,
+}
+
+/// Keys that are not user counters.
+const KNOWN: &[&str] = &[
+    "name",
+    "family_index",
+    "per_family_instance_index",
+    "run_name",
+    "run_type",
+    "repetitions",
+    "repetition_index",
+    "threads",
+    "iterations",
+    "real_time",
+    "cpu_time",
+    "time_unit",
+    "items_per_second",
+    "bytes_per_second",
+    "error_occurred",
+    "error_message",
+    "aggregate_name",
+    "aggregate_unit",
+    "label",
+    "big_o",
+    "rms",
+    "complexity_n",
+];
+
+#[derive(Debug, Deserialize)]
+struct GBench {
+    name: String,
+    #[serde(default)]
+    run_name: Option<String>,
+    #[serde(default)]
+    run_type: Option<String>,
+    #[serde(default)]
+    aggregate_name: Option<String>,
+    #[serde(default)]
+    real_time: Option<f64>,
+    #[serde(default)]
+    time_unit: Option<String>,
+    #[serde(default)]
+    items_per_second: Option<f64>,
+    #[serde(default)]
+    bytes_per_second: Option<f64>,
+    #[serde(default)]
+    error_occurred: Option<bool>,
+    #[serde(default)]
+    error_message: Option<String>,
+    #[serde(flatten)]
+    rest: BTreeMap<String, serde_json::Value>,
+}
+
+/// The rows of one benchmark (one `run_name`), in file order.
+#[derive(Default)]
+struct Group<'a> {
+    repetitions: Vec<&'a GBench>,
+    aggregates: Vec<&'a GBench>,
+}
+
+/// Parses a Google Benchmark JSON file.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    let file: GFile = parse_json(path, FORMAT, bytes)?;
+    let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
+    if file.benchmarks.is_empty() {
+        return Err(invalid(
+            "`benchmarks` is empty: no benchmark ran (a --benchmark_filter that matched nothing?)"
+                .into(),
+        ));
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: BTreeMap<String, Group<'_>> = BTreeMap::new();
+    for b in &file.benchmarks {
+        let id = b.run_name.clone().unwrap_or_else(|| b.name.clone());
+        let g = groups.entry(id.clone()).or_insert_with(|| {
+            order.push(id);
+            Group::default()
+        });
+        match b.run_type.as_deref() {
+            Some("aggregate") => g.aggregates.push(b),
+            _ => g.repetitions.push(b),
+        }
+    }
+    let mut warnings = Vec::new();
+    let mut benchmarks = Vec::with_capacity(order.len());
+    for id in order {
+        let g = &groups[&id];
+        if let Some(failed) = g
+            .repetitions
+            .iter()
+            .find(|b| b.error_occurred == Some(true))
+        {
+            warnings.push(format!(
+                "{}: `{id}` failed ({}): reported as failed, not compared",
+                path.display(),
+                failed.error_message.as_deref().unwrap_or("error_occurred")
+            ));
+            continue;
+        }
+        let measurements = if g.repetitions.is_empty() {
+            from_aggregates(&id, &g.aggregates).map_err(invalid)?
+        } else {
+            from_repetitions(&id, &g.repetitions).map_err(invalid)?
+        };
+        benchmarks.push(Benchmark {
+            id,
+            group: None,
+            measurements,
+        });
+    }
+    if benchmarks.is_empty() {
+        return Err(invalid(format!(
+            "every benchmark failed, so nothing was measured ({})",
+            warnings.join("; ")
+        )));
+    }
+    Ok(Loaded {
+        run: Run {
+            meta: RunMeta {
+                timestamp: file.context.and_then(|c| c.date),
+                tool: FORMAT.to_string(),
+                ..RunMeta::default()
+            },
+            benchmarks,
+        },
+        warnings,
+    })
+}
+
+fn ns_per(unit: Option<&str>, id: &str) -> Result<f64, String> {
+    match unit.unwrap_or("ns") {
+        "ns" => Ok(1.0),
+        "us" => Ok(1e3),
+        "ms" => Ok(1e6),
+        "s" => Ok(1e9),
+        other => Err(format!(
+            "`{id}`: time_unit `{other}` is not ns, us, ms or s"
+        )),
+    }
+}
+
+fn finite(v: Option<f64>, what: impl Fn() -> String) -> Result<f64, String> {
+    super::json::check_value(v, what, true)
+}
+
+/// The median of the values with its robust sigma and count, as one measurement.
+fn summarise(metric: Metric, direction: Direction, unit: &str, values: &[f64]) -> Measurement {
+    let m = median(values);
+    let (spread, n, estimator) = if values.len() >= 2 {
+        (
+            Some(MAD_TO_SIGMA * mad(values, m)),
+            Some(values.len() as u64),
+            Estimator::Median,
+        )
+    } else {
+        (None, None, Estimator::Mean)
+    };
+    Measurement::new(metric, direction, unit, m)
+        .with_spread(spread, n)
+        .with_estimator(estimator)
+}
+
+fn from_repetitions(id: &str, reps: &[&GBench]) -> Result<Vec<Measurement>, String> {
+    let mut times = Vec::with_capacity(reps.len());
+    for (i, b) in reps.iter().enumerate() {
+        let factor = ns_per(b.time_unit.as_deref(), id)?;
+        times.push(finite(b.real_time, || format!("`{id}` repetition {i}: real_time"))? * factor);
+    }
+    let mut time = summarise(Metric::Time, Direction::LowerIsBetter, "ns", &times);
+    time.samples = (times.len() >= 2).then_some(times);
+    let mut out = vec![time];
+    let rates = |pick: fn(&GBench) -> Option<f64>| -> Vec<f64> {
+        reps.iter()
+            .filter_map(|b| pick(b))
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .collect()
+    };
+    // Throughput is the work per iteration over the time: judged with the time.
+    for (values, unit) in [
+        (rates(|b| b.items_per_second), "elements/s"),
+        (rates(|b| b.bytes_per_second), "B/s"),
+    ] {
+        if values.len() == reps.len() {
+            let mut m = summarise(Metric::Throughput, Direction::HigherIsBetter, unit, &values);
+            m.derived = true;
+            out.push(m);
+        }
+    }
+    // User counters: numbers under their own names.
+    let counters: Vec<&String> = reps[0]
+        .rest
+        .iter()
+        .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && v.is_number())
+        .map(|(k, _)| k)
+        .collect();
+    for key in counters {
+        let values: Vec<f64> = reps
+            .iter()
+            .filter_map(|b| b.rest.get(key).and_then(serde_json::Value::as_f64))
+            .filter(|v| v.is_finite())
+            .collect();
+        if values.len() == reps.len() {
+            out.push(summarise(
+                Metric::Custom(key.clone()),
+                Direction::LowerIsBetter,
+                "",
+                &values,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn from_aggregates(id: &str, aggs: &[&GBench]) -> Result<Vec<Measurement>, String> {
+    let get = |name: &str| {
+        aggs.iter()
+            .find(|b| b.aggregate_name.as_deref() == Some(name))
+    };
+    let (row, estimator) = match (get("median"), get("mean")) {
+        (Some(m), _) => (m, Estimator::Median),
+        (None, Some(m)) => (m, Estimator::Mean),
+        (None, None) => {
+            return Err(format!(
+                "`{id}`: no repetitions and no mean or median aggregate"
+            ));
+        }
+    };
+    let factor = ns_per(row.time_unit.as_deref(), id)?;
+    let value = finite(row.real_time, || format!("`{id}` {}: real_time", row.name))? * factor;
+    let stddev = get("stddev")
+        .and_then(|s| s.real_time)
+        .filter(|v| v.is_finite())
+        .map(|v| v * factor);
+    let n = row
+        .rest
+        .get("repetitions")
+        .and_then(serde_json::Value::as_u64);
+    Ok(vec![
+        Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", value)
+            .with_spread(stddev, n)
+            .with_estimator(estimator),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::fixture;
+
+    #[test]
+    fn repetitions_are_samples_and_aggregates_are_not_counted_twice() {
+        let (p, bytes) = fixture("fixtures/google-benchmark/baseline.json");
+        let loaded = parse(&p, &bytes).expect("parses");
+        let raw: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        let reps: Vec<f64> = raw["benchmarks"]
+            .as_array()
+            .expect("benchmarks")
+            .iter()
+            .filter(|b| b["run_name"] == "BM_Sort/1024" && b["run_type"] == "iteration")
+            .map(|b| b["real_time"].as_f64().expect("real_time"))
+            .collect();
+        assert_eq!(reps.len(), 5);
+        let sort = loaded
+            .run
+            .benchmarks
+            .iter()
+            .find(|b| b.id == "BM_Sort/1024")
+            .expect("BM_Sort/1024");
+        let t = &sort.measurements[0];
+        assert_eq!(t.samples.as_deref(), Some(reps.as_slice()));
+        assert_eq!((t.n, t.estimator), (Some(5), Some(Estimator::Median)));
+        assert_eq!(t.value, median(&reps));
+        let thr = &sort.measurements[1];
+        assert_eq!((thr.unit.as_str(), thr.derived), ("elements/s", true));
+        // Bytes per second and a user counter.
+        let copy = loaded
+            .run
+            .benchmarks
+            .iter()
+            .find(|b| b.id == "BM_Copy/4096")
+            .expect("copy");
+        assert!(
+            copy.measurements
+                .iter()
+                .any(|m| m.unit == "B/s" && m.derived)
+        );
+        assert!(
+            copy.measurements
+                .iter()
+                .any(|m| m.metric == Metric::Custom("copies".into()))
+        );
+        // The failing benchmark is reported, not compared.
+        assert!(!loaded.run.benchmarks.iter().any(|b| b.id == "BM_Fails"));
+        assert!(
+            loaded.warnings[0].contains("the input file is missing"),
+            "{:?}",
+            loaded.warnings
+        );
+        assert_eq!(
+            loaded.run.meta.timestamp,
+            raw["context"]["date"].as_str().map(str::to_string)
+        );
+    }
+
+    #[test]
+    fn aggregates_only_files_use_the_median_aggregate() {
+        let (p, bytes) = fixture("fixtures/google-benchmark/aggregates-only.json");
+        let loaded = parse(&p, &bytes).expect("parses");
+        let raw: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        let median_row = raw["benchmarks"]
+            .as_array()
+            .expect("benchmarks")
+            .iter()
+            .find(|b| b["name"] == "BM_Sort/1024_median")
+            .expect("median aggregate");
+        let t = &loaded.run.benchmarks[0].measurements[0];
+        assert_eq!(loaded.run.benchmarks[0].id, "BM_Sort/1024");
+        assert_eq!(
+            t.value,
+            median_row["real_time"].as_f64().expect("real_time")
+        );
+        assert_eq!((t.n, t.estimator), (Some(5), Some(Estimator::Median)));
+        assert!(t.stddev.is_some() && t.samples.is_none());
+    }
+
+    #[test]
+    fn bad_units_and_empty_files_are_errors() {
+        let err = |doc: &str| {
+            parse(Path::new("g.json"), doc.as_bytes())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(r#"{"context": {}, "benchmarks": []}"#).contains("no benchmark ran"));
+        let e =
+            err(r#"{"benchmarks": [{"name": "a", "real_time": 1.0, "time_unit": "fortnight"}]}"#);
+        assert!(e.contains("time_unit `fortnight`"), "{e}");
+        let e = err(r#"{"benchmarks": [{"name": "a", "real_time": null, "time_unit": "ns"}]}"#);
+        assert!(e.contains("`a` repetition 0: real_time is missing"), "{e}");
+    }
+}
