@@ -89,6 +89,7 @@ pub fn load_options(config: &Config, format: Option<Format>) -> LoadOptions {
     LoadOptions {
         format,
         max_input_size: config.max_input_size,
+        clock: config.google_benchmark_time,
     }
 }
 

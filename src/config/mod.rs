@@ -156,6 +156,18 @@ pub enum Correction {
     None,
 }
 
+/// Which clock a format that records both is compared on (Google Benchmark).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// Wall-clock time (`real_time`): what a user waits for.
+    #[default]
+    Real,
+    /// CPU time of the benchmark's thread (`cpu_time`): blind to waiting and to other
+    /// processes taking the CPU.
+    Cpu,
+}
+
 /// How the history's run-to-run noise is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -252,6 +264,8 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// Largest input file read, in bytes.
     pub max_input_size: u64,
+    /// The clock of Google Benchmark results.
+    pub google_benchmark_time: Clock,
     /// Runs kept per source branch in the history branch.
     pub max_runs: usize,
     /// The default tiers.
@@ -277,6 +291,7 @@ impl Default for Config {
             multiple_comparisons: Correction::Bh,
             fail_on: None,
             max_input_size: crate::fs::DEFAULT_MAX_INPUT_SIZE,
+            google_benchmark_time: Clock::Real,
             max_runs: 1000,
             tiers: Tiers::default(),
             overrides: Vec::new(),

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Action, Config, Correction, FailOn, NoiseEstimator, Override, Prediction, TierName, Tiers,
+    Action, Clock, Config, Correction, FailOn, NoiseEstimator, Override, Prediction, TierName,
+    Tiers,
 };
 use crate::model::{Direction, Metric};
 
@@ -43,6 +44,7 @@ struct RawConfig {
     require_baseline: Option<bool>,
     outlier_sigmas: Option<Spanned<f64>>,
     noise: Option<NoiseEstimator>,
+    google_benchmark_time: Option<Clock>,
     prediction: Option<Prediction>,
     multiple_comparisons: Option<Correction>,
     fail_on: Option<FailOn>,
@@ -175,6 +177,9 @@ impl RawConfig {
         }
         if let Some(n) = self.noise {
             c.noise = n;
+        }
+        if let Some(clock) = self.google_benchmark_time {
+            c.google_benchmark_time = clock;
         }
         if let Some(p) = self.prediction {
             c.prediction = p;

@@ -6,7 +6,8 @@
 //! Each repetition (`run_type: "iteration"`) is one sample; the aggregates (`mean`,
 //! `median`, `stddev`, `cv`) are used only when a file has no repetitions
 //! (`--benchmark_report_aggregates_only`), never both. Times are `real_time` (wall
-//! clock), per iteration in `time_unit`.
+//! clock; `google_benchmark_time = "cpu"` in the config reads `cpu_time`), per
+//! iteration in `time_unit`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 
 use super::Loaded;
 use super::json::parse as parse_json;
+use crate::config::Clock;
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
 use crate::stats::{MAD_TO_SIGMA, mad, median};
@@ -72,6 +74,8 @@ struct GBench {
     #[serde(default)]
     real_time: Option<f64>,
     #[serde(default)]
+    cpu_time: Option<f64>,
+    #[serde(default)]
     time_unit: Option<String>,
     #[serde(default)]
     items_per_second: Option<f64>,
@@ -92,8 +96,14 @@ struct Group<'a> {
     aggregates: Vec<&'a GBench>,
 }
 
-/// Parses a Google Benchmark JSON file.
+/// Parses a Google Benchmark JSON file on the wall clock.
+#[cfg(test)]
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    parse_with(path, bytes, Clock::Real)
+}
+
+/// Parses a Google Benchmark JSON file, comparing `clock` (`real_time` or `cpu_time`).
+pub fn parse_with(path: &Path, bytes: &[u8], clock: Clock) -> Result<Loaded> {
     let file: GFile = parse_json(path, FORMAT, bytes)?;
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     if file.benchmarks.is_empty() {
@@ -132,9 +142,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             continue;
         }
         let measurements = if g.repetitions.is_empty() {
-            from_aggregates(&id, &g.aggregates).map_err(invalid)?
+            from_aggregates(&id, &g.aggregates, clock).map_err(invalid)?
         } else {
-            from_repetitions(&id, &g.repetitions).map_err(invalid)?
+            from_repetitions(&id, &g.repetitions, clock).map_err(invalid)?
         };
         benchmarks.push(Benchmark {
             id,
@@ -194,11 +204,22 @@ fn summarise(metric: Metric, direction: Direction, unit: &str, values: &[f64]) -
         .with_estimator(estimator)
 }
 
-fn from_repetitions(id: &str, reps: &[&GBench]) -> Result<Vec<Measurement>, String> {
+impl GBench {
+    /// The time on `clock`, with the field's name for messages.
+    fn time(&self, clock: Clock) -> (Option<f64>, &'static str) {
+        match clock {
+            Clock::Real => (self.real_time, "real_time"),
+            Clock::Cpu => (self.cpu_time, "cpu_time"),
+        }
+    }
+}
+
+fn from_repetitions(id: &str, reps: &[&GBench], clock: Clock) -> Result<Vec<Measurement>, String> {
     let mut times = Vec::with_capacity(reps.len());
     for (i, b) in reps.iter().enumerate() {
         let factor = ns_per(b.time_unit.as_deref(), id)?;
-        times.push(finite(b.real_time, || format!("`{id}` repetition {i}: real_time"))? * factor);
+        let (t, field) = b.time(clock);
+        times.push(finite(t, || format!("`{id}` repetition {i}: {field}"))? * factor);
     }
     let mut time = summarise(Metric::Time, Direction::LowerIsBetter, "ns", &times);
     time.samples = (times.len() >= 2).then_some(times);
@@ -245,7 +266,7 @@ fn from_repetitions(id: &str, reps: &[&GBench]) -> Result<Vec<Measurement>, Stri
     Ok(out)
 }
 
-fn from_aggregates(id: &str, aggs: &[&GBench]) -> Result<Vec<Measurement>, String> {
+fn from_aggregates(id: &str, aggs: &[&GBench], clock: Clock) -> Result<Vec<Measurement>, String> {
     let get = |name: &str| {
         aggs.iter()
             .find(|b| b.aggregate_name.as_deref() == Some(name))
@@ -260,9 +281,10 @@ fn from_aggregates(id: &str, aggs: &[&GBench]) -> Result<Vec<Measurement>, Strin
         }
     };
     let factor = ns_per(row.time_unit.as_deref(), id)?;
-    let value = finite(row.real_time, || format!("`{id}` {}: real_time", row.name))? * factor;
+    let (t, field) = row.time(clock);
+    let value = finite(t, || format!("`{id}` {}: {field}", row.name))? * factor;
     let stddev = get("stddev")
-        .and_then(|s| s.real_time)
+        .and_then(|s| s.time(clock).0)
         .filter(|v| v.is_finite())
         .map(|v| v * factor);
     let n = row
@@ -355,6 +377,34 @@ mod tests {
         );
         assert_eq!((t.n, t.estimator), (Some(5), Some(Estimator::Median)));
         assert!(t.stddev.is_some() && t.samples.is_none());
+    }
+
+    #[test]
+    fn the_config_can_choose_cpu_time() {
+        let (p, bytes) = fixture("fixtures/google-benchmark/baseline.json");
+        let raw: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        let cpu: Vec<f64> = raw["benchmarks"]
+            .as_array()
+            .expect("benchmarks")
+            .iter()
+            .filter(|b| b["run_name"] == "BM_Copy/4096" && b["run_type"] == "iteration")
+            .map(|b| b["cpu_time"].as_f64().expect("cpu_time"))
+            .collect();
+        let loaded = parse_with(&p, &bytes, Clock::Cpu).expect("parses");
+        let copy = loaded
+            .run
+            .benchmarks
+            .iter()
+            .find(|b| b.id == "BM_Copy/4096")
+            .expect("copy");
+        assert_eq!(
+            copy.measurements[0].samples.as_deref(),
+            Some(cpu.as_slice())
+        );
+        let config =
+            crate::config::Config::parse("google_benchmark_time = \"cpu\"\n").expect("valid");
+        assert_eq!(config.google_benchmark_time, Clock::Cpu);
+        assert!(crate::config::Config::parse("google_benchmark_time = \"gpu\"\n").is_err());
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub struct LoadOptions {
     pub format: Option<Format>,
     /// Refuse files larger than this many bytes.
     pub max_input_size: u64,
+    /// The clock of formats that record both wall-clock and CPU time.
+    pub clock: crate::config::Clock,
 }
 
 impl Default for LoadOptions {
@@ -74,6 +76,7 @@ impl Default for LoadOptions {
         LoadOptions {
             format: None,
             max_input_size: DEFAULT_MAX_INPUT_SIZE,
+            clock: crate::config::Clock::Real,
         }
     }
 }
@@ -106,6 +109,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     };
     let mut loaded = match format {
         Format::Criterion => criterion::load_file(path, options)?,
+        Format::GoogleBenchmark => google_benchmark::parse_with(path, &bytes, options.clock)?,
         other => parse_bytes(other, path, &bytes)?,
     };
     loaded.run.meta.sources = vec![path.display().to_string()];
@@ -121,7 +125,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::BencherText => bencher_text::parse(path, bytes),
         Format::Custom => custom::parse(path, bytes),
         Format::Hyperfine => hyperfine::parse(path, bytes),
-        Format::GoogleBenchmark => google_benchmark::parse(path, bytes),
+        Format::GoogleBenchmark => google_benchmark::parse_with(path, bytes, Default::default()),
         Format::Criterion => Err(crate::Error::input(
             path,
             Some("criterion"),
