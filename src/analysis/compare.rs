@@ -207,8 +207,9 @@ fn choose_modes(
 ) -> (Side, Side, Option<Bimodal>) {
     // A change no tier could fire on is judged as it is: looking for modes costs a
     // sort of every sample, and a suite is mostly unchanged benchmarks.
-    let moved =
-        base.value != 0.0 && ((current.value - base.value) / base.value * 100.0).abs() > min_pct;
+    let moved = changes(current.value, base.value, direction)
+        .1
+        .is_some_and(|c| c.abs() > min_pct);
     if !moved {
         return (Side::of(base), Side::of(current), None);
     }

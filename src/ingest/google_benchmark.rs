@@ -14,12 +14,12 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::Loaded;
 use super::json::parse as parse_json;
+use super::{Loaded, robust_summary};
 use crate::config::Clock;
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
-use crate::stats::{MAD_TO_SIGMA, mad, median};
+use crate::stats::median;
 
 const FORMAT: &str = "google-benchmark";
 
@@ -188,20 +188,13 @@ fn finite(v: Option<f64>, what: impl Fn() -> String) -> Result<f64, String> {
 }
 
 /// The median of the values with its robust sigma and count, as one measurement.
+/// The median of the repetitions with its robust spread; one repetition is the mean of
+/// its iterations, with no spread.
 fn summarise(metric: Metric, direction: Direction, unit: &str, values: &[f64]) -> Measurement {
-    let m = median(values);
-    let (spread, n, estimator) = if values.len() >= 2 {
-        (
-            Some(MAD_TO_SIGMA * mad(values, m)),
-            Some(values.len() as u64),
-            Estimator::Median,
-        )
-    } else {
-        (None, None, Estimator::Mean)
-    };
-    Measurement::new(metric, direction, unit, m)
-        .with_spread(spread, n)
-        .with_estimator(estimator)
+    if values.len() >= 2 {
+        return robust_summary(metric, direction, unit, values);
+    }
+    Measurement::new(metric, direction, unit, median(values)).with_estimator(Estimator::Mean)
 }
 
 impl GBench {
@@ -303,18 +296,23 @@ mod tests {
     use super::*;
     use crate::ingest::fixture;
 
+    /// `field` of each repetition row of `run_name`, as the file has it.
+    fn repetitions(raw: &serde_json::Value, run_name: &str, field: &str) -> Vec<f64> {
+        raw["benchmarks"]
+            .as_array()
+            .expect("benchmarks")
+            .iter()
+            .filter(|b| b["run_name"] == run_name && b["run_type"] == "iteration")
+            .map(|b| b[field].as_f64().expect("a number"))
+            .collect()
+    }
+
     #[test]
     fn repetitions_are_samples_and_aggregates_are_not_counted_twice() {
         let (p, bytes) = fixture("fixtures/google-benchmark/baseline.json");
         let loaded = parse(&p, &bytes).expect("parses");
         let raw: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-        let reps: Vec<f64> = raw["benchmarks"]
-            .as_array()
-            .expect("benchmarks")
-            .iter()
-            .filter(|b| b["run_name"] == "BM_Sort/1024" && b["run_type"] == "iteration")
-            .map(|b| b["real_time"].as_f64().expect("real_time"))
-            .collect();
+        let reps = repetitions(&raw, "BM_Sort/1024", "real_time");
         assert_eq!(reps.len(), 5);
         let sort = loaded
             .run
@@ -383,13 +381,7 @@ mod tests {
     fn the_config_can_choose_cpu_time() {
         let (p, bytes) = fixture("fixtures/google-benchmark/baseline.json");
         let raw: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-        let cpu: Vec<f64> = raw["benchmarks"]
-            .as_array()
-            .expect("benchmarks")
-            .iter()
-            .filter(|b| b["run_name"] == "BM_Copy/4096" && b["run_type"] == "iteration")
-            .map(|b| b["cpu_time"].as_f64().expect("cpu_time"))
-            .collect();
+        let cpu = repetitions(&raw, "BM_Copy/4096", "cpu_time");
         let loaded = parse_with(&p, &bytes, Clock::Cpu).expect("parses");
         let copy = loaded
             .run

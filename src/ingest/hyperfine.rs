@@ -7,11 +7,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::Loaded;
 use super::json::{check_value, parse as parse_json};
+use super::{Loaded, robust_summary};
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
-use crate::stats::{MAD_TO_SIGMA, mad, median};
 
 const FORMAT: &str = "hyperfine";
 const NS_PER_S: f64 = 1e9;
@@ -82,13 +81,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         // The median and a robust sigma of the runs, like the other formats; hyperfine's
         // own summary only when the runs are not exported.
         let time = if times.len() >= 2 {
-            let m = median(&times);
-            Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", m * NS_PER_S)
-                .with_spread(
-                    Some(MAD_TO_SIGMA * mad(&times, m) * NS_PER_S),
-                    Some(times.len() as u64),
-                )
-                .with_estimator(Estimator::Median)
+            let times_ns: Vec<f64> = times.iter().map(|t| t * NS_PER_S).collect();
+            let mut time = robust_summary(Metric::Time, Direction::LowerIsBetter, "ns", &times_ns);
+            time.samples = Some(times_ns);
+            time
         } else {
             let (value, estimator) = match r.median {
                 Some(_) => (
@@ -112,8 +108,6 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             )
             .with_estimator(estimator)
         };
-        let mut time = time;
-        time.samples = (times.len() >= 2).then(|| times.iter().map(|t| t * NS_PER_S).collect());
         let mut measurements = vec![time];
         let memory: Vec<f64> = r
             .memory_usage_byte
@@ -123,15 +117,12 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             .filter(|m| m.is_finite() && *m >= 0.0)
             .collect();
         if !memory.is_empty() {
-            let m = median(&memory);
-            measurements.push(
-                Measurement::new(Metric::Memory, Direction::LowerIsBetter, "B", m)
-                    .with_spread(
-                        Some(MAD_TO_SIGMA * mad(&memory, m)),
-                        Some(memory.len() as u64),
-                    )
-                    .with_estimator(Estimator::Median),
-            );
+            measurements.push(robust_summary(
+                Metric::Memory,
+                Direction::LowerIsBetter,
+                "B",
+                &memory,
+            ));
         }
         benchmarks.push(Benchmark {
             id,

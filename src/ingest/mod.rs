@@ -142,6 +142,25 @@ pub(crate) fn fixture(rel: &str) -> (std::path::PathBuf, Vec<u8>) {
     (p, bytes)
 }
 
+/// One measurement from a run's own samples (at least two), as bench-bot compares them
+/// for every format that exports its samples: the median, 1.4826 × MAD as the spread,
+/// the sample count as n.
+pub(crate) fn robust_summary(
+    metric: crate::model::Metric,
+    direction: crate::model::Direction,
+    unit: &str,
+    values: &[f64],
+) -> crate::model::Measurement {
+    use crate::stats::{MAD_TO_SIGMA, mad, median};
+    let m = median(values);
+    crate::model::Measurement::new(metric, direction, unit, m)
+        .with_spread(
+            Some(MAD_TO_SIGMA * mad(values, m)),
+            Some(values.len() as u64),
+        )
+        .with_estimator(crate::model::Estimator::Median)
+}
+
 /// Reads each input as a run of its own (baselines, dashboard runs), oldest first, with
 /// the warnings of all of them.
 pub fn load_each(
