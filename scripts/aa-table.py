@@ -3,8 +3,8 @@
 
 Usage: scripts/aa-table.py [DIR] [BENCH_BOT]  (defaults: target/aa-experiment and
 target/release/bench-bot). Judges each pair written by scripts/aa-experiment.sh with
-`bench-bot analyze --format json` (defaults, then `run_noise_pct = 0`, the samples-only
-test), and reads the mean and median changes from the pytest-benchmark files themselves.
+`bench-bot analyze --format json` (defaults; `suite_noise = false`, the assumed
+`run_noise_pct` alone; `run_noise_pct = 0`, the samples-only test), and reads the mean and median changes from the pytest-benchmark files themselves.
 """
 import glob
 import json
@@ -52,16 +52,22 @@ def pct(x):
 
 with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as off:
     off.write("run_noise_pct = 0\n")
-print("| condition | pairs | benchmarks | largest mean change | largest median change "
+with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as assumed:
+    assumed.write("suite_noise = false\n")
+print("| condition | pairs | benchmarks | largest mean change | largest median change | largest min change "
+      "| noise per run read from the suite "
       "| bench-bot (critical / warning / notice / noisy / improved) "
+      "| `suite_noise = false`: 5 % assumed (critical / warning / notice) "
       "| samples-only test, `run_noise_pct = 0` (critical / warning / notice) "
       "| `--benchmark-compare-fail=mean:5%` would fail |")
-print("|---|---|---|---|---|---|---|---|")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for key, label in CONDITIONS:
     pairs = sorted(glob.glob(os.path.join(folder, f"{key}-*-a.json")))
     if not pairs:
         continue
-    total, welch, n, mean_max, median_max, fails = [0] * 5, [0] * 5, 0, 0.0, 0.0, 0
+    total, fixed, welch, n, fails = [0] * 5, [0] * 5, [0] * 5, 0, 0
+    mean_max = median_max = min_max = 0.0
+    noise = []
     for a in pairs:
         b = a[:-len("a.json")] + "b.json"
         sa, sb = stats(a), stats(b)
@@ -72,16 +78,26 @@ for key, label in CONDITIONS:
             dmed = (sb[name]["median"] / sa[name]["median"] - 1) * 100
             mean_max = dm if abs(dm) > abs(mean_max) else mean_max
             median_max = dmed if abs(dmed) > abs(median_max) else median_max
+            dmin = (sb[name]["min"] / sa[name]["min"] - 1) * 100
+            min_max = dmin if abs(dmin) > abs(min_max) else min_max
             fails += dm > 5
         n += 1 if key == "slow" else len(sa)
-        for acc, extra in ((total, []), (welch, ["--config", off.name])):
+        for acc, extra in ((total, []), (fixed, ["--config", assumed.name]),
+                           (welch, ["--config", off.name])):
             only = "test_sort_slowed" if key == "slow" else ""
-            for i, c in enumerate(tiers(analyze(a, b, extra), only)):
+            report = analyze(a, b, extra)
+            if not extra:
+                noise.append(report["baseline"]["run_noise"].get("suite_pct", 0.0))
+            for i, c in enumerate(tiers(report, only)):
                 acc[i] += c
     what = "the sort" if key == "slow" else "any benchmark"
     print(f"| {label} | {len(pairs)} | {n} | {pct(mean_max)} ({what}) | {pct(median_max)} "
-          f"| {' / '.join(map(str, total))} | {' / '.join(map(str, welch[:3]))} | {fails} |")
+          f"| {pct(min_max)} "
+          f"| {min(noise):.0f}–{max(noise):.0f} % "
+          f"| {' / '.join(map(str, total))} | {' / '.join(map(str, fixed[:3]))} "
+          f"| {' / '.join(map(str, welch[:3]))} | {fails} |")
 os.unlink(off.name)
+os.unlink(assumed.name)
 
 # How the assumed run-to-run noise trades false alarms for detection on these pairs.
 print()

@@ -49,7 +49,7 @@ fn pytest_benchmark_json_fixtures() {
     );
     let r = row(&report, "test_fixture_suite.py::test_sort_slowed");
     assert_eq!(r["method"], "run_noise");
-    assert_eq!(r["estimator"], "median");
+    assert_eq!(r["estimator"], "min");
     assert!(r["p_value"].as_f64().expect("p") < 0.00135);
     assert!(r["p_adjusted"].as_f64().expect("p") >= r["p_value"].as_f64().expect("p"));
 }
@@ -418,6 +418,57 @@ fn one_baseline_ab_pairs_block_the_real_slowdown_and_not_the_busy_machine() {
         assert_eq!(report["summary"]["critical"], 0, "{name}");
         assert!(!report["blocked"].as_bool().expect("blocked"), "{name}");
     }
+    // Both runs quiet, or both under the hog: not even a warning.
+    for name in ["quiet", "loaded"] {
+        let (_, report, _) = judge(name);
+        assert_eq!(report["summary"]["warning"], 0, "{name}: {report}");
+    }
+    // The quiet pair's unchanged benchmarks scatter by about 10 % per run: that, not the
+    // assumed 5 %, is the noise its changes are judged against, and the report says so.
+    let (_, report, _) = judge("quiet");
+    let noise = &report["baseline"]["run_noise"];
+    assert_eq!(noise["source"], "suite", "{noise}");
+    assert_eq!(noise["benchmarks"], 8);
+    let pct = noise["pct"].as_f64().expect("pct");
+    assert!(pct > 8.0 && pct < 12.0, "{noise}");
+    assert_eq!(
+        noise["suite_pct"].as_f64().map(|x| (x * 10.0).round()),
+        Some((pct * 10.0).round())
+    );
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .expect("note")
+            .contains("scatter by 10 % per run")
+    );
+    let noisy = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["status"] == "noisy")
+        .expect("a noisy row");
+    assert!(
+        noisy["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("the spread of this suite's changes"),
+        "{noisy}"
+    );
+    // `suite_noise = false`: the assumed 5 % alone.
+    let config = tmp.path().join("assumed.toml");
+    std::fs::write(&config, "suite_noise = false\n").expect("config");
+    let (_, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--baseline",
+            &p("fixtures/aa/quiet-1-a.json"),
+            &p("fixtures/aa/quiet-1-b.json"),
+        ],
+    );
+    assert_eq!(report["baseline"]["run_noise"]["source"], "assumed");
+    assert_eq!(report["baseline"]["run_noise"]["pct"], 5.0);
     // Under the hog the whole suite moved together: said once, and capped, not blocked.
     let (_, report, _) = judge("hog");
     assert!(

@@ -165,7 +165,10 @@ impl Side {
             value: m.value,
             sd: m.stddev,
             n: m.n,
-            median: m.estimator == Some(Estimator::Median),
+            // The minimum's sampling error has no closed form; the median's, π/2 σ²/n, is
+            // of the same order for the many rounds pytest-benchmark takes, and both are
+            // small next to the run-to-run noise added to it.
+            median: matches!(m.estimator, Some(Estimator::Median | Estimator::Min)),
         }
     }
 
@@ -206,11 +209,13 @@ fn choose_modes(
     min_pct: f64,
 ) -> (Side, Side, Option<Bimodal>) {
     // A change no tier could fire on is judged as it is: looking for modes costs a
-    // sort of every sample, and a suite is mostly unchanged benchmarks.
+    // sort of every sample, and a suite is mostly unchanged benchmarks. A minimum lies in
+    // the fast mode already.
     let moved = changes(current.value, base.value, direction)
         .1
         .is_some_and(|c| c.abs() > min_pct);
-    if !moved {
+    let minimum = |m: &Measurement| m.estimator == Some(Estimator::Min);
+    if !moved || minimum(base) || minimum(current) {
         return (Side::of(base), Side::of(current), None);
     }
     let modes = |m: &Measurement| m.samples.as_deref().and_then(stats::two_modes);

@@ -6,6 +6,7 @@
 
 mod compare;
 mod rows;
+mod run_noise;
 mod summary;
 mod tiers;
 
@@ -13,18 +14,21 @@ pub use compare::{Comparison, compare_history, compare_runs, history_rule};
 
 use crate::config::{Action, Config, Correction};
 use crate::model::{Metric, Run};
-use crate::report::{Report, SCHEMA, Settings, Status, TierLabel};
+use crate::report::{Method, Report, RunNoiseSource, SCHEMA, Settings, Status, TierLabel};
 
 /// Compares the current run with the baseline runs (oldest first).
 pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
     let start = baselines.len().saturating_sub(config.window);
     let window = &baselines[start..];
-    let (mut rows, ignored) = rows::compared(current, window, config);
+    let run_noise = run_noise::estimate(current, window, config);
+    let run_noise_pct = run_noise.map_or(config.run_noise_pct, |n| n.pct);
+    let (mut rows, ignored) = rows::compared(current, window, config, run_noise_pct);
     rows.extend(rows::missing(current, window, config));
     rows::adjust(&mut rows, config.multiple_comparisons);
     let judging = tiers::Judging {
         noise_cv: config.noise_cv,
-        run_noise_pct: config.run_noise_pct,
+        run_noise_pct,
+        run_noise_from_suite: run_noise.is_some_and(|n| n.source == RunNoiseSource::Suite),
     };
     for p in &mut rows {
         if p.row.baseline.is_some() && p.row.current.is_some() {
@@ -50,8 +54,13 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
         None => actions.contains(&Some(Action::Block)),
         Some(level) => tiers::fails(level, &results),
     };
+    let run_noise = run_noise.filter(|_| results.iter().any(|r| r.method == Method::RunNoise));
     let mut notes = summary::notes(baselines, &summary);
     notes.extend(shift.map(|s| s.note()));
+    notes.extend(
+        run_noise
+            .and_then(|n| run_noise::note(&n, config.run_noise_pct, config.tiers.critical.sigma)),
+    );
     Report {
         schema: SCHEMA.to_string(),
         verdict,
@@ -59,7 +68,7 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
         summary,
         results,
         current: summary::run_ref(current),
-        baseline: summary::baseline_info(baselines, window.len(), config),
+        baseline: summary::baseline_info(baselines, window.len(), config, run_noise),
         notes,
         warnings: Vec::new(),
         settings: Settings {

@@ -25,11 +25,13 @@ pub(super) struct Pending<'c> {
 }
 
 /// The rows of the current run's measurements, against the window, and how many
-/// measurements the config ignores.
+/// measurements the config ignores. Two-run comparisons are judged against
+/// `run_noise_pct` (the configured one, or the suite's own spread).
 pub(super) fn compared<'c>(
     current: &Run,
     window: &[Run],
     config: &'c Config,
+    run_noise_pct: f64,
 ) -> (Vec<Pending<'c>>, usize) {
     let indexes: Vec<HashMap<&str, &Benchmark>> = window
         .iter()
@@ -64,14 +66,7 @@ pub(super) fn compared<'c>(
                         .into_iter()
                         .map(|t| tiers.get(t).pct(&m.metric))
                         .fold(f64::INFINITY, f64::min);
-                    compare_runs(
-                        base,
-                        m,
-                        direction,
-                        gate_sigma,
-                        config.run_noise_pct,
-                        min_pct,
-                    )
+                    compare_runs(base, m, direction, gate_sigma, run_noise_pct, min_pct)
                 })
             };
             let current_side = CurrentSide {

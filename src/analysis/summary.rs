@@ -3,7 +3,9 @@
 
 use crate::config::Config;
 use crate::model::Run;
-use crate::report::{BaselineInfo, ResultRow, RunRef, Status, Summary, TierLabel, Verdict};
+use crate::report::{
+    BaselineInfo, ResultRow, RunNoise, RunRef, Status, Summary, TierLabel, Verdict,
+};
 
 /// The notes on what could not be compared.
 pub(super) fn notes(baselines: &[Run], summary: &Summary) -> Vec<String> {
@@ -130,7 +132,12 @@ pub(super) fn run_ref(run: &Run) -> RunRef {
     }
 }
 
-pub(super) fn baseline_info(baselines: &[Run], used: usize, config: &Config) -> BaselineInfo {
+pub(super) fn baseline_info(
+    baselines: &[Run],
+    used: usize,
+    config: &Config,
+    run_noise: Option<RunNoise>,
+) -> BaselineInfo {
     let describe_one = |run: &Run| {
         let mut parts = Vec::new();
         if let Some(src) = run.meta.sources.first() {
@@ -164,5 +171,6 @@ pub(super) fn baseline_info(baselines: &[Run], used: usize, config: &Config) -> 
             .iter()
             .map(run_ref)
             .collect(),
+        run_noise,
     }
 }

@@ -78,8 +78,10 @@ pub fn decide(
 pub struct Judging {
     /// The history's CV above which a benchmark is noisy.
     pub noise_cv: f64,
-    /// The assumed run-to-run noise of two-run comparisons, in percent.
+    /// The run-to-run noise of two-run comparisons, in percent.
     pub run_noise_pct: f64,
+    /// Whether that noise was read from the suite's spread rather than assumed.
+    pub run_noise_from_suite: bool,
 }
 
 /// Sets the row's tier, status and reason; returns the action of the tier that fired.
@@ -116,7 +118,7 @@ pub fn classify(
     }
     let against = against(row);
     let shown = fmt_pct(row.value_change_pct.unwrap_or(change));
-    let evidence = evidence(row, judging.run_noise_pct);
+    let evidence = evidence(row, judging);
     let modes = match row.bimodal {
         Some(Bimodal::Both) => " (both runs have two modes: compared mode to mode)",
         Some(Bimodal::Baseline) => " (the baseline run has two modes: its larger one compared)",
@@ -200,18 +202,24 @@ fn against(row: &ResultRow) -> String {
     }
 }
 
-fn evidence(row: &ResultRow, run_noise_pct: f64) -> String {
+fn evidence(row: &ResultRow, judging: Judging) -> String {
     match row.method {
         Method::History => match row.z {
             Some(z) => format!(", {:.1} \u{3c3} from run-to-run noise", z.abs()),
             None => ", beyond a history with no noise".to_string(),
         },
         Method::RunNoise => match row.z {
+            Some(t) if judging.run_noise_from_suite => format!(
+                ", {:.1} \u{3c3} against {:.0} % run-to-run noise (the spread of this \
+                 suite's changes)",
+                t.abs(),
+                judging.run_noise_pct
+            ),
             Some(t) => format!(
                 ", {:.1} \u{3c3} against {} % assumed run-to-run noise (one baseline run \
                  cannot show its own)",
                 t.abs(),
-                run_noise_pct
+                judging.run_noise_pct
             ),
             None => ", beyond zero variance on both sides".to_string(),
         },

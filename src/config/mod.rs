@@ -252,6 +252,9 @@ pub struct Config {
     /// The run-to-run noise assumed for one benchmark's estimate, in percent, when only
     /// one baseline run is known (one run cannot show it); 0 turns it off.
     pub run_noise_pct: f64,
+    /// Whether a one-baseline report reads the run-to-run noise from the spread of its
+    /// suite's changes when that is larger than `run_noise_pct`.
+    pub suite_noise: bool,
     /// Whether "nothing compared" (no baseline) is an error (exit 2) instead of a pass.
     pub require_baseline: bool,
     /// How the history's noise is estimated.
@@ -285,6 +288,7 @@ impl Default for Config {
             sigma_floor_pct: 0.5,
             outlier_sigmas: 5.0,
             run_noise_pct: 5.0,
+            suite_noise: true,
             require_baseline: false,
             noise: NoiseEstimator::Sd,
             prediction: Prediction::Student,

@@ -41,6 +41,7 @@ struct RawConfig {
     noise_cv: Option<Spanned<f64>>,
     sigma_floor_pct: Option<Spanned<f64>>,
     run_noise_pct: Option<Spanned<f64>>,
+    suite_noise: Option<bool>,
     require_baseline: Option<bool>,
     outlier_sigmas: Option<Spanned<f64>>,
     noise: Option<NoiseEstimator>,
@@ -152,6 +153,9 @@ impl RawConfig {
                 |x| x >= 0.0 && x.is_finite(),
                 "must be 0 (off) or more",
             )?;
+        }
+        if let Some(b) = self.suite_noise {
+            c.suite_noise = b;
         }
         if let Some(b) = self.require_baseline {
             c.require_baseline = b;

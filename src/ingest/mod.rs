@@ -14,6 +14,7 @@ mod hyperfine;
 mod json;
 mod merge;
 mod pytest;
+mod pytest_samples;
 
 use std::path::Path;
 

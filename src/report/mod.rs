@@ -29,7 +29,11 @@ pub fn basis(report: &Report) -> Option<String> {
     };
     compared().next()?;
     let mut estimators: Vec<&str> = compared()
-        .map(|r| r.estimator.map_or("value", Estimator::as_str))
+        .map(|r| match r.estimator {
+            None | Some(Estimator::Value) => "value",
+            Some(Estimator::Min) => "minimum",
+            Some(e) => e.as_str(),
+        })
         .collect();
     estimators.sort_unstable();
     estimators.dedup();
@@ -44,11 +48,24 @@ pub fn basis(report: &Report) -> Option<String> {
     };
     let mut sentence = format!("Compared: {statistic}");
     if compared().any(|r| r.method == Method::RunNoise) {
-        sentence.push_str(&format!(
-            "; one baseline run cannot show the noise between runs, so {} % is assumed \
-             (`run_noise_pct`); a recorded history measures it",
-            report.settings.run_noise_pct
-        ));
+        match report.baseline.run_noise {
+            Some(RunNoise {
+                source: RunNoiseSource::Suite,
+                pct,
+                benchmarks,
+                ..
+            }) => sentence.push_str(&format!(
+                "; one baseline run cannot show the noise between runs, so it was read from \
+                 the spread of the suite's {benchmarks} benchmarks ({pct:.0} % per run, more \
+                 than the {} % assumed); a recorded history measures it",
+                report.settings.run_noise_pct
+            )),
+            _ => sentence.push_str(&format!(
+                "; one baseline run cannot show the noise between runs, so {} % is assumed \
+                 (`run_noise_pct`); a recorded history measures it",
+                report.settings.run_noise_pct
+            )),
+        }
     }
     if compared().any(|r| r.method == Method::Percentage) {
         sentence.push_str("; inputs without a spread are judged by percentage only");
@@ -299,6 +316,35 @@ pub struct BaselineInfo {
     pub description: String,
     /// The runs, oldest first.
     pub refs: Vec<RunRef>,
+    /// The run-to-run noise the two-run comparisons were judged against (omitted when
+    /// no comparison was a two-run one, or with `run_noise_pct = 0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_noise: Option<RunNoise>,
+}
+
+/// The run-to-run noise of one-baseline comparisons: assumed, or read from the spread
+/// of the suite's own changes when that is larger.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunNoise {
+    /// The noise of one run's estimate, in percent, that each change was judged against.
+    pub pct: f64,
+    /// Where `pct` comes from.
+    pub source: RunNoiseSource,
+    /// The suite's own spread per run, in percent, when enough benchmarks gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suite_pct: Option<f64>,
+    /// How many time measurements the suite's spread was read from (0: none).
+    pub benchmarks: usize,
+}
+
+/// Where the run-to-run noise of one-baseline comparisons comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunNoiseSource {
+    /// `run_noise_pct`, the configured assumption.
+    Assumed,
+    /// The spread of the suite's changes, larger than the assumption.
+    Suite,
 }
 
 /// The settings that shaped the verdict, for footers and audits.

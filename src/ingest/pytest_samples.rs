@@ -1,0 +1,254 @@
+//! The fast path for pytest-benchmark files with raw samples.
+//!
+//! In a `--benchmark-json` file most bytes are `stats.data`: one number per round, one
+//! per line. This module finds each `benchmarks[i].stats.data` array with a structural
+//! scan (strings and nesting tracked, the arrays themselves skipped with `memchr`),
+//! hands the rest of the document, with those arrays emptied, to serde, and parses the
+//! numbers itself on every core. Anything it is not sure of (a token that is not a
+//! plain non-negative JSON number, a nested value, a document that is not an object)
+//! makes it step aside: the caller then parses the whole file the ordinary way, so the
+//! results and the error messages are the same either way.
+
+use std::ops::Range;
+
+/// A document with its sample arrays taken out.
+#[derive(Debug)]
+pub(super) struct Split {
+    /// The document with every `stats.data` array found emptied (`[]`).
+    pub rest: Vec<u8>,
+    /// For each array taken out: the index of its benchmark in `benchmarks` and the
+    /// bytes between its brackets.
+    pub arrays: Vec<(usize, Range<usize>)>,
+}
+
+/// Where the scanner is, as far as the sample arrays are concerned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tag {
+    Root,
+    Benchmarks,
+    Benchmark,
+    Stats,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Key {
+    Benchmarks,
+    Stats,
+    Data,
+    Other,
+}
+
+/// Takes the sample arrays out of `bytes`, or `None` when the document is not one this
+/// path is sure of (then parse it whole).
+pub(super) fn split(bytes: &[u8]) -> Option<Split> {
+    // Files without samples (saved files, `--benchmark-json` of old versions) gain
+    // nothing from a second pass.
+    memchr::memmem::find(bytes, b"\"data\"")?;
+    let mut rest = Vec::with_capacity(bytes.len() / 4);
+    let mut arrays = Vec::new();
+    let mut copied = 0;
+    // Each open container: whether it is an object, and its tag.
+    let mut stack: Vec<(bool, Tag)> = Vec::with_capacity(16);
+    let mut key = Key::Other;
+    let mut expect_key = false;
+    let mut benchmark = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let end = string_end(bytes, i + 1)?;
+                if expect_key {
+                    key = match &bytes[i + 1..end] {
+                        b"benchmarks" => Key::Benchmarks,
+                        b"stats" => Key::Stats,
+                        b"data" => Key::Data,
+                        _ => Key::Other,
+                    };
+                }
+                i = end + 1;
+                continue;
+            }
+            b':' => expect_key = false,
+            b',' => expect_key = stack.last().is_some_and(|(obj, _)| *obj),
+            open @ (b'{' | b'[') => {
+                let object = open == b'{';
+                let in_object = stack.last().map(|(obj, _)| *obj);
+                let parent = stack.last().map_or(Tag::Root, |(_, t)| *t);
+                let tag = match (stack.len(), parent, object, key) {
+                    (0, _, true, _) => Tag::Root,
+                    (0, _, false, _) => return None,
+                    (_, Tag::Root, false, Key::Benchmarks) => Tag::Benchmarks,
+                    (_, Tag::Benchmarks, true, _) => {
+                        benchmark += 1;
+                        Tag::Benchmark
+                    }
+                    (_, Tag::Benchmark, true, Key::Stats) => Tag::Stats,
+                    (_, Tag::Stats, false, Key::Data) if in_object == Some(true) => {
+                        let close = i + 1 + memchr::memchr(b']', &bytes[i + 1..])?;
+                        let inner = i + 1..close;
+                        if memchr::memchr3(b'[', b'{', b'"', &bytes[inner.clone()]).is_some() {
+                            return None;
+                        }
+                        rest.extend_from_slice(&bytes[copied..=i]);
+                        copied = close;
+                        arrays.push((benchmark - 1, inner));
+                        key = Key::Other;
+                        i = close + 1;
+                        continue;
+                    }
+                    _ => Tag::Other,
+                };
+                stack.push((object, tag));
+                expect_key = object;
+                key = Key::Other;
+            }
+            b'}' | b']' => {
+                stack.pop()?;
+                expect_key = false;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if arrays.is_empty() {
+        return None;
+    }
+    rest.extend_from_slice(&bytes[copied..]);
+    Some(Split { rest, arrays })
+}
+
+/// The index of the quote that closes the string whose contents start at `from`.
+fn string_end(bytes: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let at = from + memchr::memchr2(b'"', b'\\', &bytes[from..])?;
+        if bytes[at] == b'"' {
+            return Some(at);
+        }
+        from = at + 2;
+        if from > bytes.len() {
+            return None;
+        }
+    }
+}
+
+/// The numbers of one array's contents; `None` unless every element
+/// is a plain, non-negative JSON number whose value is finite.
+pub(super) fn parse_numbers(inner: &[u8]) -> Option<Vec<f64>> {
+    // About 20 bytes a number with pytest-benchmark's indentation; a guess, not a bound.
+    let mut out = Vec::with_capacity(inner.len() / 24 + 1);
+    let mut i = skip_space(inner, 0);
+    if i == inner.len() {
+        return Some(out);
+    }
+    loop {
+        let start = i;
+        i = number_end(inner, i)?;
+        let text = std::str::from_utf8(&inner[start..i]).ok()?;
+        let v: f64 = text.parse().ok()?;
+        if !v.is_finite() {
+            return None;
+        }
+        out.push(v);
+        i = skip_space(inner, i);
+        match inner.get(i) {
+            None => return Some(out),
+            Some(b',') => i = skip_space(inner, i + 1),
+            Some(_) => return None,
+        }
+    }
+}
+
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the JSON number at `i` (no sign: a negative sample is the slow path's to
+/// report), or `None` if there is none.
+fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |b: &[u8], mut i: usize| {
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i > start).then_some(i)
+    };
+    match b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits(b, i)?,
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        i = digits(b, i + 1)?;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        i = digits(b, i)?;
+    }
+    Some(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takes_out_only_the_stats_data_of_benchmarks() {
+        let doc = br#"{"machine_info": {"data": [1, 2]},
+            "benchmarks": [
+              {"name": "a \"data\": [9]", "extra_info": {"data": [7]},
+               "stats": {"min": 1.0, "data": [ 1.5e-05,
+                 2.0e-05 ], "rounds": 2}},
+              {"name": "b", "stats": {"mean": 1.0}},
+              {"name": "c", "stats": {"data": []}}
+            ]}"#;
+        let s = split(doc).expect("splits");
+        let arrays: Vec<(usize, &[u8])> = s
+            .arrays
+            .iter()
+            .map(|(b, r)| (*b, &doc[r.clone()]))
+            .collect();
+        assert_eq!(arrays.len(), 2);
+        assert_eq!(arrays[0].0, 0);
+        assert_eq!(parse_numbers(arrays[0].1), Some(vec![1.5e-05, 2.0e-05]));
+        assert_eq!((arrays[1].0, arrays[1].1), (2, &b""[..]));
+        let rest: serde_json::Value = serde_json::from_slice(&s.rest).expect("still JSON");
+        assert_eq!(rest["machine_info"]["data"], serde_json::json!([1, 2]));
+        assert_eq!(
+            rest["benchmarks"][0]["extra_info"]["data"],
+            serde_json::json!([7])
+        );
+        assert_eq!(
+            rest["benchmarks"][0]["stats"]["data"],
+            serde_json::json!([])
+        );
+        assert_eq!(rest["benchmarks"][0]["stats"]["rounds"], 2);
+        assert_eq!(rest["benchmarks"][0]["name"], "a \"data\": [9]");
+    }
+
+    #[test]
+    fn steps_aside_for_what_it_is_not_sure_of() {
+        assert!(split(br#"{"benchmarks": []}"#).is_none(), "no data at all");
+        assert!(split(br#"[{"data": [1]}]"#).is_none(), "not an object");
+        let nested = br#"{"benchmarks": [{"stats": {"data": [[1], 2]}}]}"#;
+        assert!(split(nested).is_none());
+        let cut = br#"{"benchmarks": [{"stats": {"data": [1, 2"#;
+        assert!(split(cut).is_none());
+        for bad in [
+            "1, -2", "1, NaN", "null", "1,", ",1", "01", "1.", ".5", "1e", "+1", "1 2", "1e999",
+            "Infinity", "0x10",
+        ] {
+            assert_eq!(parse_numbers(bad.as_bytes()), None, "{bad}");
+        }
+        assert_eq!(
+            parse_numbers(b" 0, 0.25 ,\n 1E+2, 3e-1 "),
+            Some(vec![0.0, 0.25, 100.0, 0.3])
+        );
+    }
+}
