@@ -12,8 +12,32 @@ use crate::error::{Error, Result};
 /// three times the input), so the limit keeps a runaway file from exhausting memory.
 pub const DEFAULT_MAX_INPUT_SIZE: u64 = 512 << 20;
 
+/// An input file's bytes: read into memory, or, for a large regular file, mapped.
+#[derive(Debug)]
+pub enum Input {
+    /// Read into a buffer.
+    Read(Vec<u8>),
+    /// Mapped from the page cache.
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Input {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Input::Read(bytes) => bytes,
+            Input::Mapped(map) => map,
+        }
+    }
+}
+
+/// Files from this size on are mapped rather than read: a read copies every byte into
+/// fresh memory that the kernel first zeroes, which on a virtual machine cost as much
+/// as parsing a pytest-benchmark file with samples (a third of `analyze`'s time).
+const MAP_FROM: u64 = 1 << 20;
+
 /// Reads `path` whole, refusing files over `max` bytes and empty files.
-pub fn read_input(path: &Path, max: u64) -> Result<Vec<u8>> {
+pub fn read_input(path: &Path, max: u64) -> Result<Input> {
     let file = std::fs::File::open(path).map_err(|e| Error::input(path, None, io_reason(&e)))?;
     read_open(path, file, max)
 }
@@ -39,17 +63,38 @@ pub fn read_input_no_follow(path: &Path, max: u64) -> Result<Vec<u8>> {
     read_limited(path, file, max, Vec::with_capacity(16 * 1024))
 }
 
-fn read_open(path: &Path, file: std::fs::File, max: u64) -> Result<Vec<u8>> {
-    let len = file
+fn read_open(path: &Path, file: std::fs::File, max: u64) -> Result<Input> {
+    let meta = file
         .metadata()
-        .map_err(|e| Error::input(path, None, io_reason(&e)))?
-        .len();
+        .map_err(|e| Error::input(path, None, io_reason(&e)))?;
+    let len = meta.len();
     if len > max {
         return Err(too_large(path, len, max));
     }
+    if meta.is_file() && len >= MAP_FROM {
+        if let Some(map) = map(&file) {
+            if map.iter().all(u8::is_ascii_whitespace) {
+                return Err(Error::input(path, None, "the file is empty"));
+            }
+            return Ok(Input::Mapped(map));
+        }
+    }
     let mut bytes = Vec::with_capacity(len as usize);
     advise_huge_pages(&mut bytes);
-    read_limited(path, file, max, bytes)
+    read_limited(path, file, max, bytes).map(Input::Read)
+}
+
+/// Maps a regular file read-only, or `None` where mapping fails (then it is read).
+fn map(file: &std::fs::File) -> Option<memmap2::Mmap> {
+    #[expect(
+        unsafe_code,
+        reason = "memmap2 cannot prove that no other process truncates the file"
+    )]
+    // SAFETY: the map is read-only and private to this process. Its one hazard is a
+    // file truncated by another process while bench-bot reads it (SIGBUS); result files
+    // are written before bench-bot runs, by the step before it.
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(file) };
+    map.ok()
 }
 
 /// Asks the kernel to back a large, fresh buffer with huge pages: reading a 100 MB file
@@ -158,5 +203,34 @@ pub fn print_stdout(text: &str) -> Result<()> {
             source: e,
         }),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_files_are_mapped_small_ones_read_and_both_checked_alike() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let big = dir.path().join("big.json");
+        let mut text = vec![b' '; MAP_FROM as usize];
+        text.extend_from_slice(b"{\"benchmarks\": []}");
+        std::fs::write(&big, &text).expect("write");
+        let input = read_input(&big, DEFAULT_MAX_INPUT_SIZE).expect("reads");
+        assert!(matches!(input, Input::Mapped(_)));
+        assert_eq!(&input[..], &text[..]);
+        let small = dir.path().join("small.json");
+        std::fs::write(&small, b"{}").expect("write");
+        let input = read_input(&small, DEFAULT_MAX_INPUT_SIZE).expect("reads");
+        assert!(matches!(input, Input::Read(_)));
+        assert_eq!(&input[..], b"{}");
+        // A large file of whitespace is empty, and the limit holds, mapped or not.
+        let blank = dir.path().join("blank.json");
+        std::fs::write(&blank, vec![b'\n'; 2 * MAP_FROM as usize]).expect("write");
+        let e = read_input(&blank, DEFAULT_MAX_INPUT_SIZE).unwrap_err();
+        assert!(e.to_string().contains("the file is empty"), "{e}");
+        let e = read_input(&big, MAP_FROM).unwrap_err();
+        assert!(e.to_string().contains("over the limit"), "{e}");
     }
 }

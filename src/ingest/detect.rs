@@ -15,7 +15,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)
         .unwrap_or(bytes.len());
     let head = &bytes[start..bytes.len().min(start + SNIFF_BYTES)];
-    let has = |needle: &str| head.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
     // hyperfine writes `{"results": [` first; its commands may hold any other key.
     let hyperfine = head.first() == Some(&b'{')
         && head[1..]
