@@ -31,6 +31,63 @@ pub enum Command {
     Dashboard(DashboardArgs),
     /// Post or update the pull-request comment from a saved report (`--format json`).
     Comment(CommentArgs),
+    /// Measure base and head on this machine in alternating rounds and compare them
+    /// round by round (exit 1 when blocked).
+    Ab(AbArgs),
+}
+
+/// `bench-bot ab`. The usage line is fixed, as for `analyze`.
+#[derive(Debug, Args)]
+#[command(override_usage = "bench-bot ab [OPTIONS] --run <CMD>")]
+pub struct AbArgs {
+    /// The benchmark command, run through `sh -c` in each side's tree once per round;
+    /// `{out}` (and $BENCH_BOT_OUT) is the result file or folder it must write, e.g.
+    /// `pytest --benchmark-only --benchmark-json={out}`.
+    #[arg(long, value_name = "CMD")]
+    pub run: String,
+    /// Run once in each side's tree before the rounds, e.g. `pip install -e .` or
+    /// `cargo bench --no-run`.
+    #[arg(long, value_name = "CMD")]
+    pub build: Option<String>,
+    /// The base side (default: the merge-base of --head and the base branch).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// The head side.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub head: String,
+    /// The branch whose merge-base with --head is the default base (default:
+    /// $GITHUB_BASE_REF, else the remote's default branch, else main).
+    #[arg(long, value_name = "NAME")]
+    pub base_branch: Option<String>,
+    /// Exactly this many rounds (each runs both sides once); without it, as many as
+    /// fit in --time-budget, at least 3 and at most 30, and more for undecided changes
+    /// while the budget lasts.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=200))]
+    pub rounds: Option<u32>,
+    /// Time for the rounds (builds not counted), e.g. `10m`, `90s`.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub time_budget: std::time::Duration,
+    /// Read the results as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format_in: Option<Format>,
+    /// The repository (any folder inside it).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// The config file (default: .github/bench-bot.toml, then bench-bot.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Which regressions make the exit code 1, overriding the tiers' actions.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Colour for text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
 }
 
 /// `bench-bot comment`.

@@ -47,6 +47,13 @@ pub enum Error {
     /// user's input.
     #[error("internal error: {0} (a bug in bench-bot: please report it)")]
     Internal(String),
+    /// `bench-bot ab`: a build or benchmark command failed, or left no usable results;
+    /// the message names the side, the round and the command's last output.
+    #[error("{0}")]
+    Ab(String),
+    /// Stopped by Ctrl-C (SIGINT or SIGTERM) after cleaning up what it had started.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
     /// A report template could not be loaded or rendered.
     #[error("failed to render template {name}: {message}")]
     Template {
@@ -75,7 +82,10 @@ impl Error {
 impl Error {
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> u8 {
-        exit_code::ERROR
+        match self {
+            Error::Interrupted(_) => exit_code::INTERRUPTED,
+            _ => exit_code::ERROR,
+        }
     }
 }
 
@@ -87,6 +97,8 @@ pub mod exit_code {
     pub const BLOCKED: u8 = 1;
     /// bench-bot could not do its job: bad input, usage, I/O, git or API failure.
     pub const ERROR: u8 = 2;
+    /// Stopped by Ctrl-C, the shell's 128 + SIGINT.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Errors of the history store; each names the repository or the git operation.

@@ -5,12 +5,14 @@
 //! writes the verdict and notes; `compare.rs` holds the two comparison rules.
 
 mod compare;
+mod paired;
 mod rows;
 mod run_noise;
 mod summary;
 mod tiers;
 
 pub use compare::{Comparison, compare_history, compare_runs, history_rule};
+pub use paired::{AbInfo, analyze_paired};
 
 use crate::config::{Action, Config, Correction};
 use crate::model::{Metric, Run};

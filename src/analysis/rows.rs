@@ -219,7 +219,7 @@ pub(super) fn adjust(rows: &mut [Pending<'_>], correction: Correction) {
     }
 }
 
-fn empty_row(b: &Benchmark, m: &Measurement, direction: Direction) -> ResultRow {
+pub(super) fn empty_row(b: &Benchmark, m: &Measurement, direction: Direction) -> ResultRow {
     ResultRow {
         id: b.id.clone(),
         group: b.group.clone(),
@@ -240,6 +240,8 @@ fn empty_row(b: &Benchmark, m: &Measurement, direction: Direction) -> ResultRow 
         estimator: m.estimator,
         bimodal: None,
         paired: Vec::new(),
+        rounds: None,
+        interval_pct: None,
         reason: String::new(),
     }
 }

@@ -197,6 +197,7 @@ fn why_not_significant(row: &ResultRow, tiers: &Tiers) -> String {
 
 fn against(row: &ResultRow) -> String {
     match (row.method, row.baseline.as_ref()) {
+        (Method::Paired, _) => "head against base, round by round".to_string(),
         (Method::History, Some(b)) => format!("against the median of {} runs", b.runs),
         _ => "against the baseline run".to_string(),
     }
@@ -227,6 +228,17 @@ fn evidence(row: &ResultRow, judging: Judging) -> String {
             (Some(t), Some(p)) => format!(", t = {:.1}, p = {}", t.abs(), short_p(p)),
             _ => ", beyond zero variance on both sides".to_string(),
         },
+        Method::Paired => {
+            let rounds = row.rounds.unwrap_or(0);
+            let interval = row.interval_pct.map_or_else(
+                || " (too few rounds for a 95 % interval)".to_string(),
+                |[lo, hi]| format!(", 95 % interval {} to {}", fmt_pct(lo), fmt_pct(hi)),
+            );
+            let p = row
+                .p_adjusted
+                .map_or_else(String::new, |p| format!(", p = {}", short_p(p)));
+            format!(", {rounds} rounds{interval}{p}")
+        }
         Method::Percentage => {
             " (significance not tested: no spread or sample count in the input)".to_string()
         }

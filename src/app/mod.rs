@@ -2,6 +2,7 @@
 //! and the settled [`Environment`] into work and an [`Outcome`]. Only this layer reads
 //! the environment and decides what is printed where.
 
+mod ab;
 pub mod action;
 pub mod analyze;
 mod comment;
@@ -75,6 +76,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Outcome> {
         Command::Action => action::run(env),
         Command::Dashboard(args) => dashboard::command(&args, env),
         Command::Comment(args) => comment::command(&args, env),
+        Command::Ab(args) => ab::command(&args, env),
     }
 }
 

@@ -67,6 +67,12 @@ pub fn basis(report: &Report) -> Option<String> {
             )),
         }
     }
+    if compared().any(|r| r.method == Method::Paired) {
+        sentence.push_str(
+            "; head against base round by round (the Hodges–Lehmann centre of the \
+             per-round ratios, the exact Wilcoxon signed-rank test)",
+        );
+    }
     if compared().any(|r| r.method == Method::Percentage) {
         sentence.push_str("; inputs without a spread are judged by percentage only");
     }
@@ -212,6 +218,9 @@ pub enum Method {
     RunNoise,
     /// Percentage only: the inputs carry no spread or sample count.
     Percentage,
+    /// Same-runner A/B (`bench-bot ab`): the per-round ratios of head to base, their
+    /// Hodges–Lehmann centre and the exact Wilcoxon signed-rank test.
+    Paired,
     /// Not compared (new or missing).
     None,
 }
@@ -290,6 +299,13 @@ pub struct ResultRow {
     /// Measurements derived from this one (throughput from time), judged with it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paired: Vec<Paired>,
+    /// Same-runner A/B: the rounds that measured both sides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
+    /// Same-runner A/B: the 95 % confidence interval of `value_change_pct` (omitted
+    /// when too few rounds give one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_pct: Option<[f64; 2]>,
     /// One human sentence.
     pub reason: String,
 }

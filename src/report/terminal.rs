@@ -127,6 +127,8 @@ pub fn terminal_table(report: &Report, color: ColorChoice) -> String {
     let verdict = format!("{:?}", report.verdict).to_lowercase();
     let line = if report.blocked {
         format!("verdict: {verdict} (blocked)")
+    } else if report.verdict == super::Verdict::Unknown && s.compared > 0 {
+        format!("verdict: {verdict} (undecided: needs more rounds)")
     } else if report.verdict == super::Verdict::Unknown {
         format!("verdict: {verdict} (nothing compared)")
     } else {

@@ -1,7 +1,11 @@
 //! The statistics, as small pure functions: mean and standard deviation, median and
 //! MAD, the two modes of a bimodal sample, Welch's t-test, Benjamini–Hochberg, and
-//! normal tails. statrs supplies the
-//! distributions.
+//! normal tails; the signed-rank test and the Hodges–Lehmann estimate of paired
+//! differences (`wilcoxon.rs`). statrs supplies the continuous distributions.
+
+mod wilcoxon;
+
+pub use wilcoxon::{SignedRank, hodges_lehmann, signed_rank, signed_rank_min_p};
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 

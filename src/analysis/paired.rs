@@ -1,0 +1,485 @@
+//! Same-runner A/B: base and head measured in alternating rounds on one machine, each
+//! round a pair. The machine's drift moves both sides of a round alike, so the change
+//! is read from the per-round ratios head / base, never from one side against the other
+//! side's spread.
+//!
+//! Per benchmark and metric: d = ln(head / base) per round; the change is their
+//! Hodges–Lehmann centre (the median of the Walsh averages: robust to a round that one
+//! side lost to a hiccup, and efficient) with its exact 95 % interval; significance is
+//! the exact Wilcoxon signed-rank test, one-sided in the direction of the change;
+//! p-values are adjusted across the report (Benjamini–Hochberg) and the tiers apply as
+//! in every report. docs/statistics.md says why these.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{rows, summary, tiers};
+use crate::config::{Config, TierName};
+use crate::model::{Benchmark, Direction, Measurement, Metric, Run};
+use crate::report::{
+    BaselineInfo, BaselineSide, CurrentSide, Method, Report, ResultRow, RunRef, SCHEMA, Settings,
+    Status,
+};
+use crate::stats::{self, MAD_TO_SIGMA};
+
+/// What the rounds compared, for the report's words.
+#[derive(Debug, Clone)]
+pub struct AbInfo {
+    /// The base side (commit or ref).
+    pub base: String,
+    /// The head side.
+    pub head: String,
+    /// The order the sides ran in, e.g. `ABBAAB` (logged as it runs).
+    pub order: String,
+}
+
+/// One benchmark metric's rounds: (base, head) estimates of the rounds that have both.
+struct Series<'r> {
+    benchmark: &'r Benchmark,
+    measurement: &'r Measurement,
+    pairs: Vec<(f64, f64)>,
+}
+
+/// The report of `rounds` (base run, head run) pairs, in the order they ran.
+pub fn analyze_paired(rounds: &[(Run, Run)], config: &Config, info: &AbInfo) -> Report {
+    let mut series: BTreeMap<(String, String), Series<'_>> = BTreeMap::new();
+    let mut head_only: Vec<(&Benchmark, &Measurement)> = Vec::new();
+    let mut base_only: Vec<(&Benchmark, &Measurement)> = Vec::new();
+    for (base, head) in rounds {
+        let index: HashMap<&str, &Benchmark> =
+            base.benchmarks.iter().map(|b| (b.id.as_str(), b)).collect();
+        for hb in &head.benchmarks {
+            for hm in &hb.measurements {
+                let bm = index
+                    .get(hb.id.as_str())
+                    .and_then(|bb| bb.measurements.iter().find(|m| m.metric == hm.metric));
+                let key = (hb.id.clone(), hm.metric.to_string());
+                let entry = series.entry(key).or_insert_with(|| Series {
+                    benchmark: hb,
+                    measurement: hm,
+                    pairs: Vec::new(),
+                });
+                if let Some(bm) = bm {
+                    entry.pairs.push((bm.value, hm.value));
+                }
+            }
+        }
+    }
+    if let Some((base, head)) = rounds.last() {
+        let heads: HashMap<&str, &Benchmark> =
+            head.benchmarks.iter().map(|b| (b.id.as_str(), b)).collect();
+        for bb in &base.benchmarks {
+            for bm in &bb.measurements {
+                let in_head = heads
+                    .get(bb.id.as_str())
+                    .is_some_and(|hb| hb.measurements.iter().any(|m| m.metric == bm.metric));
+                if !in_head && !config.ignored(&bb.id, &bm.metric) {
+                    base_only.push((bb, bm));
+                }
+            }
+        }
+    }
+    let mut pending = Vec::new();
+    let mut ignored = 0;
+    for s in series.values() {
+        let (b, m) = (s.benchmark, s.measurement);
+        if config.ignored(&b.id, &m.metric) {
+            ignored += 1;
+            continue;
+        }
+        if s.pairs.is_empty() {
+            head_only.push((b, m));
+            continue;
+        }
+        let direction = config
+            .direction_for(&b.id, &m.metric)
+            .unwrap_or(m.direction);
+        let tiers = config.tiers_for(&b.id, &m.metric);
+        let mut row = paired_row(&s.pairs, direction, tiers.critical.sigma);
+        row.id = b.id.clone();
+        row.group = b.group.clone();
+        row.metric = m.metric.to_string();
+        row.unit = m.unit.clone();
+        row.estimator = m.estimator;
+        pending.push(rows::Pending {
+            row,
+            metric: m.metric.clone(),
+            tiers,
+            noisy_cv: None,
+            derived: m.derived,
+        });
+    }
+    for (b, m) in head_only {
+        let direction = config
+            .direction_for(&b.id, &m.metric)
+            .unwrap_or(m.direction);
+        pending.push(rows::Pending {
+            row: ResultRow {
+                current: Some(CurrentSide {
+                    value: m.value,
+                    stddev: None,
+                    n: None,
+                }),
+                status: Status::New,
+                reason: "new benchmark: only the head side has it".to_string(),
+                ..rows::empty_row(b, m, direction)
+            },
+            metric: m.metric.clone(),
+            tiers: &config.tiers,
+            noisy_cv: None,
+            derived: m.derived,
+        });
+    }
+    for (b, m) in base_only {
+        let direction = config
+            .direction_for(&b.id, &m.metric)
+            .unwrap_or(m.direction);
+        pending.push(rows::Pending {
+            row: ResultRow {
+                baseline: Some(BaselineSide {
+                    value: m.value,
+                    stddev: None,
+                    n: None,
+                    runs: 1,
+                    history: Vec::new(),
+                }),
+                status: Status::Missing,
+                reason: "missing: the base side has it, the head side does not".to_string(),
+                ..rows::empty_row(b, m, direction)
+            },
+            metric: m.metric.clone(),
+            tiers: &config.tiers,
+            noisy_cv: None,
+            derived: m.derived,
+        });
+    }
+    let mut pending = rows::pair_derived(pending);
+    rows::adjust(&mut pending, config.multiple_comparisons);
+    let judging = tiers::Judging {
+        noise_cv: config.noise_cv,
+        run_noise_pct: 0.0,
+        run_noise_from_suite: false,
+    };
+    let mut results = Vec::with_capacity(pending.len());
+    for mut p in pending {
+        if p.row.baseline.is_some() && p.row.current.is_some() {
+            tiers::classify(&mut p.row, &p.metric, p.tiers, None, judging);
+            if p.row.status == Status::Noisy {
+                p.row.reason.push_str(&needs_rounds(&p.row, p.tiers));
+            }
+        }
+        results.push(p.row);
+    }
+    summary::sort_results(&mut results);
+    let summary = summary::summarize(&results, ignored);
+    let mut verdict = summary::verdict_of(&summary);
+    let blocked = match config.fail_on {
+        None => results.iter().any(|r| {
+            r.status == Status::Regression
+                && r.tier
+                    .name()
+                    .is_some_and(|t| config.tiers.get(t).action == crate::config::Action::Block)
+        }),
+        Some(level) => tiers::fails(level, &results),
+    };
+    let n = rounds.len();
+    let mut notes = Vec::new();
+    // A change past a tier that the rounds could not decide is no pass: the verdict says
+    // more rounds are needed, unless something blocks already.
+    let undecided = summary.noisy;
+    if undecided > 0 && !blocked {
+        verdict = crate::report::Verdict::Unknown;
+        notes.push(format!(
+            "Needs more rounds: {undecided} benchmark(s) moved past a tier's percentage, but \
+             {n} rounds cannot tell that from noise. Rerun with more rounds (`--rounds`, \
+             `--time-budget`)."
+        ));
+    }
+    if summary.compared == 0 && n > 0 {
+        notes.push(
+            "Nothing was compared: no benchmark is in the results of both sides.".to_string(),
+        );
+    }
+    let refs = |side: &str| RunRef {
+        commit: Some(side.to_string()),
+        branch: None,
+        timestamp: None,
+        sources: Vec::new(),
+    };
+    Report {
+        schema: SCHEMA.to_string(),
+        verdict,
+        blocked,
+        summary,
+        results,
+        current: RunRef {
+            sources: rounds
+                .last()
+                .map(|(_, h)| h.meta.sources.clone())
+                .unwrap_or_default(),
+            ..refs(&info.head)
+        },
+        baseline: BaselineInfo {
+            runs: n,
+            description: format!(
+                "same-runner A/B, {n} rounds in ABBA order (base {} against head {})",
+                info.base, info.head
+            ),
+            refs: vec![refs(&info.base)],
+            run_noise: None,
+        },
+        notes,
+        warnings: Vec::new(),
+        settings: Settings {
+            tiers: serde_json::to_value(&config.tiers)
+                .expect("the tiers are plain numbers and names, always serializable"),
+            multiple_comparisons: match config.multiple_comparisons {
+                crate::config::Correction::Bh => "bh".to_string(),
+                crate::config::Correction::None => "none".to_string(),
+            },
+            min_history: config.min_history,
+            window: config.window,
+            fail_on: config.fail_on,
+            run_noise_pct: config.run_noise_pct,
+            require_baseline: config.require_baseline,
+            config: config.source.as_ref().map(|p| p.display().to_string()),
+        },
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// The numbers of one benchmark metric's rounds (id, metric and unit are the caller's).
+fn paired_row(pairs: &[(f64, f64)], direction: Direction, gate_sigma: f64) -> ResultRow {
+    let base: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let head: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let centre = stats::median(&base);
+    let spread = |v: &[f64]| MAD_TO_SIGMA * stats::mad(v, stats::median(v));
+    let logs: Vec<f64> = pairs
+        .iter()
+        .filter(|(a, b)| *a > 0.0 && *b > 0.0)
+        .map(|(a, b)| (b / a).ln())
+        .collect();
+    let n = pairs.len();
+    let worse = direction.worse_sign();
+    let mut row = ResultRow {
+        baseline: Some(BaselineSide {
+            value: centre,
+            stddev: Some(spread(&base)),
+            n: Some(n as u64),
+            runs: n,
+            history: Vec::new(),
+        }),
+        current: Some(CurrentSide {
+            value: stats::median(&head),
+            stddev: Some(spread(&head)),
+            n: Some(n as u64),
+        }),
+        method: Method::Paired,
+        rounds: Some(n),
+        ..blank()
+    };
+    if logs.len() < 2 {
+        return row;
+    }
+    let Some((estimate, interval)) = stats::hodges_lehmann(&logs, 0.95) else {
+        return row;
+    };
+    let pct = |x: f64| (x.exp() - 1.0) * 100.0;
+    row.value_change_pct = Some(pct(estimate));
+    row.change_pct = Some(worse * pct(estimate));
+    row.interval_pct = interval.map(|(lo, hi)| [pct(lo), pct(hi)]);
+    match stats::signed_rank(&logs) {
+        Some(test) => {
+            let p = if estimate >= 0.0 {
+                test.p_greater
+            } else {
+                test.p_less
+            };
+            row.p_value = Some(p);
+            row.p_adjusted = Some(p);
+            row.z = Some(worse * test.z);
+        }
+        None => {
+            // Every round identical on both sides: no change, and no noise either.
+            row.p_value = Some(1.0);
+            row.p_adjusted = Some(1.0);
+        }
+    }
+    row.detectable_pct = detectable(&logs, gate_sigma);
+    row
+}
+
+/// The smallest worsening this many rounds could show at the gate's sigma, in percent:
+/// the rounds' own noise (1.4826 × MAD of the log ratios) over √n, widened by √(π/3)
+/// for the signed-rank test's efficiency; `None` when even a change in every round could
+/// not reach the gate (2⁻ⁿ above its p-value).
+fn detectable(logs: &[f64], gate_sigma: f64) -> Option<f64> {
+    let n = logs.len();
+    if stats::signed_rank_min_p(n) > stats::normal_upper_tail(gate_sigma) {
+        return None;
+    }
+    let noise = MAD_TO_SIGMA * stats::mad(logs, stats::median(logs));
+    let shift = gate_sigma * noise * (std::f64::consts::PI / 3.0 / n as f64).sqrt();
+    Some((shift.exp() - 1.0) * 100.0)
+}
+
+/// Why a change past a tier is undecided, in rounds.
+fn needs_rounds(row: &ResultRow, tiers: &crate::config::Tiers) -> String {
+    let gate = stats::normal_upper_tail(tiers.get(TierName::Notice).sigma);
+    let least = (1..=64)
+        .find(|n| stats::signed_rank_min_p(*n) <= gate)
+        .unwrap_or(64);
+    match row.rounds {
+        Some(n) if n < least => format!(
+            " (the signed-rank test needs at least {least} rounds to reach the gate at all)"
+        ),
+        _ => String::new(),
+    }
+}
+
+fn blank() -> ResultRow {
+    ResultRow {
+        id: String::new(),
+        group: None,
+        metric: Metric::Time.to_string(),
+        unit: String::new(),
+        direction: Direction::LowerIsBetter,
+        baseline: None,
+        current: None,
+        change_pct: None,
+        value_change_pct: None,
+        z: None,
+        p_value: None,
+        p_adjusted: None,
+        detectable_pct: None,
+        tier: crate::report::TierLabel::None,
+        status: Status::Unchanged,
+        method: Method::Paired,
+        estimator: None,
+        bimodal: None,
+        paired: Vec::new(),
+        rounds: None,
+        interval_pct: None,
+        reason: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RunMeta;
+
+    fn run(values: &[(&str, f64)]) -> Run {
+        Run {
+            meta: RunMeta::default(),
+            benchmarks: values
+                .iter()
+                .map(|(id, v)| Benchmark {
+                    id: id.to_string(),
+                    group: None,
+                    measurements: vec![Measurement::new(
+                        Metric::Time,
+                        Direction::LowerIsBetter,
+                        "ns",
+                        *v,
+                    )],
+                })
+                .collect(),
+        }
+    }
+
+    fn info() -> AbInfo {
+        AbInfo {
+            base: "aaa".into(),
+            head: "bbb".into(),
+            order: "ABBA".into(),
+        }
+    }
+
+    /// Rounds whose machine drifts by ±40 % while `slow` is 30 % slower on the head side
+    /// and `same` is unchanged: the drift cancels in each round's ratio.
+    fn drifting(rounds: usize, slow: f64) -> Vec<(Run, Run)> {
+        (0..rounds)
+            .map(|r| {
+                let drift = 1.0 + 0.4 * ((r as f64) * 1.7).sin();
+                let wobble = |k: f64| 1.0 + 0.01 * ((r as f64) * k).cos();
+                (
+                    run(&[
+                        ("slow", 100.0 * drift),
+                        ("same", 50.0 * drift * wobble(2.3)),
+                    ]),
+                    run(&[
+                        ("slow", 100.0 * slow * drift * wobble(3.1)),
+                        ("same", 50.0 * drift * wobble(1.1)),
+                    ]),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_slowdown_under_drift_is_caught_and_the_unchanged_benchmark_is_not() {
+        let report = analyze_paired(&drifting(14, 1.3), &Config::default(), &info());
+        let row = |id: &str| report.results.iter().find(|r| r.id == id).expect("row");
+        let slow = row("slow");
+        assert_eq!(slow.method, Method::Paired);
+        assert_eq!(slow.rounds, Some(14));
+        assert_eq!(slow.status, Status::Regression, "{slow:?}");
+        assert_eq!(slow.tier, crate::report::TierLabel::Critical);
+        let change = slow.value_change_pct.expect("change");
+        assert!((change - 30.0).abs() < 2.0, "{change}");
+        let [lo, hi] = slow.interval_pct.expect("interval");
+        assert!(lo <= change && change <= hi && lo > 25.0, "{lo} {hi}");
+        assert!(slow.reason.contains("14 rounds"), "{}", slow.reason);
+        assert!(report.blocked);
+        let same = row("same");
+        assert_eq!(same.status, Status::Unchanged, "{same:?}");
+        assert!(same.detectable_pct.expect("detectable") < 5.0);
+        assert!(
+            report
+                .baseline
+                .description
+                .contains("same-runner A/B, 14 rounds in ABBA order")
+        );
+    }
+
+    #[test]
+    fn too_few_rounds_for_a_change_past_a_tier_is_unknown_not_a_pass() {
+        let report = analyze_paired(&drifting(4, 1.3), &Config::default(), &info());
+        assert_eq!(report.verdict, crate::report::Verdict::Unknown);
+        assert!(!report.blocked);
+        assert!(
+            report.notes[0].starts_with("Needs more rounds"),
+            "{:?}",
+            report.notes
+        );
+        let slow = report.results.iter().find(|r| r.id == "slow").expect("row");
+        assert_eq!(slow.status, Status::Noisy);
+        assert_eq!(slow.detectable_pct, None);
+        assert!(
+            slow.reason.contains("needs at least 10 rounds"),
+            "{}",
+            slow.reason
+        );
+        // Unchanged code over the same few rounds passes.
+        let same = analyze_paired(&drifting(4, 1.0), &Config::default(), &info());
+        assert_eq!(
+            same.verdict,
+            crate::report::Verdict::Pass,
+            "{:?}",
+            same.results
+        );
+    }
+
+    #[test]
+    fn benchmarks_on_one_side_only_are_new_or_missing() {
+        let rounds = vec![(
+            run(&[("kept", 1.0), ("gone", 1.0)]),
+            run(&[("kept", 1.0), ("added", 1.0)]),
+        )];
+        let report = analyze_paired(&rounds, &Config::default(), &info());
+        let status = |id: &str| report.results.iter().find(|r| r.id == id).map(|r| r.status);
+        assert_eq!(status("added"), Some(Status::New));
+        assert_eq!(status("gone"), Some(Status::Missing));
+        assert_eq!(status("kept"), Some(Status::Unchanged));
+    }
+}

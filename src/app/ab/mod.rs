@@ -1,0 +1,291 @@
+//! `bench-bot ab`: base and head measured on this machine in alternating rounds (ABBA:
+//! A B, B A, A B, … so that a drift of the machine during the run cancels), each side
+//! in its own git worktree, then compared round by round (`analysis::analyze_paired`).
+
+mod runner;
+mod trees;
+
+use std::time::{Duration, Instant};
+
+use self::runner::Job;
+use self::trees::{Side, Trees};
+use super::analyze::{load_options, render};
+use super::{Environment, Outcome};
+use crate::analysis::{self, AbInfo};
+use crate::cli::{AbArgs, OutputFormat};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::fs::{print_stdout, write_atomic};
+use crate::ingest::{self, LoadOptions};
+use crate::model::Run;
+use crate::report::Verdict;
+
+/// Rounds when the budget decides: at least this many…
+const MIN_ROUNDS: usize = 3;
+/// …and at most this many.
+const MAX_ROUNDS: usize = 30;
+
+/// `bench-bot ab`.
+pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
+    let mut config = Config::discover(args.config.as_deref())?;
+    if args.fail_on.is_some() {
+        config.fail_on = args.fail_on;
+    }
+    let options = load_options(&config, args.format_in);
+    let repo = git2::Repository::discover(&args.repo).map_err(|e| {
+        Error::Usage(format!(
+            "bench-bot ab needs a git repository: {} is not in one ({})",
+            args.repo.display(),
+            e.message()
+        ))
+    })?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| Error::Usage("bench-bot ab needs a checkout, not a bare repository".into()))?
+        .to_path_buf();
+    let head = resolve(&repo, &args.head)?;
+    let base = match &args.base {
+        Some(rev) => resolve(&repo, rev)?,
+        None => default_base(&repo, head, args.base_branch.as_deref(), env)?,
+    };
+    let info = AbInfo {
+        base: short(&repo, base),
+        head: short(&repo, head),
+        order: String::new(),
+    };
+    runner::catch_interrupts();
+    let trees = Trees::add(&workdir, &base.to_string(), &head.to_string())?;
+    let results = trees.results();
+    std::fs::create_dir_all(&results)
+        .map_err(|e| Error::Ab(format!("failed to create {}: {e}", results.display())))?;
+    if let Some(build) = &args.build {
+        for side in [Side::Base, Side::Head] {
+            progress(&format!(
+                "building the {} side ({})",
+                side.name(),
+                side_id(&info, side)
+            ));
+            runner::run(&Job {
+                command: build,
+                dir: &trees.path(side),
+                env: Vec::new(),
+                log: &results.join(format!("build-{}.log", side.name())),
+                what: format!("the build of the {} side", side.name()),
+            })?;
+        }
+    }
+    let measured = measure(args, &trees, &options, &config, &info)?;
+    drop(trees);
+    let (rounds, info) = measured;
+    let report = analysis::analyze_paired(&rounds, &config, &info);
+    let format = args.format.unwrap_or(OutputFormat::Text);
+    let color = env.color(args.color, args.output.is_some());
+    let text = render(&report, format, color, None)?;
+    match &args.output {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => print_stdout(&text)?,
+    }
+    Ok(Outcome::of_report(&report, config.require_baseline))
+}
+
+/// Runs the rounds: a fixed number, or as many as the budget holds (and more while a
+/// change past a tier is undecided and the budget lasts).
+fn measure(
+    args: &AbArgs,
+    trees: &Trees,
+    options: &LoadOptions,
+    config: &Config,
+    info: &AbInfo,
+) -> Result<(Vec<(Run, Run)>, AbInfo)> {
+    let mut rounds: Vec<(Run, Run)> = Vec::new();
+    let mut info = info.clone();
+    let started = Instant::now();
+    let mut planned = args.rounds.map_or(MIN_ROUNDS, |n| n as usize);
+    loop {
+        let done = rounds.len();
+        let elapsed = started.elapsed();
+        let per_round = (done > 0).then(|| elapsed / done as u32);
+        if done >= planned {
+            let undecided = args.rounds.is_none()
+                && done < MAX_ROUNDS
+                && per_round.is_some_and(|t| elapsed + t <= args.time_budget)
+                && analysis::analyze_paired(&rounds, config, &info).verdict == Verdict::Unknown;
+            if !undecided {
+                break;
+            }
+            planned = done + 1;
+            progress("a change past a tier is undecided: one more round");
+        }
+        let order = if done % 2 == 0 {
+            [Side::Base, Side::Head]
+        } else {
+            [Side::Head, Side::Base]
+        };
+        let mut base = None;
+        let mut head = None;
+        for side in order {
+            let run = one_side(args, trees, options, side, done + 1)?;
+            info.order.push(side.letter());
+            match side {
+                Side::Base => base = Some(run),
+                Side::Head => head = Some(run),
+            }
+        }
+        let (Some(base), Some(head)) = (base, head) else {
+            return Err(Error::Internal("a round ran without both sides".into()));
+        };
+        if done == 0 {
+            check_overlap(&base, &head)?;
+            if args.rounds.is_none() {
+                let first = started.elapsed().max(Duration::from_millis(1));
+                let fit = (args.time_budget.as_secs_f64() / first.as_secs_f64()) as usize;
+                planned = fit.clamp(MIN_ROUNDS, MAX_ROUNDS);
+            }
+        }
+        rounds.push((base, head));
+        let n = rounds.len();
+        let elapsed = started.elapsed();
+        let left = elapsed / n as u32 * planned.saturating_sub(n) as u32;
+        progress(&format!(
+            "round {n}/{planned} ({}{}): {} elapsed, about {} left",
+            order[0].letter(),
+            order[1].letter(),
+            fmt_duration(elapsed),
+            fmt_duration(left)
+        ));
+    }
+    Ok((rounds, info))
+}
+
+/// One side's run of one round, read back.
+fn one_side(
+    args: &AbArgs,
+    trees: &Trees,
+    options: &LoadOptions,
+    side: Side,
+    round: usize,
+) -> Result<Run> {
+    let results = trees.results();
+    let out = results.join(format!("round-{round:02}-{}", side.name()));
+    let command = args.run.replace("{out}", &out.display().to_string());
+    let what = format!("round {round}, {} side", side.name());
+    runner::run(&Job {
+        command: &command,
+        dir: &trees.path(side),
+        env: vec![
+            ("BENCH_BOT_OUT", out.display().to_string()),
+            ("BENCH_BOT_SIDE", side.name().to_string()),
+            ("BENCH_BOT_ROUND", round.to_string()),
+        ],
+        log: &results.join(format!("round-{round:02}-{}.log", side.name())),
+        what: what.clone(),
+    })?;
+    if !out.exists() {
+        return Err(Error::Ab(format!(
+            "{what}: `{command}` exited 0 but wrote no results to {} (use `{{out}}` or \
+             $BENCH_BOT_OUT in --run)\n{}",
+            out.display(),
+            runner::tail(
+                &results.join(format!("round-{round:02}-{}.log", side.name())),
+                20
+            )
+        )));
+    }
+    let loaded = ingest::load(&out, options).map_err(|e| Error::Ab(format!("{what}: {e}")))?;
+    for w in &loaded.warnings {
+        super::warn(&format!("{what}: {w}"));
+    }
+    Ok(loaded.run)
+}
+
+/// The two sides must share benchmarks: otherwise the command ran different suites
+/// (or failed quietly on one side), and nothing could be compared.
+fn check_overlap(base: &Run, head: &Run) -> Result<()> {
+    let ids: std::collections::HashSet<&str> =
+        base.benchmarks.iter().map(|b| b.id.as_str()).collect();
+    if head.benchmarks.iter().any(|b| ids.contains(b.id.as_str())) {
+        return Ok(());
+    }
+    Err(Error::Ab(format!(
+        "round 1: the base side's results ({} benchmarks) and the head side's ({}) have no \
+         benchmark in common: did the command run a different suite on each side?",
+        base.benchmarks.len(),
+        head.benchmarks.len()
+    )))
+}
+
+fn resolve(repo: &git2::Repository, rev: &str) -> Result<git2::Oid> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|e| Error::Usage(format!("`{rev}` names no commit here: {}", e.message())))
+}
+
+/// The merge-base of `head` and the base branch: `--base-branch`, else
+/// $GITHUB_BASE_REF, else the remote's default branch, else `main`; found as
+/// `origin/<name>` first, then as a local branch.
+fn default_base(
+    repo: &git2::Repository,
+    head: git2::Oid,
+    branch: Option<&str>,
+    env: &Environment,
+) -> Result<git2::Oid> {
+    let name = branch
+        .map(str::to_string)
+        .or_else(|| env.github.base_ref.clone())
+        .or_else(|| {
+            repo.find_reference("refs/remotes/origin/HEAD")
+                .ok()
+                .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
+                .and_then(|t| t.rsplit('/').next().map(str::to_string))
+        })
+        .unwrap_or_else(|| "main".to_string());
+    let tip = [
+        format!("refs/remotes/origin/{name}"),
+        format!("refs/heads/{name}"),
+    ]
+    .iter()
+    .find_map(|r| repo.refname_to_id(r).ok())
+    .ok_or_else(|| {
+        Error::Usage(format!(
+            "no base side: the base branch `{name}` exists neither as origin/{name} nor \
+             locally; pass --base REV or --base-branch NAME (a shallow clone needs \
+             `fetch-depth: 0`)"
+        ))
+    })?;
+    repo.merge_base(head, tip).map_err(|e| {
+        Error::Usage(format!(
+            "no merge-base of {head} and `{name}` ({}); pass --base REV (a shallow clone \
+             needs `fetch-depth: 0`)",
+            e.message()
+        ))
+    })
+}
+
+fn short(repo: &git2::Repository, oid: git2::Oid) -> String {
+    repo.find_object(oid, None)
+        .ok()
+        .and_then(|o| o.short_id().ok())
+        .and_then(|s| s.as_str().ok().map(str::to_string))
+        .unwrap_or_else(|| oid.to_string()[..12].to_string())
+}
+
+fn side_id(info: &AbInfo, side: Side) -> &str {
+    match side {
+        Side::Base => &info.base,
+        Side::Head => &info.head,
+    }
+}
+
+fn progress(message: &str) {
+    eprintln!("bench-bot: {message}");
+}
+
+fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m {:02}s", s / 60, s % 60)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
