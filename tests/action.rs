@@ -1123,3 +1123,72 @@ async fn the_workspace_is_left_to_its_owner() {
     }
     assert!(!work.join("bench-bot-report").exists());
 }
+
+/// `bench-bot ab` on the runner, then `mode: publish` (what the composite action in
+/// `ab/` does): the saved A/B report gets the pull-request comment, the summary, the
+/// outputs and the merge gate, as an analyzed run would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_ab_report_is_published_with_its_gate() {
+    let (server, _fake) = github("").await;
+    let (ws, base, _) = common::ab_repo::repository("1.3", &[]);
+    std::fs::create_dir(ws.path().join("bench-bot-report")).expect("mkdir");
+    let ab = std::process::Command::new(assert_cmd::cargo::cargo_bin("bench-bot"))
+        .current_dir(ws.path())
+        .args([
+            "ab",
+            "--base",
+            &base,
+            "--rounds",
+            "12",
+            "--run",
+            "sh bench.sh {out}",
+        ])
+        .args(["--format", "json", "--output", "bench-bot-report/ab.json"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        ab.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&ab.stderr)
+    );
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&[
+            ("mode", "publish".into()),
+            ("report", "bench-bot-report/ab.json".into()),
+        ])
+        .run()
+        .await;
+    assert_eq!(run.code, 1, "the gate holds: {}", run.stdout);
+    let posted = requests(&server, "POST", "/issues/2/comments").await;
+    assert_eq!(posted.len(), 1);
+    let body: Value = serde_json::from_slice(&posted[0].body).expect("json");
+    let body = body["body"].as_str().expect("body");
+    assert!(
+        body.contains("`sort`") && body.contains("critical"),
+        "{body}"
+    );
+    assert!(
+        body.contains("same-runner A/B, 12 rounds in ABBA order"),
+        "{body}"
+    );
+    assert!(run.outputs.contains("verdict=critical\n") && run.outputs.contains("blocked=true\n"));
+    assert!(
+        run.outputs.contains("report=bench-bot-report/ab.json"),
+        "{}",
+        run.outputs
+    );
+    assert!(run.summary.contains("## 🔴 bench-bot"), "{}", run.summary);
+    // Without the report input: exit 2, naming it.
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&[("mode", "publish".into())])
+        .run()
+        .await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout
+            .contains("`mode: publish` needs the `report` input"),
+        "{}",
+        run.stdout
+    );
+}

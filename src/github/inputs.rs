@@ -38,6 +38,9 @@ pub enum Mode {
     Record,
     /// Post a saved report (the fork-safe second half).
     Comment,
+    /// Publish a saved report on this event with its merge gate (`bench-bot ab` on the
+    /// runner, then this).
+    Publish,
 }
 
 /// The parsed inputs.
@@ -144,7 +147,14 @@ impl Inputs {
             Some("analyze") => Mode::Analyze,
             Some("record") => Mode::Record,
             Some("comment") => Mode::Comment,
-            Some(other) => return Err(invalid("mode", other, "auto, analyze, record or comment")),
+            Some("publish") => Mode::Publish,
+            Some(other) => {
+                return Err(invalid(
+                    "mode",
+                    other,
+                    "auto, analyze, record, comment or publish",
+                ));
+            }
         };
         let inputs = Inputs {
             results: list(get(env, "results")),

@@ -32,6 +32,16 @@ pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
         config.fail_on = args.fail_on;
     }
     let options = load_options(&config, args.format_in);
+    // Rounds take minutes: a report that could not be written afterwards would lose them.
+    if let Some(folder) = args.output.as_deref().and_then(std::path::Path::parent) {
+        if !folder.as_os_str().is_empty() && !folder.is_dir() {
+            return Err(Error::Usage(format!(
+                "failed to write {}: the folder {} does not exist (checked before the rounds)",
+                args.output.as_deref().unwrap_or(folder).display(),
+                folder.display()
+            )));
+        }
+    }
     let repo = git2::Repository::discover(&args.repo).map_err(|e| {
         Error::Usage(format!(
             "bench-bot ab needs a git repository: {} is not in one ({})",

@@ -113,31 +113,55 @@ impl Context<'_> {
         let baselines = self.baselines(&config)?;
         let report = crate::app::analyze::run(&current, baselines, &config);
         let report_path = self.save_report(&report)?;
-        let mut comment_url = None;
-        self.write_summary(&report, &report_path);
-        self.annotate(&report);
-        let review = report.results.iter().any(|r| {
-            r.status == Status::Regression && tier_action(&config, r.tier) == Some(Action::Review)
-        });
         if self.records() {
             self.record(&current.run, &config);
         }
+        self.publish(&report, &config, &report_path)
+    }
+
+    /// `mode: publish`: a report saved by `bench-bot ab --format json --output FILE` (or
+    /// `analyze`) told through every channel of this event, with its merge gate, as if
+    /// the action had analyzed it.
+    pub(super) fn publish_saved(&self) -> Result<Outcome> {
+        let config = self.config()?;
+        let path = self.path(self.inputs.report.as_deref().ok_or_else(|| {
+            crate::error::Error::Usage(
+                "`mode: publish` needs the `report` input: the saved JSON report to publish".into(),
+            )
+        })?);
+        let report = crate::report::load_saved(&path)?;
+        self.publish(&report, &config, &path)
+    }
+
+    /// The summary, annotations, pull-request or commit comment, label and check run
+    /// of a finished report, then the step's outputs; the outcome is the report's own.
+    fn publish(
+        &self,
+        report: &crate::report::Report,
+        config: &Config,
+        report_path: &std::path::Path,
+    ) -> Result<Outcome> {
+        let mut comment_url = None;
+        self.write_summary(report, report_path);
+        self.annotate(report);
+        let review = report.results.iter().any(|r| {
+            r.status == Status::Regression && tier_action(config, r.tier) == Some(Action::Review)
+        });
         if let Some(api) = self.api() {
             let publisher = Publisher {
                 api: &api,
                 author: &self.inputs.comment_author,
             };
-            let marker_ctx = self.render_context(true, &report_path);
-            let warn = |e| self.warn_api(&e, &report_path);
+            let marker_ctx = self.render_context(true, report_path);
+            let warn = |e| self.warn_api(&e, report_path);
             match &self.event {
                 Event::PullRequest {
                     number, head_sha, ..
                 } => {
                     let policy = self.inputs.comment.unwrap_or(CommentPolicy::Always);
-                    let body =
-                        self.comment_markdown(TemplateKind::Comment, &report, &marker_ctx)?;
+                    let body = self.comment_markdown(TemplateKind::Comment, report, &marker_ctx)?;
                     comment_url = publisher
-                        .upsert_pr_comment(*number, &self.marker(), &body, policy, &report)
+                        .upsert_pr_comment(*number, &self.marker(), &body, policy, report)
                         .unwrap_or_else(|e| {
                             warn(e);
                             None
@@ -149,22 +173,22 @@ impl Context<'_> {
                     }
                     if self.inputs.check_run {
                         publisher
-                            .check_run(&self.check_name(), head_sha, &report, review, &body)
+                            .check_run(&self.check_name(), head_sha, report, review, &body)
                             .unwrap_or_else(warn);
                     }
                 }
                 Event::Push { sha, .. } => {
                     let policy = self.inputs.comment.unwrap_or(CommentPolicy::OnRegression);
-                    let body = self.comment_markdown(TemplateKind::Commit, &report, &marker_ctx)?;
+                    let body = self.comment_markdown(TemplateKind::Commit, report, &marker_ctx)?;
                     comment_url = publisher
-                        .upsert_commit_comment(sha, &self.marker(), &body, policy, &report)
+                        .upsert_commit_comment(sha, &self.marker(), &body, policy, report)
                         .unwrap_or_else(|e| {
                             warn(e);
                             None
                         });
                     if self.inputs.check_run {
                         publisher
-                            .check_run(&self.check_name(), sha, &report, review, &body)
+                            .check_run(&self.check_name(), sha, report, review, &body)
                             .unwrap_or_else(warn);
                     }
                 }
@@ -175,8 +199,8 @@ impl Context<'_> {
         {
             self.warn("no token: no pull-request comment (set `github-token`, the default is the workflow token)");
         }
-        self.outputs(&report, &report_path, comment_url)?;
-        Ok(Outcome::of_report(&report, config.require_baseline))
+        self.outputs(report, report_path, comment_url)?;
+        Ok(Outcome::of_report(report, config.require_baseline))
     }
 
     /// Records the run (and the regenerated dashboard) in the history branch; a failure

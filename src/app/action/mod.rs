@@ -55,6 +55,7 @@ pub fn run(env: &Environment) -> Result<Outcome> {
     let outcome = match (ctx.inputs.mode, &ctx.event) {
         (Mode::Comment, _) | (Mode::Auto, Event::WorkflowRun { .. }) => ctx.comment_saved_report(),
         (Mode::Record, _) => ctx.record_only(),
+        (Mode::Publish, _) => ctx.publish_saved(),
         _ => ctx.analyze(),
     };
     // Whatever happened, later steps of the job run as the workspace's owner.
