@@ -42,7 +42,9 @@ pub enum Command {
 pub struct AbArgs {
     /// The benchmark command, run through `sh -c` in each side's tree once per round;
     /// `{out}` (and $BENCH_BOT_OUT) is the result file or folder it must write, e.g.
-    /// `pytest --benchmark-only --benchmark-json={out}`.
+    /// `pytest --benchmark-only --benchmark-json={out} -k '{filter}'`; `{filter}` is
+    /// empty (everything) until extra rounds select the undecided benchmarks in the
+    /// tool's syntax (pytest `-k`, a regex for criterion and Google Benchmark).
     #[arg(long, value_name = "CMD")]
     pub run: String,
     /// Run once in each side's tree before the rounds, e.g. `pip install -e .` or
@@ -60,8 +62,9 @@ pub struct AbArgs {
     #[arg(long, value_name = "NAME")]
     pub base_branch: Option<String>,
     /// Exactly this many rounds (each runs both sides once); without it, as many as
-    /// fit in --time-budget, at least 3 and at most 30, and more for undecided changes
-    /// while the budget lasts.
+    /// fit in two thirds of --time-budget (at least 3, at most 30), then more rounds of
+    /// the undecided benchmarks while the budget lasts (only them when --run has
+    /// `{filter}`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=200))]
     pub rounds: Option<u32>,
     /// Time for the rounds (builds not counted), e.g. `10m`, `90s`.

@@ -202,3 +202,58 @@ fn ctrl_c_stops_the_run_and_leaves_no_worktree() {
     );
     assert_no_worktree_left(d);
 }
+
+/// A bencher-text suite of eleven benchmarks where `sort` is 30 % slower on the head
+/// side: too few rounds for Benjamini–Hochberg across eleven, so the extra rounds run
+/// `sort` alone through `{filter}` (a regex for bencher text) until it is decided. A
+/// full run takes a quarter second; a filtered one is instant.
+const FILTERED_SUITE: &str = r#"#!/bin/sh
+factor=$(cat factor.txt)
+[ -z "$2" ] && sleep 0.25
+{
+  awk -v f="$factor" 'BEGIN { printf "test sort ... bench: %d ns/iter (+/- 1)\n", 100000 * f }'
+  for i in 1 2 3 4 5 6 7 8 9 10; do echo "test other$i ... bench: $((50000 + i)) ns/iter (+/- 1)"; done
+} | grep -E "^test ${2:-.*} " > "$1"
+"#;
+
+#[test]
+fn extra_rounds_rerun_only_the_undecided_benchmarks_through_the_filter() {
+    let filtered = FILTERED_SUITE.replace(
+        "${2:-.*}",
+        "($(echo \"${2:-.*}\" | sed 's/^\\^(//; s/)\\$$//'))",
+    );
+    let (repo, base, _) = repository("1.3", &[("bench.sh", &filtered)]);
+    let d = repo.path();
+    std::fs::write(d.join("bench.sh"), &filtered).expect("write");
+    let out = bench_bot(d)
+        .args([
+            "ab",
+            "--base",
+            &base,
+            "--time-budget",
+            "3s",
+            "--format",
+            "json",
+        ])
+        .args(["--run", "sh bench.sh {out} '{filter}'"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(out.status.code(), Some(1), "{stderr}\n{report}");
+    assert!(
+        stderr.contains("one more round of them only ({filter} = ^(sort)$)"),
+        "{stderr}"
+    );
+    let sort = row(&report, "sort");
+    let other = row(&report, "other1");
+    assert_eq!(
+        (&sort["status"], &sort["tier"]),
+        (&"regression".into(), &"critical".into())
+    );
+    assert!(
+        sort["rounds"].as_u64() > other["rounds"].as_u64(),
+        "{sort}\n{other}"
+    );
+    assert_no_worktree_left(d);
+}

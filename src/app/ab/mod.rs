@@ -2,11 +2,13 @@
 //! A B, B A, A B, … so that a drift of the machine during the run cancels), each side
 //! in its own git worktree, then compared round by round (`analysis::analyze_paired`).
 
+mod filter;
 mod runner;
 mod trees;
 
 use std::time::{Duration, Instant};
 
+use self::filter::Dialect;
 use self::runner::Job;
 use self::trees::{Side, Trees};
 use super::analyze::{load_options, render};
@@ -18,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::fs::{print_stdout, write_atomic};
 use crate::ingest::{self, LoadOptions};
 use crate::model::Run;
-use crate::report::Verdict;
+use crate::report::{Status, Verdict};
 
 /// Rounds when the budget decides: at least this many…
 const MIN_ROUNDS: usize = 3;
@@ -111,20 +113,44 @@ fn measure(
     let mut info = info.clone();
     let started = Instant::now();
     let mut planned = args.rounds.map_or(MIN_ROUNDS, |n| n as usize);
+    // Empty selects every benchmark; after the planned rounds, the suspects only.
+    let mut filter = String::new();
+    let mut dialect: Option<Dialect> = None;
     loop {
         let done = rounds.len();
         let elapsed = started.elapsed();
         let per_round = (done > 0).then(|| elapsed / done as u32);
         if done >= planned {
-            let undecided = args.rounds.is_none()
+            let room = args.rounds.is_none()
                 && done < MAX_ROUNDS
-                && per_round.is_some_and(|t| elapsed + t <= args.time_budget)
-                && analysis::analyze_paired(&rounds, config, &info).verdict == Verdict::Unknown;
-            if !undecided {
+                && per_round.is_some_and(|t| elapsed + t <= args.time_budget);
+            if !room {
+                break;
+            }
+            let report = analysis::analyze_paired(&rounds, config, &info);
+            let suspects: Vec<&str> = report
+                .results
+                .iter()
+                .filter(|r| r.status == Status::Noisy)
+                .map(|r| r.id.as_str())
+                .collect();
+            if report.verdict != Verdict::Unknown || suspects.is_empty() {
                 break;
             }
             planned = done + 1;
-            progress("a change past a tier is undecided: one more round");
+            match dialect.filter(|_| args.run.contains("{filter}")) {
+                Some(d) => {
+                    filter = d.select(&suspects);
+                    progress(&format!(
+                        "{} undecided: one more round of them only ({{filter}} = {filter})",
+                        suspects.len()
+                    ));
+                }
+                None => progress(&format!(
+                    "{} undecided: one more round (put {{filter}} in --run to rerun only them)",
+                    suspects.len()
+                )),
+            }
         }
         let order = if done % 2 == 0 {
             [Side::Base, Side::Head]
@@ -134,7 +160,7 @@ fn measure(
         let mut base = None;
         let mut head = None;
         for side in order {
-            let run = one_side(args, trees, options, side, done + 1)?;
+            let run = one_side(args, trees, options, side, done + 1, &filter)?;
             info.order.push(side.letter());
             match side {
                 Side::Base => base = Some(run),
@@ -144,11 +170,23 @@ fn measure(
         let (Some(base), Some(head)) = (base, head) else {
             return Err(Error::Internal("a round ran without both sides".into()));
         };
+        if !filter.is_empty() && !selected_any(&rounds, &head) {
+            crate::app::warn(&format!(
+                "{{filter}} = `{filter}` selected none of the undecided benchmarks; the \
+                 next rounds run the whole suite"
+            ));
+            filter.clear();
+            dialect = None;
+        }
         if done == 0 {
             check_overlap(&base, &head)?;
+            dialect = Dialect::of_tool(&head.meta.tool);
             if args.rounds.is_none() {
                 let first = started.elapsed().max(Duration::from_millis(1));
-                let fit = (args.time_budget.as_secs_f64() / first.as_secs_f64()) as usize;
+                // Two thirds of the budget for the whole suite, the rest for the
+                // suspects' extra rounds.
+                let fit =
+                    (args.time_budget.as_secs_f64() * 2.0 / 3.0 / first.as_secs_f64()) as usize;
                 planned = fit.clamp(MIN_ROUNDS, MAX_ROUNDS);
             }
         }
@@ -174,10 +212,14 @@ fn one_side(
     options: &LoadOptions,
     side: Side,
     round: usize,
+    filter: &str,
 ) -> Result<Run> {
     let results = trees.results();
     let out = results.join(format!("round-{round:02}-{}", side.name()));
-    let command = args.run.replace("{out}", &out.display().to_string());
+    let command = args
+        .run
+        .replace("{out}", &out.display().to_string())
+        .replace("{filter}", filter);
     let what = format!("round {round}, {} side", side.name());
     runner::run(&Job {
         command: &command,
@@ -206,6 +248,16 @@ fn one_side(
         super::warn(&format!("{what}: {w}"));
     }
     Ok(loaded.run)
+}
+
+/// Whether a filtered round measured any benchmark the earlier rounds had.
+fn selected_any(rounds: &[(Run, Run)], head: &Run) -> bool {
+    let Some((_, first)) = rounds.first() else {
+        return true;
+    };
+    let ids: std::collections::HashSet<&str> =
+        first.benchmarks.iter().map(|b| b.id.as_str()).collect();
+    head.benchmarks.iter().any(|b| ids.contains(b.id.as_str()))
 }
 
 /// The two sides must share benchmarks: otherwise the command ran different suites

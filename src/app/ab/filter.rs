@@ -1,0 +1,85 @@
+//! `{filter}` in `--run`: the benchmarks to run, in the tool's own syntax, so that extra
+//! rounds measure only the suspects (changes past a tier that the rounds so far could
+//! not decide). Every round before that runs the whole suite: `{filter}` is empty,
+//! which selects everything for each tool below.
+
+/// How a tool selects benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// pytest's `-k` expression: test names joined with `or` (a parametrized test is
+    /// selected with all its parameters: `-k` cannot name one parameter portably).
+    Pytest,
+    /// A regular expression over the whole id: criterion (`cargo bench -- {filter}`),
+    /// Google Benchmark (`--benchmark_filter={filter}`).
+    Regex,
+}
+
+impl Dialect {
+    /// The dialect of the tool that wrote a run (`RunMeta::tool`), if it has one.
+    pub fn of_tool(tool: &str) -> Option<Dialect> {
+        match tool {
+            "pytest-benchmark" => Some(Dialect::Pytest),
+            "criterion" | "cargo-criterion" | "bencher-text" | "google-benchmark" => {
+                Some(Dialect::Regex)
+            }
+            _ => None,
+        }
+    }
+
+    /// The filter that selects exactly `ids` (and, for pytest, their siblings).
+    pub fn select(self, ids: &[&str]) -> String {
+        match self {
+            Dialect::Pytest => {
+                let mut names: Vec<&str> = ids
+                    .iter()
+                    .map(|id| {
+                        let name = id.rsplit("::").next().unwrap_or(id);
+                        name.split('[').next().unwrap_or(name)
+                    })
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                names.join(" or ")
+            }
+            Dialect::Regex => {
+                let alternatives: Vec<String> = ids.iter().map(|id| escape(id)).collect();
+                format!("^({})$", alternatives.join("|"))
+            }
+        }
+    }
+}
+
+fn escape(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for c in id.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_dialect_names_the_suspects() {
+        assert_eq!(
+            Dialect::Pytest.select(&[
+                "tests/test_x.py::test_sort[10]",
+                "tests/test_x.py::test_sort[100]",
+                "tests/test_x.py::TestS::test_join",
+            ]),
+            "test_join or test_sort"
+        );
+        assert_eq!(
+            Dialect::Regex.select(&["parse/digits/64", "BM_Sort/1024"]),
+            "^(parse/digits/64|BM_Sort/1024)$"
+        );
+        assert_eq!(Dialect::Regex.select(&["a.b(c)"]), "^(a\\.b\\(c\\))$");
+        assert_eq!(Dialect::of_tool("hyperfine"), None);
+        assert_eq!(Dialect::of_tool("pytest-benchmark"), Some(Dialect::Pytest));
+    }
+}
