@@ -9,6 +9,9 @@
 //! the exact Wilcoxon signed-rank test, one-sided in the direction of the change;
 //! p-values are adjusted across the report (Benjamini–Hochberg) and the tiers apply as
 //! in every report. docs/statistics.md says why these.
+//!
+//! (Past 400 lines with its tests, which build drifting rounds: one rule, read top to
+//! bottom.)
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -171,6 +171,29 @@ mod tests {
         assert!(r.p_greater > 0.0 && r.p_greater < 0.2, "{r:?}");
     }
 
+    proptest::proptest! {
+        /// For any differences: both tails are probabilities that overlap at the observed
+        /// value, flipping every sign swaps them, and the interval holds the estimate.
+        #[test]
+        fn tails_and_intervals_are_consistent(
+            d in proptest::collection::vec(-1e3f64..1e3, 1..30),
+        ) {
+            if let Some(r) = signed_rank(&d) {
+                proptest::prop_assert!(r.p_greater > 0.0 && r.p_greater <= 1.0);
+                proptest::prop_assert!(r.p_less > 0.0 && r.p_less <= 1.0);
+                proptest::prop_assert!(r.p_greater + r.p_less >= 1.0 - 1e-9);
+                let flipped: Vec<f64> = d.iter().map(|x| -x).collect();
+                let f = signed_rank(&flipped).expect("same non-zero values");
+                proptest::prop_assert!((f.p_greater - r.p_less).abs() < 1e-9);
+                proptest::prop_assert!(r.p_greater >= signed_rank_min_p(r.n) - 1e-15);
+            }
+            let (est, ci) = hodges_lehmann(&d, 0.95).expect("non-empty");
+            if let Some((lo, hi)) = ci {
+                proptest::prop_assert!(lo <= est && est <= hi);
+            }
+        }
+    }
+
     #[test]
     fn hodges_lehmann_and_its_interval() {
         let d = [0.10, 0.12, 0.08, 0.11, 0.09, 0.30, 0.10];
