@@ -76,10 +76,18 @@ pub struct AbArgs {
     /// The repository (any folder inside it).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
+    /// The config file, the output and the gate.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// The options of a command that writes a report: `analyze` and `ab`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// The config file (default: .github/bench-bot.toml, then bench-bot.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format.
+    /// Output format (default: text).
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
     /// Write the output to this file (atomically) instead of standard output.
@@ -177,24 +185,12 @@ pub struct AnalyzeArgs {
     /// With --history: where the repository is.
     #[command(flatten)]
     pub repo: RepoArgs,
-    /// The config file (default: .github/bench-bot.toml, then bench-bot.toml).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Output format (default: text on a terminal, text when piped too).
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
-    /// Write the output to this file (atomically) instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Which regressions make the exit code 1, overriding the tiers' actions.
-    #[arg(long, value_enum, value_name = "LEVEL")]
-    pub fail_on: Option<FailOn>,
+    /// The config file, the output and the gate.
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Read inputs as this format instead of detecting it.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format_in: Option<Format>,
-    /// Colour for text output.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorArg,
     /// A minijinja template for `--format markdown` instead of the built-in comment
     /// (context: docs/templates.md).
     #[arg(long, value_name = "FILE")]

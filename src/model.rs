@@ -213,3 +213,24 @@ impl Measurement {
         self
     }
 }
+
+/// A run of one time measurement (ns, lower is better) per `(id, value)`, for tests.
+#[cfg(test)]
+pub(crate) fn time_run(values: &[(&str, f64)]) -> Run {
+    Run {
+        meta: RunMeta::default(),
+        benchmarks: values
+            .iter()
+            .map(|(id, v)| Benchmark {
+                id: (*id).to_string(),
+                group: None,
+                measurements: vec![Measurement::new(
+                    Metric::Time,
+                    Direction::LowerIsBetter,
+                    "ns",
+                    *v,
+                )],
+            })
+            .collect(),
+    }
+}

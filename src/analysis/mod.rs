@@ -14,9 +14,9 @@ mod tiers;
 pub use compare::{Comparison, compare_history, compare_runs, history_rule};
 pub use paired::{AbInfo, analyze_paired};
 
-use crate::config::{Action, Config, Correction};
+use crate::config::{Action, Config};
 use crate::model::{Metric, Run};
-use crate::report::{Method, Report, RunNoiseSource, SCHEMA, Settings, Status, TierLabel};
+use crate::report::{Method, Report, RunNoiseSource, SCHEMA, Status, TierLabel};
 
 /// Compares the current run with the baseline runs (oldest first).
 pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
@@ -73,20 +73,7 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
         baseline: summary::baseline_info(baselines, window.len(), config, run_noise),
         notes,
         warnings: Vec::new(),
-        settings: Settings {
-            tiers: serde_json::to_value(&config.tiers)
-                .expect("the tiers are plain numbers and names, always serializable"),
-            multiple_comparisons: match config.multiple_comparisons {
-                Correction::Bh => "bh".to_string(),
-                Correction::None => "none".to_string(),
-            },
-            min_history: config.min_history,
-            window: config.window,
-            fail_on: config.fail_on,
-            run_noise_pct: config.run_noise_pct,
-            require_baseline: config.require_baseline,
-            config: config.source.as_ref().map(|p| p.display().to_string()),
-        },
+        settings: summary::settings(config),
         version: env!("CARGO_PKG_VERSION").to_string(),
     }
 }

@@ -17,10 +17,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::{rows, summary, tiers};
 use crate::config::{Config, TierName};
-use crate::model::{Benchmark, Direction, Measurement, Metric, Run};
+use crate::model::{Benchmark, Measurement, Run};
 use crate::report::{
-    BaselineInfo, BaselineSide, CurrentSide, Method, Report, ResultRow, RunRef, SCHEMA, Settings,
-    Status,
+    BaselineInfo, BaselineSide, CurrentSide, Method, Report, ResultRow, RunRef, SCHEMA, Status,
 };
 use crate::stats::{self, MAD_TO_SIGMA};
 
@@ -97,12 +96,11 @@ pub fn analyze_paired(rounds: &[(Run, Run)], config: &Config, info: &AbInfo) -> 
             .direction_for(&b.id, &m.metric)
             .unwrap_or(m.direction);
         let tiers = config.tiers_for(&b.id, &m.metric);
-        let mut row = paired_row(&s.pairs, direction, tiers.critical.sigma);
-        row.id = b.id.clone();
-        row.group = b.group.clone();
-        row.metric = m.metric.to_string();
-        row.unit = m.unit.clone();
-        row.estimator = m.estimator;
+        let row = paired_row(
+            &s.pairs,
+            rows::empty_row(b, m, direction),
+            tiers.critical.sigma,
+        );
         pending.push(rows::Pending {
             row,
             metric: m.metric.clone(),
@@ -232,26 +230,14 @@ pub fn analyze_paired(rounds: &[(Run, Run)], config: &Config, info: &AbInfo) -> 
         },
         notes,
         warnings: Vec::new(),
-        settings: Settings {
-            tiers: serde_json::to_value(&config.tiers)
-                .expect("the tiers are plain numbers and names, always serializable"),
-            multiple_comparisons: match config.multiple_comparisons {
-                crate::config::Correction::Bh => "bh".to_string(),
-                crate::config::Correction::None => "none".to_string(),
-            },
-            min_history: config.min_history,
-            window: config.window,
-            fail_on: config.fail_on,
-            run_noise_pct: config.run_noise_pct,
-            require_baseline: config.require_baseline,
-            config: config.source.as_ref().map(|p| p.display().to_string()),
-        },
+        settings: summary::settings(config),
         version: env!("CARGO_PKG_VERSION").to_string(),
     }
 }
 
-/// The numbers of one benchmark metric's rounds (id, metric and unit are the caller's).
-fn paired_row(pairs: &[(f64, f64)], direction: Direction, gate_sigma: f64) -> ResultRow {
+/// The numbers of one benchmark metric's rounds, filled into its empty row.
+fn paired_row(pairs: &[(f64, f64)], empty: ResultRow, gate_sigma: f64) -> ResultRow {
+    let direction = empty.direction;
     let base: Vec<f64> = pairs.iter().map(|p| p.0).collect();
     let head: Vec<f64> = pairs.iter().map(|p| p.1).collect();
     let centre = stats::median(&base);
@@ -278,7 +264,7 @@ fn paired_row(pairs: &[(f64, f64)], direction: Direction, gate_sigma: f64) -> Re
         }),
         method: Method::Paired,
         rounds: Some(n),
-        ..blank()
+        ..empty
     };
     if logs.len() < 2 {
         return row;
@@ -339,56 +325,10 @@ fn needs_rounds(row: &ResultRow, tiers: &crate::config::Tiers) -> String {
     }
 }
 
-fn blank() -> ResultRow {
-    ResultRow {
-        id: String::new(),
-        group: None,
-        metric: Metric::Time.to_string(),
-        unit: String::new(),
-        direction: Direction::LowerIsBetter,
-        baseline: None,
-        current: None,
-        change_pct: None,
-        value_change_pct: None,
-        z: None,
-        p_value: None,
-        p_adjusted: None,
-        detectable_pct: None,
-        tier: crate::report::TierLabel::None,
-        status: Status::Unchanged,
-        method: Method::Paired,
-        estimator: None,
-        bimodal: None,
-        paired: Vec::new(),
-        rounds: None,
-        interval_pct: None,
-        reason: String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RunMeta;
-
-    fn run(values: &[(&str, f64)]) -> Run {
-        Run {
-            meta: RunMeta::default(),
-            benchmarks: values
-                .iter()
-                .map(|(id, v)| Benchmark {
-                    id: id.to_string(),
-                    group: None,
-                    measurements: vec![Measurement::new(
-                        Metric::Time,
-                        Direction::LowerIsBetter,
-                        "ns",
-                        *v,
-                    )],
-                })
-                .collect(),
-        }
-    }
+    use crate::model::time_run as run;
 
     fn info() -> AbInfo {
         AbInfo {

@@ -100,26 +100,15 @@ pub fn note(noise: &RunNoise, assumed_pct: f64, gate_sigma: f64) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Benchmark, Direction, Measurement, RunMeta};
-
+    /// A run of benchmarks `b0`, `b1`, … with these times.
     fn run(values: &[f64]) -> Run {
-        Run {
-            meta: RunMeta::default(),
-            benchmarks: values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| Benchmark {
-                    id: format!("b{i}"),
-                    group: None,
-                    measurements: vec![Measurement::new(
-                        Metric::Time,
-                        Direction::LowerIsBetter,
-                        "ns",
-                        *v,
-                    )],
-                })
-                .collect(),
-        }
+        let ids: Vec<String> = (0..values.len()).map(|i| format!("b{i}")).collect();
+        let pairs: Vec<(&str, f64)> = ids
+            .iter()
+            .map(String::as_str)
+            .zip(values.iter().copied())
+            .collect();
+        crate::model::time_run(&pairs)
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Putting a report together: the order of the rows, the counts, the verdict, the notes
 //! and what the baseline was.
 
-use crate::config::Config;
+use crate::config::{Config, Correction};
 use crate::model::Run;
 use crate::report::{
-    BaselineInfo, ResultRow, RunNoise, RunRef, Status, Summary, TierLabel, Verdict,
+    BaselineInfo, ResultRow, RunNoise, RunRef, Settings, Status, Summary, TierLabel, Verdict,
 };
 
 /// The notes on what could not be compared.
@@ -172,5 +172,23 @@ pub(super) fn baseline_info(
             .map(run_ref)
             .collect(),
         run_noise,
+    }
+}
+
+/// The settings that shaped a report's verdict, for its footer.
+pub(super) fn settings(config: &Config) -> Settings {
+    Settings {
+        tiers: serde_json::to_value(&config.tiers)
+            .expect("the tiers are plain numbers and names, always serializable"),
+        multiple_comparisons: match config.multiple_comparisons {
+            Correction::Bh => "bh".to_string(),
+            Correction::None => "none".to_string(),
+        },
+        min_history: config.min_history,
+        window: config.window,
+        fail_on: config.fail_on,
+        run_noise_pct: config.run_noise_pct,
+        require_baseline: config.require_baseline,
+        config: config.source.as_ref().map(|p| p.display().to_string()),
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Environment, Outcome};
 use crate::analysis;
-use crate::cli::{AnalyzeArgs, OutputFormat};
+use crate::cli::{AnalyzeArgs, OutputFormat, ReportArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fs::{print_stdout, write_atomic};
@@ -114,10 +114,7 @@ pub fn run(current: &Loaded, baselines: Baselines, config: &Config) -> Report {
 
 /// `bench-bot analyze`.
 pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
-    let mut config = Config::discover(args.config.as_deref())?;
-    if args.fail_on.is_some() {
-        config.fail_on = args.fail_on;
-    }
+    let config = config_for(&args.report)?;
     let options = load_options(&config, args.format_in);
     // The run under test is read on its own thread while the baselines load.
     let current = std::thread::scope(|scope| {
@@ -134,14 +131,33 @@ pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
         super::warn(missing);
     }
     let report = run(&current, baselines, &config);
+    emit(&report, &args.report, env, args.template.as_deref())?;
+    Ok(Outcome::of_report(&report, config.require_baseline))
+}
+
+/// The config a report command uses: the file found or named, with `--fail-on`.
+pub fn config_for(args: &ReportArgs) -> Result<Config> {
+    let mut config = Config::discover(args.config.as_deref())?;
+    if args.fail_on.is_some() {
+        config.fail_on = args.fail_on;
+    }
+    Ok(config)
+}
+
+/// Renders the report as asked and writes it to `--output` (atomically) or stdout.
+pub fn emit(
+    report: &Report,
+    args: &ReportArgs,
+    env: &Environment,
+    template: Option<&Path>,
+) -> Result<()> {
     let format = args.format.unwrap_or(OutputFormat::Text);
     let color = env.color(args.color, args.output.is_some());
-    let text = render(&report, format, color, args.template.as_deref())?;
+    let text = render(report, format, color, template)?;
     match &args.output {
-        Some(path) => write_atomic(path, text.as_bytes())?,
-        None => print_stdout(&text)?,
+        Some(path) => write_atomic(path, text.as_bytes()),
+        None => print_stdout(&text),
     }
-    Ok(Outcome::of_report(&report, config.require_baseline))
 }
 
 /// The baselines of `analyze`: `--history`'s window, else the `--baseline` files.

@@ -11,13 +11,12 @@ use std::time::{Duration, Instant};
 use self::filter::Dialect;
 use self::runner::Job;
 use self::trees::{Side, Trees};
-use super::analyze::{load_options, render};
+use super::analyze::{config_for, emit, load_options};
 use super::{Environment, Outcome};
 use crate::analysis::{self, AbInfo};
-use crate::cli::{AbArgs, OutputFormat};
+use crate::cli::AbArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::fs::{print_stdout, write_atomic};
 use crate::ingest::{self, LoadOptions};
 use crate::model::Run;
 use crate::report::{Status, Verdict};
@@ -29,17 +28,15 @@ const MAX_ROUNDS: usize = 30;
 
 /// `bench-bot ab`.
 pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
-    let mut config = Config::discover(args.config.as_deref())?;
-    if args.fail_on.is_some() {
-        config.fail_on = args.fail_on;
-    }
+    let config = config_for(&args.report)?;
     let options = load_options(&config, args.format_in);
     // Rounds take minutes: a report that could not be written afterwards would lose them.
-    if let Some(folder) = args.output.as_deref().and_then(std::path::Path::parent) {
+    let output = args.report.output.as_deref();
+    if let Some(folder) = output.and_then(std::path::Path::parent) {
         if !folder.as_os_str().is_empty() && !folder.is_dir() {
             return Err(Error::Usage(format!(
                 "failed to write {}: the folder {} does not exist (checked before the rounds)",
-                args.output.as_deref().unwrap_or(folder).display(),
+                output.unwrap_or(folder).display(),
                 folder.display()
             )));
         }
@@ -90,13 +87,7 @@ pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
     drop(trees);
     let (rounds, info) = measured;
     let report = analysis::analyze_paired(&rounds, &config, &info);
-    let format = args.format.unwrap_or(OutputFormat::Text);
-    let color = env.color(args.color, args.output.is_some());
-    let text = render(&report, format, color, None)?;
-    match &args.output {
-        Some(path) => write_atomic(path, text.as_bytes())?,
-        None => print_stdout(&text)?,
-    }
+    emit(&report, &args.report, env, None)?;
     Ok(Outcome::of_report(&report, config.require_baseline))
 }
 
