@@ -14,7 +14,7 @@ mod tiers;
 pub use compare::{Comparison, compare_history, compare_runs, history_rule};
 pub use paired::{AbInfo, analyze_paired};
 
-use crate::config::{Action, Config};
+use crate::config::Config;
 use crate::model::{Metric, Run};
 use crate::report::{Method, Report, RunNoiseSource, SCHEMA, Status, TierLabel};
 
@@ -44,18 +44,13 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
         if let Some(shift) = &shift {
             tiers::cap_by_shift(&mut p.row, p.tiers, shift);
         }
-        if p.row.status == Status::Regression {
-            actions.push(p.row.tier.name().map(|t| p.tiers.get(t).action));
-        }
+        actions.push(tiers::action_of(&p.row, p.tiers));
         results.push(p.row);
     }
     summary::sort_results(&mut results);
     let summary = summary::summarize(&results, ignored);
     let verdict = summary::verdict_of(&summary);
-    let blocked = match config.fail_on {
-        None => actions.contains(&Some(Action::Block)),
-        Some(level) => tiers::fails(level, &results),
-    };
+    let blocked = tiers::blocks(&actions, config.fail_on, &results);
     let run_noise = run_noise.filter(|_| results.iter().any(|r| r.method == Method::RunNoise));
     let mut notes = summary::notes(baselines, &summary);
     notes.extend(shift.map(|s| s.note()));

@@ -109,44 +109,37 @@ pub fn analyze_paired(rounds: &[(Run, Run)], config: &Config, info: &AbInfo) -> 
             derived: m.derived,
         });
     }
-    for (b, m) in head_only {
+    let one_sided = head_only
+        .into_iter()
+        .map(|(b, m)| (b, m, Status::New))
+        .chain(base_only.into_iter().map(|(b, m)| (b, m, Status::Missing)));
+    for (b, m, status) in one_sided {
         let direction = config
             .direction_for(&b.id, &m.metric)
             .unwrap_or(m.direction);
+        let mut row = ResultRow {
+            status,
+            ..rows::empty_row(b, m, direction)
+        };
+        if status == Status::New {
+            row.current = Some(CurrentSide {
+                value: m.value,
+                stddev: None,
+                n: None,
+            });
+            row.reason = "new benchmark: only the head side has it".to_string();
+        } else {
+            row.baseline = Some(BaselineSide {
+                value: m.value,
+                stddev: None,
+                n: None,
+                runs: 1,
+                history: Vec::new(),
+            });
+            row.reason = "missing: the base side has it, the head side does not".to_string();
+        }
         pending.push(rows::Pending {
-            row: ResultRow {
-                current: Some(CurrentSide {
-                    value: m.value,
-                    stddev: None,
-                    n: None,
-                }),
-                status: Status::New,
-                reason: "new benchmark: only the head side has it".to_string(),
-                ..rows::empty_row(b, m, direction)
-            },
-            metric: m.metric.clone(),
-            tiers: &config.tiers,
-            noisy_cv: None,
-            derived: m.derived,
-        });
-    }
-    for (b, m) in base_only {
-        let direction = config
-            .direction_for(&b.id, &m.metric)
-            .unwrap_or(m.direction);
-        pending.push(rows::Pending {
-            row: ResultRow {
-                baseline: Some(BaselineSide {
-                    value: m.value,
-                    stddev: None,
-                    n: None,
-                    runs: 1,
-                    history: Vec::new(),
-                }),
-                status: Status::Missing,
-                reason: "missing: the base side has it, the head side does not".to_string(),
-                ..rows::empty_row(b, m, direction)
-            },
+            row,
             metric: m.metric.clone(),
             tiers: &config.tiers,
             noisy_cv: None,
@@ -161,6 +154,7 @@ pub fn analyze_paired(rounds: &[(Run, Run)], config: &Config, info: &AbInfo) -> 
         run_noise_from_suite: false,
     };
     let mut results = Vec::with_capacity(pending.len());
+    let mut actions = Vec::new();
     for mut p in pending {
         if p.row.baseline.is_some() && p.row.current.is_some() {
             tiers::classify(&mut p.row, &p.metric, p.tiers, None, judging);
@@ -168,20 +162,13 @@ pub fn analyze_paired(rounds: &[(Run, Run)], config: &Config, info: &AbInfo) -> 
                 p.row.reason.push_str(&needs_rounds(&p.row, p.tiers));
             }
         }
+        actions.push(tiers::action_of(&p.row, p.tiers));
         results.push(p.row);
     }
     summary::sort_results(&mut results);
     let summary = summary::summarize(&results, ignored);
     let mut verdict = summary::verdict_of(&summary);
-    let blocked = match config.fail_on {
-        None => results.iter().any(|r| {
-            r.status == Status::Regression
-                && r.tier
-                    .name()
-                    .is_some_and(|t| config.tiers.get(t).action == crate::config::Action::Block)
-        }),
-        Some(level) => tiers::fails(level, &results),
-    };
+    let blocked = tiers::blocks(&actions, config.fail_on, &results);
     let n = rounds.len();
     let mut notes = Vec::new();
     // A change past a tier that the rounds could not decide is no pass: the verdict says
@@ -383,6 +370,18 @@ mod tests {
                 .description
                 .contains("same-runner A/B, 14 rounds in ABBA order")
         );
+    }
+
+    #[test]
+    fn a_benchmark_whose_own_tiers_do_not_block_does_not_block() {
+        let config = Config::parse(
+            "[[override]]\nmatch = \"slow\"\ntiers.critical.action = \"review\"\n",
+        )
+        .expect("config");
+        let report = analyze_paired(&drifting(14, 1.3), &config, &info());
+        let slow = report.results.iter().find(|r| r.id == "slow").expect("row");
+        assert_eq!(slow.tier, crate::report::TierLabel::Critical);
+        assert!(!report.blocked);
     }
 
     #[test]

@@ -254,6 +254,22 @@ fn short_p(p: f64) -> String {
     }
 }
 
+/// The action of the tier a regression fired (its benchmark's own tiers), if any.
+pub fn action_of(row: &ResultRow, tiers: &Tiers) -> Option<Action> {
+    (row.status == Status::Regression)
+        .then(|| row.tier.name().map(|t| tiers.get(t).action))
+        .flatten()
+}
+
+/// Whether a report blocks: a regression whose tier's action is `block`, or, with
+/// `--fail-on`, any regression at that level or above.
+pub fn blocks(actions: &[Option<Action>], fail_on: Option<FailOn>, results: &[ResultRow]) -> bool {
+    match fail_on {
+        None => actions.contains(&Some(Action::Block)),
+        Some(level) => fails(level, results),
+    }
+}
+
 /// Whether any regression reaches the `--fail-on` level.
 pub fn fails(level: FailOn, results: &[ResultRow]) -> bool {
     let limit = match level {
