@@ -374,10 +374,9 @@ mod tests {
 
     #[test]
     fn a_benchmark_whose_own_tiers_do_not_block_does_not_block() {
-        let config = Config::parse(
-            "[[override]]\nmatch = \"slow\"\ntiers.critical.action = \"review\"\n",
-        )
-        .expect("config");
+        let config =
+            Config::parse("[[override]]\nmatch = \"slow\"\ntiers.critical.action = \"review\"\n")
+                .expect("config");
         let report = analyze_paired(&drifting(14, 1.3), &config, &info());
         let slow = report.results.iter().find(|r| r.id == "slow").expect("row");
         assert_eq!(slow.tier, crate::report::TierLabel::Critical);
