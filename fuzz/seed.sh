@@ -9,8 +9,9 @@ seed pytest "$fx"/pytest/saved/*/0001_baseline.json
 seed cargo_criterion "$fx"/criterion/*.cargo-criterion.json
 seed bencher_text "$fx"/criterion/*.bencher.txt
 seed custom ../examples/custom.json
+seed go "$fx"/go/baseline.txt "$fx"/go/baseline.json
 seed detect "$fx"/pytest/saved/*/0001_baseline.json "$fx"/criterion/baseline.cargo-criterion.json \
-    "$fx"/criterion/baseline.bencher.txt ../examples/custom.json
+    "$fx"/criterion/baseline.bencher.txt ../examples/custom.json "$fx"/go/baseline.txt
 seed config ../examples/bench-bot.toml
 mkdir -p corpus/criterion
 for d in "$fx"/criterion/baseline/*/new "$fx"/criterion/baseline/*/*/new "$fx"/criterion/baseline/*/*/*/new; do

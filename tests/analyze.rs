@@ -553,3 +553,45 @@ fn google_benchmark_repetitions_are_compared_and_errors_reported() {
         "{report}"
     );
 }
+
+#[test]
+fn go_benchmarks_text_and_json_are_compared() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // The candidate sorts 1.5x the data: 1.5x the bytes allocated, every run alike.
+    for baseline in ["fixtures/go/baseline.txt", "fixtures/go/baseline.json"] {
+        let (code, report, stderr) = analyze_json(
+            tmp.path(),
+            &["--baseline", &p(baseline), &p("fixtures/go/candidate.txt")],
+        );
+        assert_eq!(code, 1, "{stderr}");
+        let memory = report["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| {
+                r["id"] == "example.com/benchsuite/sorting/BenchmarkSort/n=1000-2"
+                    && r["metric"] == "memory"
+            })
+            .expect("memory row");
+        assert_eq!(
+            (&memory["status"], &memory["tier"]),
+            (&"regression".into(), &"critical".into())
+        );
+        assert!((memory["value_change_pct"].as_f64().expect("change") - 50.0).abs() < 1.0);
+        // MB/s is the time seen the other way: one row, the throughput beside it.
+        let fnv = row(&report, "example.com/benchsuite/hashing/BenchmarkFNV-2");
+        assert_eq!(fnv["paired"][0]["metric"], "throughput", "{fnv}");
+        assert_eq!(fnv["estimator"], "median");
+        assert_eq!(fnv["baseline"]["n"], 5);
+    }
+    // Another format forced as Go: exit 2 naming the file and what to run.
+    let (code, _, stderr) = analyze_json(
+        tmp.path(),
+        &["--format-in", "go", &p("fixtures/pytest/baseline.json")],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("fixtures/pytest/baseline.json as go") && stderr.contains("go test"),
+        "{stderr}"
+    );
+}

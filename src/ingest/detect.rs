@@ -29,6 +29,9 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         Some(b'{') if has("\"context\"") && has("\"time_unit\"") && has("\"real_time\"") => {
             Ok(Format::GoogleBenchmark)
         }
+        // test2json events: `go test -json` (checked before cargo-criterion: a
+        // benchmark's output can say anything).
+        Some(b'{') if has("\"Action\"") && has("\"Package\"") => Ok(Format::Go),
         Some(b'{') if has("\"reason\"") => Ok(Format::CargoCriterion),
         Some(b'{')
             if has("\"benchmarks\"") || has("\"machine_info\"") || has("\"commit_info\"") =>
@@ -44,15 +47,29 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              migrate it with `bench-bot import` instead",
         )),
         _ if bencher_line_present(head) => Ok(Format::BencherText),
+        _ if go_line_present(head) => Ok(Format::Go),
         _ => Err(Error::input(
             path,
             None,
             "unknown format: expected pytest-benchmark JSON, a criterion directory, \
              cargo-criterion JSON lines, bencher text (`test NAME ... bench: N ns/iter`), \
-             hyperfine --export-json, Google Benchmark JSON or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             hyperfine --export-json, Google Benchmark JSON, Go `go test -bench` text or \
+             `-json`, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
+}
+
+/// A Go result line: `BenchmarkName  <iterations>  <value> <unit>`.
+fn go_line_present(head: &[u8]) -> bool {
+    head.split(|b| *b == b'\n').any(|line| {
+        let line = String::from_utf8_lossy(line);
+        let mut fields = line.split_whitespace();
+        fields.next().is_some_and(|n| n.starts_with("Benchmark"))
+            && fields.next().is_some_and(|n| n.parse::<u64>().is_ok())
+            && fields.next().is_some_and(|v| v.parse::<f64>().is_ok())
+            && fields.next().is_some()
+    })
 }
 
 fn bencher_line_present(head: &[u8]) -> bool {
@@ -122,6 +139,9 @@ mod tests {
                 "fixtures/google-benchmark/aggregates-only.json",
                 Format::GoogleBenchmark,
             ),
+            ("fixtures/go/baseline.txt", Format::Go),
+            ("fixtures/go/candidate.txt", Format::Go),
+            ("fixtures/go/baseline.json", Format::Go),
         ];
         for (rel, expected) in cases {
             let (p, bytes) = super::super::fixture(rel);

@@ -9,6 +9,7 @@ mod criterion;
 mod custom;
 mod detect;
 mod gab;
+mod go;
 mod google_benchmark;
 mod hyperfine;
 mod json;
@@ -44,6 +45,8 @@ pub enum Format {
     Hyperfine,
     /// Google Benchmark `--benchmark_format=json` / `--benchmark_out` output.
     GoogleBenchmark,
+    /// Go: `go test -bench` text or its `go test -json` stream.
+    Go,
 }
 
 impl Format {
@@ -57,6 +60,7 @@ impl Format {
             Format::Custom => "custom",
             Format::Hyperfine => "hyperfine",
             Format::GoogleBenchmark => "google-benchmark",
+            Format::Go => "go",
         }
     }
 }
@@ -127,6 +131,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Custom => custom::parse(path, bytes),
         Format::Hyperfine => hyperfine::parse(path, bytes),
         Format::GoogleBenchmark => google_benchmark::parse_with(path, bytes, Default::default()),
+        Format::Go => go::parse(path, bytes),
         Format::Criterion => Err(crate::Error::input(
             path,
             Some("criterion"),

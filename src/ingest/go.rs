@@ -1,0 +1,365 @@
+//! Go benchmarks: the text of `go test -bench . -benchmem -count N`, or its
+//! `go test -json` stream (the `output` events of each package, joined).
+//!
+//! A result line is `BenchmarkName-P  <iterations>  <value> <unit>  [<value> <unit>]…`
+//! (golang.org/x/perf's benchfmt): `-P` is GOMAXPROCS and stays in the id; `pkg:` lines
+//! name the package, which prefixes the id (`pkg/BenchmarkName-P`) and is the group.
+//! The lines of `-count N` are samples of each unit, compared on their median.
+//! Units: `ns/op` is time, `B/op` memory, `MB/s` throughput (derived from the time by
+//! `b.SetBytes`, judged with it), anything else (`allocs/op`, `b.ReportMetric` units) a
+//! custom metric, higher-is-better when it ends in `/s`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{Loaded, robust_summary};
+use crate::error::{Error, Result};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+
+const FORMAT: &str = "go";
+
+/// One benchmark's samples per unit, in the order the units first appeared.
+#[derive(Default)]
+struct Samples {
+    group: Option<String>,
+    units: Vec<String>,
+    values: BTreeMap<String, Vec<f64>>,
+}
+
+/// Parses Go benchmark text or a `go test -json` stream.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
+    let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text: {e}")))?;
+    let text = if is_json_stream(text) {
+        unwrap_json(text).map_err(invalid)?
+    } else {
+        text.to_string()
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut found: BTreeMap<String, Samples> = BTreeMap::new();
+    let mut pkg: Option<String> = None;
+    let mut meta = RunMeta {
+        tool: FORMAT.to_string(),
+        ..RunMeta::default()
+    };
+    for (i, line) in text.lines().enumerate() {
+        if let Some(p) = line.strip_prefix("pkg: ") {
+            pkg = Some(p.trim().to_string());
+            continue;
+        }
+        if let Some(v) = line.strip_prefix("goversion: ") {
+            meta.tool_version = Some(v.trim().to_string());
+        }
+        let Some((name, pairs)) = result_line(line) else {
+            continue;
+        };
+        let id = match &pkg {
+            Some(p) => format!("{p}/{name}"),
+            None => name.to_string(),
+        };
+        let pairs = pairs.map_err(|m| invalid(format!("line {}: `{name}`: {m}", i + 1)))?;
+        let entry = found.entry(id.clone()).or_insert_with(|| {
+            order.push(id.clone());
+            Samples {
+                group: pkg.clone(),
+                ..Samples::default()
+            }
+        });
+        for (value, unit) in pairs {
+            if !entry.values.contains_key(&unit) {
+                entry.units.push(unit.clone());
+            }
+            entry.values.entry(unit).or_default().push(value);
+        }
+    }
+    if order.is_empty() {
+        return Err(invalid(
+            "no `BenchmarkName  N  V ns/op` lines: save the output of \
+             `go test -run '^$' -bench . -benchmem -count 5 ./... > results.txt` \
+             (or its `-json` stream)"
+                .to_string(),
+        ));
+    }
+    let benchmarks = order
+        .into_iter()
+        .map(|id| {
+            let s = found.remove(&id).unwrap_or_default();
+            let measurements = s
+                .units
+                .iter()
+                .map(|unit| measurement(unit, &s.values[unit]))
+                .collect();
+            Benchmark {
+                id,
+                group: s.group,
+                measurements,
+            }
+        })
+        .collect();
+    Ok(Loaded {
+        run: Run { meta, benchmarks },
+        warnings: Vec::new(),
+    })
+}
+
+/// A result line's name and its value/unit pairs (or what is wrong with them); `None`
+/// for any other line.
+#[allow(clippy::type_complexity)]
+fn result_line(line: &str) -> Option<(&str, std::result::Result<Vec<(f64, String)>, String>)> {
+    let mut fields = line.split_whitespace();
+    let name = fields.next()?;
+    let rest = name.strip_prefix("Benchmark")?;
+    // benchfmt: the name goes on with an upper-case letter, a digit, `_` or nothing;
+    // `Benchmarking …` is prose.
+    if rest.starts_with(|c: char| c.is_lowercase()) {
+        return None;
+    }
+    let iterations = fields.next()?;
+    if iterations.parse::<u64>().is_err() {
+        // `BenchmarkX-2   --- FAIL`, or the name alone before its sub-benchmarks.
+        return None;
+    }
+    let fields: Vec<&str> = fields.collect();
+    if fields.is_empty() || fields.len() % 2 != 0 {
+        return Some((
+            name,
+            Err(format!(
+                "expected value/unit pairs after the iteration count, found `{}`",
+                fields.join(" ")
+            )),
+        ));
+    }
+    let pairs = fields
+        .chunks(2)
+        .map(|pair| {
+            let value: f64 = pair[0]
+                .parse()
+                .map_err(|_| format!("`{}` is not a number (unit `{}`)", pair[0], pair[1]))?;
+            if !value.is_finite() || value < 0.0 {
+                return Err(format!(
+                    "{} {} is not a finite, non-negative value",
+                    pair[0], pair[1]
+                ));
+            }
+            Ok((value, pair[1].to_string()))
+        })
+        .collect();
+    Some((name, pairs))
+}
+
+/// The measurement of one unit's samples.
+fn measurement(unit: &str, values: &[f64]) -> Measurement {
+    let (metric, direction, canonical, scale, derived) = match unit {
+        "ns/op" => (Metric::Time, Direction::LowerIsBetter, "ns", 1.0, false),
+        "B/op" => (Metric::Memory, Direction::LowerIsBetter, "B", 1.0, false),
+        "MB/s" => (
+            Metric::Throughput,
+            Direction::HigherIsBetter,
+            "B/s",
+            1e6,
+            true,
+        ),
+        other if other.ends_with("/s") => (
+            Metric::Custom(other.to_string()),
+            Direction::HigherIsBetter,
+            "",
+            1.0,
+            false,
+        ),
+        other => (
+            Metric::Custom(other.to_string()),
+            Direction::LowerIsBetter,
+            "",
+            1.0,
+            false,
+        ),
+    };
+    let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
+    let mut m = if scaled.len() >= 2 {
+        let mut m = robust_summary(metric, direction, canonical, &scaled);
+        m.samples = Some(scaled);
+        m
+    } else {
+        Measurement::new(metric, direction, canonical, scaled[0]).with_estimator(Estimator::Value)
+    };
+    m.derived = derived;
+    m
+}
+
+/// Whether the text is a `go test -json` stream (test2json events, one per line).
+pub fn is_json_stream(text: &str) -> bool {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with('{') && l.contains("\"Action\""))
+}
+
+/// The `output` events of a `go test -json` stream, joined per package (in the order
+/// packages first appear), each package's text led by its `pkg:` line.
+fn unwrap_json(text: &str) -> std::result::Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Event {
+        #[serde(rename = "Action")]
+        action: String,
+        #[serde(rename = "Package", default)]
+        package: Option<String>,
+        #[serde(rename = "Output", default)]
+        output: Option<String>,
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut per: BTreeMap<String, String> = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e: Event = serde_json::from_str(line)
+            .map_err(|err| format!("line {}: not a `go test -json` event: {err}", i + 1))?;
+        if e.action != "output" {
+            continue;
+        }
+        let pkg = e.package.unwrap_or_default();
+        let buf = per.entry(pkg.clone()).or_insert_with(|| {
+            order.push(pkg.clone());
+            String::new()
+        });
+        buf.push_str(&e.output.unwrap_or_default());
+    }
+    let mut out = String::new();
+    for pkg in order {
+        let body = per.remove(&pkg).unwrap_or_default();
+        // Go 1.19 and older print `pkg:` themselves; newer ones may leave it to the
+        // event. Either way the package heads its lines.
+        if !pkg.is_empty() && !body.contains("\npkg: ") && !body.starts_with("pkg: ") {
+            out.push_str(&format!("pkg: {pkg}\n"));
+        }
+        out.push_str(&body);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::fixture;
+
+    fn find<'a>(run: &'a Run, id: &str) -> &'a Benchmark {
+        run.benchmarks
+            .iter()
+            .find(|b| b.id == id)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {id} in {:?}",
+                    run.benchmarks.iter().map(|b| &b.id).collect::<Vec<_>>()
+                )
+            })
+    }
+
+    #[test]
+    fn reads_go_test_text_with_count_samples_and_every_unit() {
+        let (p, bytes) = fixture("fixtures/go/baseline.txt");
+        let run = parse(&p, &bytes).expect("parses").run;
+        assert_eq!(run.meta.tool, "go");
+        let sort = find(
+            &run,
+            "example.com/benchsuite/sorting/BenchmarkSort/n=1000-2",
+        );
+        assert_eq!(
+            sort.group.as_deref(),
+            Some("example.com/benchsuite/sorting")
+        );
+        let time = &sort.measurements[0];
+        assert_eq!(
+            (time.metric.clone(), time.unit.as_str()),
+            (Metric::Time, "ns")
+        );
+        assert_eq!(time.n, Some(5));
+        assert_eq!(time.samples.as_ref().map(Vec::len), Some(5));
+        assert_eq!(time.estimator, Some(Estimator::Median));
+        // The median of the five ns/op values in the file.
+        let text = String::from_utf8(bytes.clone()).expect("utf-8");
+        let mut values: Vec<f64> = text
+            .lines()
+            .filter(|l| l.starts_with("BenchmarkSort/n=1000-2"))
+            .map(|l| {
+                l.split_whitespace()
+                    .nth(2)
+                    .expect("value")
+                    .parse()
+                    .expect("number")
+            })
+            .collect();
+        values.sort_by(f64::total_cmp);
+        assert_eq!(time.value, values[2]);
+        let memory = &sort.measurements[1];
+        assert_eq!(
+            (memory.metric.clone(), memory.unit.as_str()),
+            (Metric::Memory, "B")
+        );
+        let allocs = &sort.measurements[2];
+        assert_eq!(allocs.metric, Metric::Custom("allocs/op".into()));
+        assert_eq!(allocs.value, 2.0);
+        let fnv = find(&run, "example.com/benchsuite/hashing/BenchmarkFNV-2");
+        let metrics: Vec<String> = fnv
+            .measurements
+            .iter()
+            .map(|m| m.metric.to_string())
+            .collect();
+        assert_eq!(metrics[..3], ["time", "throughput", "blocks/op"]);
+        let mbs = &fnv.measurements[1];
+        assert!(mbs.derived && mbs.direction == Direction::HigherIsBetter && mbs.unit == "B/s");
+        assert!(mbs.value > 1e8, "{}", mbs.value);
+        assert_eq!(fnv.measurements[2].value, 64.0);
+    }
+
+    #[test]
+    fn the_json_stream_reads_as_the_text_does() {
+        let (p, text) = fixture("fixtures/go/baseline.txt");
+        let (q, json) = fixture("fixtures/go/baseline.json");
+        let from_text = parse(&p, &text).expect("text").run;
+        let from_json = parse(&q, &json).expect("json").run;
+        let ids = |r: &Run| {
+            r.benchmarks
+                .iter()
+                .map(|b| b.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&from_json).len(), ids(&from_text).len());
+        assert!(
+            ids(&from_json)
+                .iter()
+                .all(|id| id.starts_with("example.com/benchsuite/"))
+        );
+        assert!(is_json_stream(std::str::from_utf8(&json).expect("utf-8")));
+    }
+
+    #[test]
+    fn bad_lines_are_named_and_a_file_without_results_says_what_to_run() {
+        let e = parse(Path::new("g.txt"), b"BenchmarkX-2  100  12 ns/op  7\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 1: `BenchmarkX-2`: expected value/unit pairs"),
+            "{e}"
+        );
+        let e = parse(Path::new("g.txt"), b"BenchmarkX-2  100  NaN ns/op\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a finite"), "{e}");
+        let e = parse(Path::new("g.txt"), b"PASS\nok  example.com/x  0.1s\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("go test -run '^$' -bench ."), "{e}");
+        let e = parse(Path::new("g.json"), b"{\"Action\": \"output\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 1: not a `go test -json` event"), "{e}");
+        // A failing benchmark's line and prose are not results.
+        let run = parse(
+            Path::new("g.txt"),
+            b"Benchmarking is fun\nBenchmarkY-2 --- FAIL: oops\nBenchmarkZ-2  10  5 ns/op\n",
+        )
+        .expect("parses")
+        .run;
+        assert_eq!(run.benchmarks.len(), 1);
+    }
+}
