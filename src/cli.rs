@@ -47,8 +47,9 @@ pub struct AbArgs {
     /// tool's syntax (pytest `-k`, a regex for criterion and Google Benchmark).
     #[arg(long, value_name = "CMD")]
     pub run: String,
-    /// Run once in each side's tree before the rounds, e.g. `pip install -e .` or
-    /// `cargo bench --no-run`.
+    /// Run once in each side's tree before the rounds, e.g. `cargo bench --no-run`
+    /// (not an editable `pip install -e .`: both sides would then import the tree
+    /// installed last).
     #[arg(long, value_name = "CMD")]
     pub build: Option<String>,
     /// The base side (default: the merge-base of --head and the base branch).
