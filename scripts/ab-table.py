@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""The table of scripts/ab-evaluation.sh: per effect and method, what happened to the
+sort (the benchmark given more data) and to the seven unchanged benchmarks.
+
+Usage: scripts/ab-table.py [DIR]   (default target/ab-evaluation)
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "target/ab-evaluation")
+SORT = "test_sort_slowed"
+
+
+def label(row):
+    if row["status"] == "regression":
+        return row["tier"]
+    return row["status"]
+
+
+print("| effect on the sort | method | trials | the sort: critical / warning / notice / undecided (noisy) / missed | unchanged benchmarks at warning or critical | median smallest detectable change (unchanged benchmarks) |")
+print("|---|---|---|---|---|---|")
+for effect in ("1.0", "1.05", "1.10", "1.25"):
+    for method, name in (("ab", "`bench-bot ab`, same runner, ABBA rounds"), ("seq", "two sequential runs, `analyze --baseline`")):
+        files = sorted(glob.glob(os.path.join(folder, f"{method}-{effect}-*.json")))
+        if not files:
+            continue
+        counts = {"critical": 0, "warning": 0, "notice": 0, "noisy": 0, "missed": 0}
+        false_alarms = 0
+        detectable = []
+        for f in files:
+            r = json.load(open(f))
+            for row in r["results"]:
+                if row["metric"] != "time":
+                    continue
+                if row["id"].endswith(SORT):
+                    kind = label(row)
+                    counts[kind if kind in counts else "missed"] += 1
+                else:
+                    false_alarms += row["status"] == "regression" and row["tier"] in ("critical", "warning")
+                    if row.get("detectable_pct") is not None:
+                        detectable.append(row["detectable_pct"])
+        pct = "A/A" if effect == "1.0" else f"+{round((float(effect) - 1) * 100)} % data"
+        det = f"{statistics.median(detectable):.1f} %" if detectable else "–"
+        print(f"| {pct} | {name} | {len(files)} | {counts['critical']} / {counts['warning']} / {counts['notice']} / {counts['noisy']} / {counts['missed']} | {false_alarms} of {7 * len(files)} | {det} |")
