@@ -30,8 +30,6 @@ pub struct AbInfo {
     pub base: String,
     /// The head side.
     pub head: String,
-    /// The order the sides ran in, e.g. `ABBAAB` (logged as it runs).
-    pub order: String,
 }
 
 /// One benchmark metric's rounds: (base, head) estimates of the rounds that have both.
@@ -321,7 +319,6 @@ mod tests {
         AbInfo {
             base: "aaa".into(),
             head: "bbb".into(),
-            order: "ABBA".into(),
         }
     }
 

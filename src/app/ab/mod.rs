@@ -60,7 +60,6 @@ pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
     let info = AbInfo {
         base: short(&repo, base),
         head: short(&repo, head),
-        order: String::new(),
     };
     runner::catch_interrupts();
     let trees = Trees::add(&workdir, &base.to_string(), &head.to_string())?;
@@ -83,9 +82,8 @@ pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
             })?;
         }
     }
-    let measured = measure(args, &trees, &options, &config, &info)?;
+    let rounds = measure(args, &trees, &options, &config, &info)?;
     drop(trees);
-    let (rounds, info) = measured;
     let report = analysis::analyze_paired(&rounds, &config, &info);
     emit(&report, &args.report, env, None)?;
     Ok(Outcome::of_report(&report, config.require_baseline))
@@ -99,9 +97,8 @@ fn measure(
     options: &LoadOptions,
     config: &Config,
     info: &AbInfo,
-) -> Result<(Vec<(Run, Run)>, AbInfo)> {
+) -> Result<Vec<(Run, Run)>> {
     let mut rounds: Vec<(Run, Run)> = Vec::new();
-    let mut info = info.clone();
     let started = Instant::now();
     let mut planned = args.rounds.map_or(MIN_ROUNDS, |n| n as usize);
     // Empty selects every benchmark; after the planned rounds, the suspects only.
@@ -118,7 +115,7 @@ fn measure(
             if !room {
                 break;
             }
-            let report = analysis::analyze_paired(&rounds, config, &info);
+            let report = analysis::analyze_paired(&rounds, config, info);
             let suspects: Vec<&str> = report
                 .results
                 .iter()
@@ -152,7 +149,6 @@ fn measure(
         let mut head = None;
         for side in order {
             let run = one_side(args, trees, options, side, done + 1, &filter)?;
-            info.order.push(side.letter());
             match side {
                 Side::Base => base = Some(run),
                 Side::Head => head = Some(run),
@@ -161,7 +157,9 @@ fn measure(
         let (Some(base), Some(head)) = (base, head) else {
             return Err(Error::Internal("a round ran without both sides".into()));
         };
-        if !filter.is_empty() && !selected_any(&rounds, &head) {
+        // A filtered round must measure some benchmark the first round had.
+        let missed_all = |(_, first): &(Run, Run)| !shares_a_benchmark(first, &head);
+        if !filter.is_empty() && rounds.first().is_some_and(missed_all) {
             crate::app::warn(&format!(
                 "{{filter}} = `{filter}` selected none of the undecided benchmarks; the \
                  next rounds run the whole suite"
@@ -193,7 +191,7 @@ fn measure(
             fmt_duration(left)
         ));
     }
-    Ok((rounds, info))
+    Ok(rounds)
 }
 
 /// One side's run of one round, read back.
@@ -212,6 +210,7 @@ fn one_side(
         .replace("{out}", &out.display().to_string())
         .replace("{filter}", filter);
     let what = format!("round {round}, {} side", side.name());
+    let log = results.join(format!("round-{round:02}-{}.log", side.name()));
     runner::run(&Job {
         command: &command,
         dir: &trees.path(side),
@@ -220,7 +219,7 @@ fn one_side(
             ("BENCH_BOT_SIDE", side.name().to_string()),
             ("BENCH_BOT_ROUND", round.to_string()),
         ],
-        log: &results.join(format!("round-{round:02}-{}.log", side.name())),
+        log: &log,
         what: what.clone(),
     })?;
     if !out.exists() {
@@ -228,10 +227,7 @@ fn one_side(
             "{what}: `{command}` exited 0 but wrote no results to {} (use `{{out}}` or \
              $BENCH_BOT_OUT in --run)\n{}",
             out.display(),
-            runner::tail(
-                &results.join(format!("round-{round:02}-{}.log", side.name())),
-                20
-            )
+            runner::tail(&log, 20)
         )));
     }
     let loaded = ingest::load(&out, options).map_err(|e| Error::Ab(format!("{what}: {e}")))?;
@@ -241,22 +237,16 @@ fn one_side(
     Ok(loaded.run)
 }
 
-/// Whether a filtered round measured any benchmark the earlier rounds had.
-fn selected_any(rounds: &[(Run, Run)], head: &Run) -> bool {
-    let Some((_, first)) = rounds.first() else {
-        return true;
-    };
-    let ids: std::collections::HashSet<&str> =
-        first.benchmarks.iter().map(|b| b.id.as_str()).collect();
-    head.benchmarks.iter().any(|b| ids.contains(b.id.as_str()))
+/// Whether two runs have a benchmark id in common.
+fn shares_a_benchmark(a: &Run, b: &Run) -> bool {
+    let ids: std::collections::HashSet<&str> = a.benchmarks.iter().map(|x| x.id.as_str()).collect();
+    b.benchmarks.iter().any(|x| ids.contains(x.id.as_str()))
 }
 
 /// The two sides must share benchmarks: otherwise the command ran different suites
 /// (or failed quietly on one side), and nothing could be compared.
 fn check_overlap(base: &Run, head: &Run) -> Result<()> {
-    let ids: std::collections::HashSet<&str> =
-        base.benchmarks.iter().map(|b| b.id.as_str()).collect();
-    if head.benchmarks.iter().any(|b| ids.contains(b.id.as_str())) {
+    if shares_a_benchmark(base, head) {
         return Ok(());
     }
     Err(Error::Ab(format!(
