@@ -176,7 +176,7 @@ fn load_baselines(
                 base_branch: args
                     .base_branch
                     .clone()
-                    .unwrap_or_else(|| default_base_branch(&repo, env)),
+                    .unwrap_or_else(|| default_base_branch(repo.git(), env)),
                 head: None,
                 suite: args.suite.clone(),
                 window: config.window,
@@ -190,12 +190,13 @@ fn load_baselines(
 
 /// The base branch of a comparison: the pull request's base, else the remote's default
 /// branch, else `main`.
-fn default_base_branch(repo: &HistoryRepo, env: &Environment) -> String {
+/// The base branch when none is named: $GITHUB_BASE_REF, else the remote's default
+/// branch (`origin/HEAD`), else `main`. Used by `analyze --history` and `ab`.
+pub fn default_base_branch(git: &git2::Repository, env: &Environment) -> String {
     if let Some(base) = &env.github.base_ref {
         return base.clone();
     }
-    repo.git()
-        .find_reference("refs/remotes/origin/HEAD")
+    git.find_reference("refs/remotes/origin/HEAD")
         .ok()
         .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
         .and_then(|t| t.rsplit('/').next().map(str::to_string))

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use self::filter::Dialect;
 use self::runner::Job;
 use self::trees::{Side, Trees};
-use super::analyze::{config_for, emit, load_options};
+use super::analyze::{config_for, default_base_branch, emit, load_options};
 use super::{Environment, Outcome};
 use crate::analysis::{self, AbInfo};
 use crate::cli::AbArgs;
@@ -273,16 +273,7 @@ fn default_base(
     branch: Option<&str>,
     env: &Environment,
 ) -> Result<git2::Oid> {
-    let name = branch
-        .map(str::to_string)
-        .or_else(|| env.github.base_ref.clone())
-        .or_else(|| {
-            repo.find_reference("refs/remotes/origin/HEAD")
-                .ok()
-                .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
-                .and_then(|t| t.rsplit('/').next().map(str::to_string))
-        })
-        .unwrap_or_else(|| "main".to_string());
+    let name = branch.map_or_else(|| default_base_branch(repo, env), str::to_string);
     let tip = [
         format!("refs/remotes/origin/{name}"),
         format!("refs/heads/{name}"),
