@@ -60,21 +60,20 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
     }
 }
 
-/// A Go result line: `BenchmarkName  <iterations>  <value> <unit>`.
+/// Whether any line of the head satisfies `pred`.
+fn any_line(head: &[u8], pred: impl Fn(&str) -> bool) -> bool {
+    head.split(|b| *b == b'\n')
+        .any(|line| pred(&String::from_utf8_lossy(line)))
+}
+
+/// A Go result line, as the Go parser itself recognises one
+/// (`BenchmarkName  <iterations>  …`).
 fn go_line_present(head: &[u8]) -> bool {
-    head.split(|b| *b == b'\n').any(|line| {
-        let line = String::from_utf8_lossy(line);
-        let mut fields = line.split_whitespace();
-        fields.next().is_some_and(|n| n.starts_with("Benchmark"))
-            && fields.next().is_some_and(|n| n.parse::<u64>().is_ok())
-            && fields.next().is_some_and(|v| v.parse::<f64>().is_ok())
-            && fields.next().is_some()
-    })
+    any_line(head, super::go::is_result_line)
 }
 
 fn bencher_line_present(head: &[u8]) -> bool {
-    head.split(|b| *b == b'\n').any(|line| {
-        let line = String::from_utf8_lossy(line);
+    any_line(head, |line| {
         let line = line.trim_start();
         line.starts_with("test ") && line.contains(" bench:")
     })

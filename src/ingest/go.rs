@@ -102,6 +102,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     })
 }
 
+/// Whether a line is a result line (well formed or not: the parser names what is wrong).
+pub(super) fn is_result_line(line: &str) -> bool {
+    result_line(line).is_some()
+}
+
 /// A result line's name and its value/unit pairs (or what is wrong with them); `None`
 /// for any other line.
 #[allow(clippy::type_complexity)]

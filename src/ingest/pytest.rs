@@ -206,14 +206,14 @@ fn from_file(path: &Path, file: PFile) -> Result<Loaded> {
         // time, so the minimum is the reproducible one. The median is the fallback for a
         // file without `min`, the mean for one without either. The spread is the
         // interquartile range as a normal sigma (IQR / 1.349), robust for the same reason.
-        let min = match b.stats.min {
-            Some(_) => Some(check_value(b.stats.min, || what("min"), true).map_err(invalid)?),
-            None => None,
+        // A statistic the file may leave out: absent is `None`, present must be valid.
+        let optional = |v: Option<f64>, field: &str| {
+            v.map(|_| check_value(v, || what(field), true))
+                .transpose()
+                .map_err(invalid)
         };
-        let median = match b.stats.median {
-            Some(_) => Some(check_value(b.stats.median, || what("median"), true).map_err(invalid)?),
-            None => None,
-        };
+        let min = optional(b.stats.min, "min")?;
+        let median = optional(b.stats.median, "median")?;
         // One round gives the integer stddev 0; that is "unknown", not "no noise".
         let stddev = match (b.stats.stddev, b.stats.rounds) {
             (_, Some(0 | 1)) => None,
