@@ -73,9 +73,7 @@ fn read_open(path: &Path, file: std::fs::File, max: u64) -> Result<Input> {
     }
     if meta.is_file() && len >= MAP_FROM {
         if let Some(map) = map(&file) {
-            if map.iter().all(u8::is_ascii_whitespace) {
-                return Err(Error::input(path, None, "the file is empty"));
-            }
+            not_blank(path, &map)?;
             return Ok(Input::Mapped(map));
         }
     }
@@ -134,10 +132,16 @@ fn read_limited(path: &Path, file: std::fs::File, max: u64, mut bytes: Vec<u8>) 
     if bytes.len() as u64 > max {
         return Err(too_large(path, bytes.len() as u64, max));
     }
+    not_blank(path, &bytes)?;
+    Ok(bytes)
+}
+
+/// A file of nothing but whitespace is empty, read or mapped.
+fn not_blank(path: &Path, bytes: &[u8]) -> Result<()> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::input(path, None, "the file is empty"));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 fn too_large(path: &Path, len: u64, max: u64) -> Error {
