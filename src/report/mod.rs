@@ -48,24 +48,23 @@ pub fn basis(report: &Report) -> Option<String> {
     };
     let mut sentence = format!("Compared: {statistic}");
     if compared().any(|r| r.method == Method::RunNoise) {
-        match report.baseline.run_noise {
+        let assumed = report.settings.run_noise_pct;
+        let how = match report.baseline.run_noise {
             Some(RunNoise {
                 source: RunNoiseSource::Suite,
                 pct,
                 benchmarks,
                 ..
-            }) => sentence.push_str(&format!(
-                "; one baseline run cannot show the noise between runs, so it was read from \
-                 the spread of the suite's {benchmarks} benchmarks ({pct:.0} % per run, more \
-                 than the {} % assumed); a recorded history measures it",
-                report.settings.run_noise_pct
-            )),
-            _ => sentence.push_str(&format!(
-                "; one baseline run cannot show the noise between runs, so {} % is assumed \
-                 (`run_noise_pct`); a recorded history measures it",
-                report.settings.run_noise_pct
-            )),
-        }
+            }) => format!(
+                "it was read from the spread of the suite's {benchmarks} benchmarks \
+                 ({pct:.0} % per run, more than the {assumed} % assumed)"
+            ),
+            _ => format!("{assumed} % is assumed (`run_noise_pct`)"),
+        };
+        sentence.push_str(&format!(
+            "; one baseline run cannot show the noise between runs, so {how}; a recorded \
+             history measures it"
+        ));
     }
     if compared().any(|r| r.method == Method::Paired) {
         sentence.push_str(
