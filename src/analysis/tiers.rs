@@ -84,7 +84,7 @@ pub struct Judging {
     pub run_noise_from_suite: bool,
 }
 
-/// Sets the row's tier, status and reason; returns the action of the tier that fired.
+/// Sets the row's tier, status and reason (`action_of` reads the action from the row).
 ///
 /// A two-run comparison where only one run's samples had two modes cannot block: which
 /// mode a run lands in is not the code's doing, so its tier is capped at warning.
@@ -94,11 +94,11 @@ pub fn classify(
     tiers: &Tiers,
     noisy_cv: Option<f64>,
     judging: Judging,
-) -> Option<Action> {
+) {
     let Some(change) = row.change_pct else {
         row.status = Status::Unchanged;
         row.reason = "the baseline is 0, so a percentage change is undefined".to_string();
-        return None;
+        return;
     };
     let mut d = decide(
         change,
@@ -161,13 +161,6 @@ pub fn classify(
             tiers.notice.pct(metric)
         ),
     };
-    d.tier.and_then(|name| {
-        if d.status == Status::Regression {
-            Some(tiers.get(name).action)
-        } else {
-            None
-        }
-    })
 }
 
 /// Why a change past a percentage is not significant, in the gate's own terms: the
