@@ -34,6 +34,47 @@ pub enum Command {
     /// Measure base and head on this machine in alternating rounds and compare them
     /// round by round (exit 1 when blocked).
     Ab(AbArgs),
+    /// Find the runs where each benchmark's level changed, over the history branch or
+    /// result files given oldest first.
+    Changes(ChangesArgs),
+}
+
+/// `bench-bot changes`.
+#[derive(Debug, Args)]
+#[command(override_usage = "bench-bot changes [OPTIONS] [RUN]...")]
+pub struct ChangesArgs {
+    /// Runs as result files, oldest first (instead of the history branch).
+    #[arg(value_name = "RUN", conflicts_with = "history")]
+    pub runs: Vec<PathBuf>,
+    /// Read the runs from this history branch (the default without RUN files:
+    /// `bench-bot-data`, like `record`).
+    #[arg(long, value_name = "BRANCH")]
+    pub history: Option<String>,
+    /// With --history: the branch whose runs to examine.
+    #[arg(long, value_name = "NAME", default_value = "main")]
+    pub branch: String,
+    /// Only runs of this suite (needed when the history holds several).
+    #[arg(long, value_name = "NAME")]
+    pub suite: Option<String>,
+    /// List only change points from this run on: a date (`2026-11-01`, RFC 3339) or a
+    /// commit (hex prefix) that has a run; older runs still give the levels.
+    #[arg(long, value_name = "DATE|COMMIT")]
+    pub since: Option<String>,
+    /// Output format (default: text).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The config file (`[changes]`, tiers, overrides).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Read RUN files as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format_in: Option<Format>,
+    /// With --history: where the repository is.
+    #[command(flatten)]
+    pub repo: RepoArgs,
 }
 
 /// `bench-bot ab`. The usage line is fixed, as for `analyze`.

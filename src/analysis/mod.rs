@@ -4,6 +4,7 @@
 //! p-values across them, `tiers.rs` classifies each row, `summary.rs` sorts, counts and
 //! writes the verdict and notes; `compare.rs` holds the two comparison rules.
 
+pub mod changes;
 mod compare;
 mod paired;
 mod rows;

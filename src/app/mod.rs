@@ -5,6 +5,7 @@
 mod ab;
 pub mod action;
 pub mod analyze;
+mod changes;
 mod comment;
 mod dashboard;
 pub mod env;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Outcome> {
         Command::Dashboard(args) => dashboard::command(&args, env),
         Command::Comment(args) => comment::command(&args, env),
         Command::Ab(args) => ab::command(&args, env),
+        Command::Changes(args) => changes::command(&args, env),
     }
 }
 

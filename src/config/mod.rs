@@ -236,6 +236,27 @@ impl Override {
     }
 }
 
+/// Change-point detection over the history (`bench-bot changes`, `[changes]`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, Deserialize)]
+pub struct Changes {
+    /// Runs on each side of a candidate change point, at most.
+    pub window: usize,
+    /// The largest rank-sum p-value that confirms a change point.
+    pub p_value: f64,
+    /// The smallest change of a benchmark's level, in percent.
+    pub min_change_pct: f64,
+}
+
+impl Default for Changes {
+    fn default() -> Self {
+        Changes {
+            window: 30,
+            p_value: 0.001,
+            min_change_pct: 5.0,
+        }
+    }
+}
+
 /// The resolved configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -273,6 +294,8 @@ pub struct Config {
     pub max_runs: usize,
     /// The default tiers.
     pub tiers: Tiers,
+    /// Change-point detection.
+    pub changes: Changes,
     /// Per-benchmark overrides, in file order; later ones win.
     pub overrides: Vec<Override>,
     /// Where the config came from, if a file.
@@ -298,6 +321,7 @@ impl Default for Config {
             google_benchmark_time: Clock::Real,
             max_runs: 1000,
             tiers: Tiers::default(),
+            changes: Changes::default(),
             overrides: Vec::new(),
             source: None,
         }

@@ -52,8 +52,17 @@ struct RawConfig {
     max_input_size: Option<Spanned<i64>>,
     max_runs: Option<Spanned<i64>>,
     tiers: Option<RawTiers>,
+    changes: Option<RawChanges>,
     #[serde(rename = "override", default)]
     overrides: Vec<RawOverride>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChanges {
+    window: Option<Spanned<i64>>,
+    p_value: Option<Spanned<f64>>,
+    min_change_pct: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -194,6 +203,32 @@ impl RawConfig {
         c.fail_on = self.fail_on;
         if let Some(t) = &self.tiers {
             t.apply(&v, "tiers", &mut c.tiers)?;
+        }
+        if let Some(ch) = &self.changes {
+            if let Some(x) = &ch.window {
+                c.changes.window = v.check(
+                    "changes.window",
+                    x,
+                    |x| (3..=500).contains(&x),
+                    "must be 3 to 500 runs",
+                )? as usize;
+            }
+            if let Some(x) = &ch.p_value {
+                c.changes.p_value = v.check(
+                    "changes.p_value",
+                    x,
+                    |x| x > 0.0 && x < 1.0,
+                    "must be between 0 and 1",
+                )?;
+            }
+            if let Some(x) = &ch.min_change_pct {
+                c.changes.min_change_pct = v.check(
+                    "changes.min_change_pct",
+                    x,
+                    |x| x >= 0.0 && x.is_finite(),
+                    "a percentage must be 0 or more",
+                )?;
+            }
         }
         for (i, o) in self.overrides.into_iter().enumerate() {
             let glob = Glob::new(o.pattern.get_ref()).map_err(|e| {

@@ -1,6 +1,7 @@
 //! The report: the analysis' result as data (schema `bench-bot/report/v1`), and its
 //! renderings (terminal table, JSON, markdown templates).
 
+mod changes;
 mod charts;
 mod escape;
 mod render;
@@ -9,6 +10,10 @@ mod terminal;
 
 use serde::{Deserialize, Serialize};
 
+pub use changes::{
+    CHANGES_SCHEMA, ChangeKind, ChangePoint, ChangesReport, ChangesSummary, HistoryRun, Level,
+    RunnerShift, SeriesChanges, changes_markdown, changes_text,
+};
 pub use escape::{code_span, cut_chars, escape_markdown};
 pub use render::{GITHUB_COMMENT_LIMIT, RenderContext, Renderer, TemplateKind};
 pub use saved::{SAVED_REPORT_LIMIT, load_saved};

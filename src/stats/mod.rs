@@ -1,10 +1,13 @@
 //! The statistics, as small pure functions: mean and standard deviation, median and
 //! MAD, the two modes of a bimodal sample, Welch's t-test, Benjamini–Hochberg, and
 //! normal tails; the signed-rank test and the Hodges–Lehmann estimate of paired
-//! differences (`wilcoxon.rs`). statrs supplies the continuous distributions.
+//! differences (`wilcoxon.rs`); the rank-sum test of two independent samples
+//! (`rank_sum.rs`). statrs supplies the continuous distributions.
 
+mod rank_sum;
 mod wilcoxon;
 
+pub use rank_sum::{RankSum, RankSumTest};
 pub use wilcoxon::{SignedRank, hodges_lehmann, signed_rank, signed_rank_min_p};
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};

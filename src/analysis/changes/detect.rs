@@ -1,0 +1,297 @@
+//! Change points of one series: a left-to-right scan with two adjacent windows and the
+//! exact rank-sum test, on log values.
+//!
+//! At each position `t` of the current segment (which starts at the last change point
+//! found), the up to `window` values before `t` are tested against the up to `window`
+//! values from `t` on. A position passes when
+//! - there are at least [`MIN_BEFORE`] values before and [`MIN_AFTER`] after,
+//! - the medians differ by at least `min_change_pct`, and
+//! - the two-sided rank-sum p-value is at most `p_value`.
+//!
+//! The after-window holds no more values than the before-window, so that the next
+//! change stays out of it. Ranks and medians make one slow run harmless: among three
+//! runs after a candidate, one outlier moves neither the median nor the ranks enough.
+//! The first passing position can be early (its after-window already mostly at the
+//! new level), so the change point is the split of the values around it with the
+//! largest weighted difference of means (on values clipped to Tukey's fences); the
+//! next segment starts there.
+//!
+//! Incremental: a decision at `t` reads values up to `t + 2 × window`. The scan
+//! keeps a checkpoint, the state before the last decision whose data was complete; a
+//! longer series resumes there, and the result is the one a full scan would give.
+
+use crate::stats::{RankSum, median};
+
+/// Values needed after a change point before it is reported: its delay, in runs.
+pub const MIN_AFTER: usize = 3;
+/// Values needed before a change point, in its segment.
+pub const MIN_BEFORE: usize = 3;
+
+/// The knobs of the scan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Values on each side of a candidate, at most.
+    pub window: usize,
+    /// The largest two-sided p-value that confirms a change point.
+    pub p_value: f64,
+    /// The smallest change of the median, in percent.
+    pub min_change_pct: f64,
+}
+
+/// One change point: the index of the first value after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Split {
+    /// The index of the first value of the new level.
+    pub index: usize,
+    /// The rank-sum p-value of the windows around it.
+    pub p_value: f64,
+}
+
+/// Where a scan can resume: the segment start, the next position to decide, and how
+/// many splits were found before it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Checkpoint {
+    segment: usize,
+    position: usize,
+    splits: usize,
+}
+
+/// The change points of a series, with the state to extend it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Detection {
+    /// The change points, in order.
+    pub splits: Vec<Split>,
+    /// How many values were scanned.
+    pub len: usize,
+    checkpoint: Checkpoint,
+}
+
+/// The scanner; holds the rank-sum tables and scratch space between series.
+#[derive(Debug)]
+pub struct Detector {
+    settings: Settings,
+    min_log: f64,
+    rank_sum: RankSum,
+}
+
+impl Detector {
+    /// A scanner with these settings.
+    pub fn new(settings: Settings) -> Detector {
+        Detector {
+            settings: Settings {
+                window: settings.window.max(MIN_BEFORE.max(MIN_AFTER)),
+                ..settings
+            },
+            min_log: (1.0 + settings.min_change_pct.max(0.0) / 100.0).ln(),
+            rank_sum: RankSum::new(),
+        }
+    }
+
+    /// The change points of a whole series of log values.
+    pub fn detect(&mut self, y: &[f64]) -> Detection {
+        self.update(y, &Detection::default())
+    }
+
+    /// The change points of `y`, a series that extends the one `previous` scanned:
+    /// only its tail is re-examined.
+    pub fn update(&mut self, y: &[f64], previous: &Detection) -> Detection {
+        let start = if previous.len <= y.len() {
+            previous.checkpoint
+        } else {
+            Checkpoint::default()
+        };
+        let mut splits = previous.splits[..start.splits.min(previous.splits.len())].to_vec();
+        let (mut segment, mut t) = (start.segment, start.position.max(MIN_BEFORE));
+        let mut checkpoint = start;
+        let w = self.settings.window;
+        let reach = 2 * w;
+        let n = y.len();
+        while t + MIN_AFTER <= n {
+            if t + reach <= n {
+                checkpoint = Checkpoint {
+                    segment,
+                    position: t,
+                    splits: splits.len(),
+                };
+            }
+            if self.passes(y, segment, t).is_some() {
+                let split = self.refine(y, segment, t);
+                splits.push(split);
+                segment = split.index;
+                t = split.index + MIN_BEFORE;
+            } else {
+                t += 1;
+            }
+        }
+        Detection {
+            splits,
+            len: n,
+            checkpoint,
+        }
+    }
+
+    /// The windows around `t` in the segment starting at `segment`: up to `window`
+    /// values before it, and as many after it as before (a shorter after-window keeps
+    /// the next change out of it).
+    fn windows<'a>(&self, y: &'a [f64], segment: usize, t: usize) -> (&'a [f64], &'a [f64]) {
+        let w = self.settings.window;
+        let before = &y[segment.max(t.saturating_sub(w))..t];
+        let after = &y[t..y.len().min(t + before.len().max(MIN_AFTER))];
+        (before, after)
+    }
+
+    /// The p-value when position `t` passes, with the median change.
+    fn passes(&mut self, y: &[f64], segment: usize, t: usize) -> Option<(f64, f64)> {
+        let (before, after) = self.windows(y, segment, t);
+        if before.len() < MIN_BEFORE || after.len() < MIN_AFTER {
+            return None;
+        }
+        if self.rank_sum.min_p(before.len(), after.len()) > self.settings.p_value {
+            return None;
+        }
+        let change = median(after) - median(before);
+        if change.abs() < self.min_log {
+            return None;
+        }
+        let test = self.rank_sum.test(before, after)?;
+        (test.p <= self.settings.p_value).then_some((test.p, change))
+    }
+
+    /// Where the change is, once position `t` passed: the split of the values around
+    /// `t` (its two windows) with the largest weighted difference of means (CUSUM), on
+    /// values clipped to Tukey's fences so that an outlier cannot pull it, when that
+    /// split passes too; else `t`. The first passing position can be early, its
+    /// after-window already mostly at the new level.
+    fn refine(&mut self, y: &[f64], segment: usize, t: usize) -> Split {
+        let (before, after) = self.windows(y, segment, t);
+        let lo = t - before.len();
+        let hi = t + after.len();
+        let clipped = clip_to_fences(&y[lo..hi]);
+        let total: f64 = clipped.iter().sum();
+        let len = clipped.len() as f64;
+        let first = MIN_BEFORE.max((t - lo).saturating_sub(MIN_AFTER));
+        let mut best: Option<(usize, f64)> = None;
+        let mut left_sum: f64 = clipped[..first].iter().sum();
+        for k in first..=clipped.len() - MIN_AFTER {
+            if k > first {
+                left_sum += clipped[k - 1];
+            }
+            let (m, n) = (k as f64, len - k as f64);
+            let d = left_sum / m - (total - left_sum) / n;
+            let score = (m * n / len).sqrt() * d.abs();
+            if best.is_none_or(|(_, b)| score > b) {
+                best = Some((lo + k, score));
+            }
+        }
+        if let Some((s, _)) = best
+            && s > segment
+            && let Some((p, _)) = self.passes(y, segment, s)
+        {
+            return Split {
+                index: s,
+                p_value: p,
+            };
+        }
+        let p = self
+            .passes(y, segment, t)
+            .map_or(self.settings.p_value, |x| x.0);
+        Split {
+            index: t,
+            p_value: p,
+        }
+    }
+}
+
+/// The values clipped to Tukey's fences (1.5 interquartile ranges beyond the
+/// quartiles): a slow run counts as a high value, not as a far one.
+fn clip_to_fences(values: &[f64]) -> Vec<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let q = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
+    let (q1, q3) = (q(0.25), q(0.75));
+    let (low, high) = (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1));
+    values.iter().map(|v| v.clamp(low, high)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings {
+            window: 30,
+            p_value: 0.001,
+            min_change_pct: 5.0,
+        }
+    }
+
+    /// A deterministic wobble of about ±2 % around `level`.
+    fn series(levels: &[(usize, f64)]) -> Vec<f64> {
+        let mut y = Vec::new();
+        for (len, level) in levels {
+            for _ in 0..*len {
+                let i = y.len() as f64;
+                y.push(level.ln() + 0.02 * ((i * 1.7).sin() + (i * 0.37).cos()) / 2.0);
+            }
+        }
+        y
+    }
+
+    #[test]
+    fn finds_a_step_at_its_run() {
+        let y = series(&[(40, 100.0), (40, 125.0)]);
+        let d = Detector::new(settings()).detect(&y);
+        assert_eq!(d.splits.len(), 1, "{d:?}");
+        assert_eq!(d.splits[0].index, 40);
+    }
+
+    #[test]
+    fn reports_a_step_three_runs_after_it() {
+        let y = series(&[(40, 100.0), (3, 125.0)]);
+        let d = Detector::new(settings()).detect(&y);
+        assert_eq!(d.splits.iter().map(|s| s.index).collect::<Vec<_>>(), [40]);
+        let two = Detector::new(settings()).detect(&y[..42]);
+        assert!(two.splits.is_empty(), "two runs are not enough: {two:?}");
+    }
+
+    #[test]
+    fn one_slow_run_is_not_a_change_point() {
+        let mut y = series(&[(60, 100.0)]);
+        y[30] += 0.7;
+        y[45] += 0.4;
+        y[46] += 0.4;
+        assert!(Detector::new(settings()).detect(&y).splits.is_empty());
+    }
+
+    #[test]
+    fn small_changes_stay_below_min_change() {
+        let y = series(&[(40, 100.0), (40, 103.0)]);
+        assert!(Detector::new(settings()).detect(&y).splits.is_empty());
+        let fine = Settings {
+            min_change_pct: 1.0,
+            ..settings()
+        };
+        assert_eq!(Detector::new(fine).detect(&y).splits.len(), 1);
+    }
+
+    #[test]
+    fn finds_steps_up_and_back() {
+        let y = series(&[(35, 100.0), (20, 140.0), (35, 100.0)]);
+        let d = Detector::new(settings()).detect(&y);
+        let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
+        assert_eq!(at, [35, 55]);
+    }
+
+    #[test]
+    fn incremental_equals_full() {
+        let y = series(&[(50, 100.0), (7, 120.0), (45, 90.0), (33, 91.0), (20, 130.0)]);
+        let mut detector = Detector::new(settings());
+        let mut state = Detection::default();
+        for n in 1..=y.len() {
+            state = detector.update(&y[..n], &state);
+            let full = Detector::new(settings()).detect(&y[..n]);
+            assert_eq!(state.splits, full.splits, "after {n} values");
+        }
+        assert!(!state.splits.is_empty());
+    }
+}

@@ -1,0 +1,142 @@
+//! `bench-bot changes`: the change points of every benchmark over the history branch or
+//! over result files given oldest first.
+
+use super::analyze::load_options;
+use super::{Environment, Outcome, warn};
+use crate::analysis::changes::find_changes;
+use crate::cli::{ChangesArgs, OutputFormat};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::fs::{print_stdout, write_atomic};
+use crate::history::HistoryRepo;
+use crate::ingest;
+use crate::model::Run;
+use crate::report::{ChangesReport, changes_markdown, changes_text};
+
+/// `bench-bot changes`.
+pub fn command(args: &ChangesArgs, env: &Environment) -> Result<Outcome> {
+    let config = Config::discover(args.config.as_deref())?;
+    let history = match (&args.history, args.runs.is_empty()) {
+        (Some(branch), _) => Some(branch.as_str()),
+        (None, true) => Some(crate::history::DEFAULT_BRANCH),
+        (None, false) => None,
+    };
+    let (runs, source, warnings) = match history {
+        Some(branch) => {
+            let repo =
+                HistoryRepo::open_named(&args.repo.repo, branch, args.repo.remote.as_deref())?
+                    .with_token(env.github.token.clone());
+            let (runs, warnings) = repo.all_runs(&args.branch)?;
+            if runs.is_empty() {
+                return Err(Error::Usage(format!(
+                    "no runs to examine: the history branch `{branch}` has no runs of `{}` \
+                     (pass --branch NAME, or result files)",
+                    args.branch
+                )));
+            }
+            let source = format!("runs of `{}` in the history branch `{branch}`", args.branch);
+            (runs, source, warnings)
+        }
+        None => {
+            let (runs, warnings) =
+                ingest::load_each(&args.runs, &load_options(&config, args.format_in))?;
+            (runs, format!("{} result files", args.runs.len()), warnings)
+        }
+    };
+    let runs = one_suite(runs, args.suite.as_deref())?;
+    let since = match &args.since {
+        Some(s) => Some(since_index(&runs, s)?),
+        None => None,
+    };
+    for w in &warnings {
+        warn(w);
+    }
+    let source = match &args.suite {
+        Some(s) => format!("{source}, suite `{s}`"),
+        None => source,
+    };
+    let mut report = find_changes(&runs, &config, since, source);
+    report.warnings = warnings;
+    write(&report, args)?;
+    Ok(Outcome::Pass)
+}
+
+/// The runs of one suite: `--suite`'s, or all when the history holds only one.
+fn one_suite(runs: Vec<Run>, suite: Option<&str>) -> Result<Vec<Run>> {
+    let name = |r: &Run| r.meta.suite.clone().unwrap_or_else(|| "default".into());
+    let runs: Vec<Run> = match suite {
+        Some(s) => runs.into_iter().filter(|r| name(r) == s).collect(),
+        None => {
+            let mut suites: Vec<String> = runs.iter().map(name).collect();
+            suites.sort();
+            suites.dedup();
+            if suites.len() > 1 {
+                return Err(Error::Usage(format!(
+                    "the runs hold several suites ({}): pass --suite NAME, one at a time",
+                    suites.join(", ")
+                )));
+            }
+            runs
+        }
+    };
+    if runs.is_empty() {
+        return Err(Error::Usage(format!(
+            "no runs of suite `{}` to examine",
+            suite.unwrap_or("default")
+        )));
+    }
+    Ok(runs)
+}
+
+/// The index of the first run `--since` names: a commit with a run (hex prefix of at
+/// least 4 digits), else a date or RFC 3339 time.
+fn since_index(runs: &[Run], since: &str) -> Result<usize> {
+    let hex = since.len() >= 4 && since.chars().all(|c| c.is_ascii_hexdigit());
+    if hex {
+        let wanted = since.to_ascii_lowercase();
+        if let Some(i) = runs.iter().position(|r| {
+            r.meta
+                .commit
+                .as_deref()
+                .is_some_and(|c| c.to_ascii_lowercase().starts_with(&wanted))
+        }) {
+            return Ok(i);
+        }
+    }
+    let time = if since.len() == 10 {
+        format!("{since}T00:00:00")
+    } else {
+        since.get(..19).unwrap_or(since).to_string()
+    };
+    let Ok(at) = humantime::parse_rfc3339_weak(&time) else {
+        return Err(Error::Usage(format!(
+            "--since {since}: neither a commit that has a run nor a date (YYYY-MM-DD or RFC 3339)"
+        )));
+    };
+    runs.iter()
+        .position(|r| {
+            r.meta
+                .timestamp
+                .as_deref()
+                .and_then(|t| humantime::parse_rfc3339_weak(t.get(..19).unwrap_or(t)).ok())
+                .is_some_and(|t| t >= at)
+        })
+        .ok_or_else(|| Error::Usage(format!("--since {since}: no run is that new")))
+}
+
+fn write(report: &ChangesReport, args: &ChangesArgs) -> Result<()> {
+    let text = match args.format.unwrap_or(OutputFormat::Text) {
+        OutputFormat::Text => changes_text(report),
+        OutputFormat::Markdown => changes_markdown(report),
+        OutputFormat::Json => {
+            let mut s = serde_json::to_string_pretty(report)
+                .map_err(|e| Error::Internal(format!("encoding the report: {e}")))?;
+            s.push('\n');
+            s
+        }
+    };
+    match &args.output {
+        Some(path) => write_atomic(path, text.as_bytes()),
+        None => print_stdout(&text),
+    }
+}
