@@ -213,9 +213,23 @@ fn shift_sentence(s: &RunnerShift) -> String {
 
 fn summary_line(r: &ChangesReport) -> String {
     let s = &r.summary;
+    let n = |count: usize, one: &str| {
+        if count == 1 {
+            format!("1 {one}")
+        } else if one.ends_with('h') {
+            format!("{count} {one}es")
+        } else {
+            format!("{count} {one}s")
+        }
+    };
     format!(
-        "{} regressions, {} improvements, {} runner shifts, {} mode switches in {} runs of {} benchmark metrics",
-        s.regressions, s.improvements, s.runner_shifts, s.mode_switches, r.runs, s.series
+        "{}, {}, {}, {} in {} of {}",
+        n(s.regressions, "regression"),
+        n(s.improvements, "improvement"),
+        n(s.runner_shifts, "runner shift"),
+        n(s.mode_switches, "mode switch"),
+        n(r.runs, "run"),
+        n(s.series, "benchmark metric")
     )
 }
 

@@ -140,20 +140,23 @@ impl Detector {
         (before, after)
     }
 
-    /// The p-value when position `t` passes, with the median change.
+    /// The p-value when position `t` passes, with the median change. The before-window
+    /// is one level by construction, so its outliers (beyond Tukey's fences) are left
+    /// out of the test: a slow run there must not hide the new level.
     fn passes(&mut self, y: &[f64], segment: usize, t: usize) -> Option<(f64, f64)> {
         let (before, after) = self.windows(y, segment, t);
         if before.len() < MIN_BEFORE || after.len() < MIN_AFTER {
             return None;
         }
+        let before = without_outliers(before);
         if self.rank_sum.min_p(before.len(), after.len()) > self.settings.p_value {
             return None;
         }
-        let change = median(after) - median(before);
+        let change = median(after) - median(&before);
         if change.abs() < self.min_log {
             return None;
         }
-        let test = self.rank_sum.test(before, after)?;
+        let test = self.rank_sum.test(&before, after)?;
         (test.p <= self.settings.p_value).then_some((test.p, change))
     }
 
@@ -202,14 +205,32 @@ impl Detector {
     }
 }
 
-/// The values clipped to Tukey's fences (1.5 interquartile ranges beyond the
-/// quartiles): a slow run counts as a high value, not as a far one.
-fn clip_to_fences(values: &[f64]) -> Vec<f64> {
+/// Tukey's fences of the values: 1.5 interquartile ranges beyond the quartiles.
+fn fences(values: &[f64]) -> (f64, f64) {
     let mut sorted = values.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
     let q = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
     let (q1, q3) = (q(0.25), q(0.75));
-    let (low, high) = (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1));
+    (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1))
+}
+
+/// The values within Tukey's fences (all of them when fewer than 8).
+fn without_outliers(values: &[f64]) -> Vec<f64> {
+    if values.len() < 8 {
+        return values.to_vec();
+    }
+    let (low, high) = fences(values);
+    values
+        .iter()
+        .copied()
+        .filter(|v| (low..=high).contains(v))
+        .collect()
+}
+
+/// The values clipped to Tukey's fences (1.5 interquartile ranges beyond the
+/// quartiles): a slow run counts as a high value, not as a far one.
+fn clip_to_fences(values: &[f64]) -> Vec<f64> {
+    let (low, high) = fences(values);
     values.iter().map(|v| v.clamp(low, high)).collect()
 }
 

@@ -27,6 +27,9 @@ use crate::stats::{MAD_TO_SIGMA, mad, median, two_modes};
 /// runner shift, and the fewest benchmarks that make one.
 const SHIFT_SHARE: f64 = 0.5;
 const SHIFT_MIN_BENCHMARKS: usize = 3;
+/// Change points this many runs from a runner shift's run, in its direction, belong
+/// to it: a noisier benchmark places the same step a little later or earlier.
+const SHIFT_STRAGGLERS: usize = 3;
 /// How many times a history must move between its two levels to be called bimodal.
 const BIMODAL_MIN_SWITCHES: usize = 3;
 
@@ -319,8 +322,9 @@ fn assignments(shifts: &[Shift], n: usize) -> Vec<Option<usize>> {
     out
 }
 
-/// Groups change points that most of the suite took at the same run (±1), in the same
-/// direction, into runner shifts, largest group first.
+/// Groups change points that most of the suite took at the same run (within
+/// [`SHIFT_STRAGGLERS`] runs), in the same direction, into runner shifts, largest
+/// group first.
 fn runner_shifts(n_runs: usize, series: &[Series], found: &mut [Found]) -> Vec<Shift> {
     if series.len() < SHIFT_MIN_BENCHMARKS || found.is_empty() {
         return Vec::new();
@@ -336,29 +340,53 @@ fn runner_shifts(n_runs: usize, series: &[Series], found: &mut [Found]) -> Vec<S
     let mut claimed = vec![false; found.len()];
     let mut shifts = Vec::new();
     loop {
-        // The run and direction with the most unclaimed change points within ±1 run.
-        let mut best: Option<(usize, bool, Vec<usize>)> = None;
+        // The run and direction with the most unclaimed change points (one per series)
+        // within SHIFT_STRAGGLERS runs of it; ties go to the run more of them name.
+        let mut best: Option<((usize, usize), usize, Vec<usize>)> = None;
         for (i, f) in found.iter().enumerate() {
             if claimed[i] {
                 continue;
             }
             let (at, up) = (first_run(f), f.worse_log > 0.0);
             let mut members: Vec<usize> = Vec::new();
-            let mut seen_series: Vec<usize> = Vec::new();
+            let mut exact = 0;
             for (j, g) in found.iter().enumerate() {
-                if claimed[j] || (g.worse_log > 0.0) != up || seen_series.contains(&g.series) {
+                if claimed[j]
+                    || (g.worse_log > 0.0) != up
+                    || first_run(g).abs_diff(at) > SHIFT_STRAGGLERS
+                {
                     continue;
                 }
-                if first_run(g).abs_diff(at) <= 1 {
-                    members.push(j);
-                    seen_series.push(g.series);
+                exact += usize::from(first_run(g) == at);
+                // One change point per series: the one nearest the run.
+                match members.iter().position(|m| found[*m].series == g.series) {
+                    Some(k)
+                        if first_run(&found[members[k]]).abs_diff(at)
+                            > first_run(g).abs_diff(at) =>
+                    {
+                        members[k] = j;
+                    }
+                    Some(_) => {}
+                    None => members.push(j),
                 }
             }
-            if best.as_ref().is_none_or(|b| members.len() > b.2.len()) {
-                best = Some((at, up, members));
+            let score = (members.len(), exact);
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, at, members));
             }
         }
-        let Some((at, _, members)) = best else { break };
+        let Some((_, at, members)) = best else { break };
+        // The shift's run: the one most of its change points name.
+        let at = {
+            let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+            for m in &members {
+                *counts.entry(first_run(&found[*m])).or_default() += 1;
+            }
+            counts
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                .map_or(at, |(run, _)| run)
+        };
         let of = present[at];
         let needed = SHIFT_MIN_BENCHMARKS.max((SHIFT_SHARE * of as f64).floor() as usize + 1);
         if members.len() < needed {

@@ -1,0 +1,619 @@
+//! How well `bench-bot changes` finds change points: recall, precision, delay and false
+//! change points on simulated series and on real benchmark histories, side by side with
+//! Apache Otava's and MongoDB's E-divisive detectors run on the same series.
+//!
+//! ```text
+//! cargo run --release --example changes_evaluation -- \
+//!     [--trials N] [--data DIR] [--otava PYTHON] [--mongo PYTHON]
+//! ```
+//!
+//! `--otava` and `--mongo` name Python interpreters with `apache-otava` and
+//! `signal-processing-algorithms` installed (scripts/changes-evaluation.sh makes them);
+//! without them only bench-bot's columns are filled. Prints the markdown tables of
+//! docs/statistics.md.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use bench_bot::analysis::changes::{Detector, find_changes, settings};
+use bench_bot::config::Config;
+use bench_bot::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use rand_distr::{Distribution, LogNormal};
+use serde_json::{Value, json};
+
+const LEN: usize = 200;
+const STEPS: [f64; 4] = [0.0, 5.0, 10.0, 25.0];
+const CVS: [f64; 5] = [0.01, 0.02, 0.05, 0.10, 0.20];
+const OUTLIER_RATE: f64 = 0.02;
+/// A change point within this many runs of the true step finds it.
+const TOLERANCE: usize = 3;
+/// Prefixes scanned for the delay: the step plus 1 ..= this many runs.
+const MAX_DELAY: usize = 15;
+
+const METHODS: [&str; 3] = [
+    "bench-bot",
+    "Otava (defaults)",
+    "MongoDB e_divisive (defaults)",
+];
+
+/// One series with its true step, if any.
+struct Case {
+    values: Vec<f64>,
+    step_at: Option<usize>,
+}
+
+/// Change points found by each method: full series, and per prefix length.
+#[derive(Default, Clone)]
+struct Found {
+    full: Vec<usize>,
+    prefixes: Vec<Vec<usize>>,
+}
+
+fn lognormal(cv: f64) -> LogNormal<f64> {
+    let sigma = (1.0 + cv * cv).ln().sqrt();
+    LogNormal::new(-sigma * sigma / 2.0, sigma).expect("valid")
+}
+
+fn prefix_lengths(case: &Case) -> Vec<usize> {
+    match case.step_at {
+        Some(t) => (1..=MAX_DELAY)
+            .map(|k| t + k)
+            .filter(|n| *n <= case.values.len())
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+fn bench_bot(cases: &[Case], config: &Config) -> Vec<Found> {
+    let mut detector = Detector::new(settings(config));
+    cases
+        .iter()
+        .map(|c| {
+            let logs: Vec<f64> = c.values.iter().map(|v| v.ln()).collect();
+            let split_at = |d: bench_bot::analysis::changes::Detection| {
+                d.splits.iter().map(|s| s.index).collect::<Vec<_>>()
+            };
+            Found {
+                full: split_at(detector.detect(&logs)),
+                prefixes: prefix_lengths(c)
+                    .into_iter()
+                    .map(|n| split_at(detector.detect(&logs[..n])))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Runs a peer through examples/changes_peers.py; `None` without its interpreter.
+fn peer(python: Option<&Path>, which: &str, cases: &[Case]) -> Option<Vec<Found>> {
+    let python = python?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/changes_peers.py");
+    let request = json!({
+        "series": cases.iter().map(|c| c.values.clone()).collect::<Vec<_>>(),
+        "prefixes": cases.iter().map(prefix_lengths).collect::<Vec<_>>(),
+    });
+    let mut child = Command::new(python)
+        .arg(&script)
+        .arg(which)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the peer's python starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(request.to_string().as_bytes())
+        .expect("request written");
+    let out = child.wait_with_output().expect("the peer runs");
+    assert!(out.status.success(), "{which} failed");
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("peer answer");
+    let list = |v: &Value| -> Vec<usize> {
+        v.as_array()
+            .expect("list")
+            .iter()
+            .map(|x| x.as_u64().expect("index") as usize)
+            .collect()
+    };
+    let full = answer["full"].as_array().expect("full");
+    let prefixes = answer["prefixes"].as_array().expect("prefixes");
+    Some(
+        full.iter()
+            .zip(prefixes)
+            .map(|(f, p)| Found {
+                full: list(f),
+                prefixes: p.as_array().expect("list").iter().map(list).collect(),
+            })
+            .collect(),
+    )
+}
+
+/// Counts over a cell of cases for one method.
+#[derive(Default)]
+struct Tally {
+    steps: usize,
+    found: usize,
+    true_points: usize,
+    all_points: usize,
+    runs: usize,
+    delays: Vec<usize>,
+}
+
+impl Tally {
+    fn add(&mut self, case: &Case, found: &Found) {
+        self.runs += case.values.len();
+        self.all_points += found.full.len();
+        let Some(t) = case.step_at else { return };
+        self.steps += 1;
+        let near = |p: &usize| p.abs_diff(t) <= TOLERANCE;
+        if found.full.iter().any(near) {
+            self.found += 1;
+        }
+        self.true_points += usize::from(found.full.iter().any(near));
+        if !found.prefixes.is_empty() {
+            let delay = found
+                .prefixes
+                .iter()
+                .position(|p| p.iter().any(near))
+                .map_or(MAX_DELAY + 1, |k| k + 1);
+            self.delays.push(delay);
+        }
+    }
+
+    fn recall(&self) -> String {
+        pct(self.found, self.steps)
+    }
+
+    fn precision(&self) -> String {
+        pct(self.true_points, self.all_points)
+    }
+
+    fn false_per_1000(&self) -> String {
+        if self.runs == 0 {
+            return "–".into();
+        }
+        format!("{:.2}", self.all_points as f64 * 1000.0 / self.runs as f64)
+    }
+
+    fn median_delay(&self) -> String {
+        if self.delays.is_empty() {
+            return "–".into();
+        }
+        let mut d = self.delays.clone();
+        d.sort_unstable();
+        let m = d[d.len() / 2];
+        if m > MAX_DELAY {
+            format!("> {MAX_DELAY}")
+        } else {
+            m.to_string()
+        }
+    }
+}
+
+fn pct(count: usize, of: usize) -> String {
+    if of == 0 {
+        return "–".into();
+    }
+    format!("{:.0} %", count as f64 / of as f64 * 100.0)
+}
+
+struct Family {
+    name: String,
+    cv: f64,
+    bimodal: bool,
+}
+
+fn simulate(family: &Family, step: f64, trials: usize, rng: &mut StdRng) -> Vec<Case> {
+    let noise = lognormal(family.cv);
+    (0..trials)
+        .map(|_| {
+            let step_at = (step > 0.0).then(|| rng.random_range(60..LEN - 20));
+            let values = (0..LEN)
+                .map(|i| {
+                    let mut v = 100.0 * noise.sample(rng);
+                    if family.bimodal && rng.random::<f64>() < 0.3 {
+                        v *= 1.2;
+                    }
+                    if rng.random::<f64>() < OUTLIER_RATE {
+                        v *= rng.random_range(1.3..2.0);
+                    }
+                    if step_at.is_some_and(|t| i >= t) {
+                        v *= 1.0 + step / 100.0;
+                    }
+                    v
+                })
+                .collect();
+            Case { values, step_at }
+        })
+        .collect()
+}
+
+fn evaluate(
+    cases: &[Case],
+    config: &Config,
+    otava: Option<&Path>,
+    mongo: Option<&Path>,
+) -> Vec<Option<Tally>> {
+    let results = [
+        Some(bench_bot(cases, config)),
+        peer(otava, "otava", cases),
+        peer(mongo, "mongo", cases),
+    ];
+    results
+        .iter()
+        .map(|r| {
+            r.as_ref().map(|found| {
+                let mut t = Tally::default();
+                for (c, f) in cases.iter().zip(found) {
+                    t.add(c, f);
+                }
+                t
+            })
+        })
+        .collect()
+}
+
+fn simulated(trials: usize, config: &Config, otava: Option<&Path>, mongo: Option<&Path>) {
+    println!("### Simulated series\n");
+    println!(
+        "{trials} series of {LEN} runs per cell: lognormal noise at the CV shown, {:.0} % of \
+         runs slow outliers (×1.3 to ×2); \"bimodal\": CV 2 % and 30 % of runs in a second \
+         mode 20 % slower. A step of +N % starts at a random run from 60 to {}. Found: a \
+         change point within {TOLERANCE} runs of the step. Precision: such points among all \
+         points reported. Delay: runs of the new level until it is first reported (the \
+         median; scanned up to {MAX_DELAY}). A/A: change points per 1,000 runs without a \
+         step.\n",
+        OUTLIER_RATE * 100.0,
+        LEN - 21
+    );
+    println!(
+        "| series | method | A/A per 1,000 runs | +5 % recall | +10 % recall / precision | +25 % recall / precision | +25 % median delay |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let mut rng = StdRng::seed_from_u64(16);
+    let mut families: Vec<Family> = CVS
+        .iter()
+        .map(|cv| Family {
+            name: format!("CV {:.0} %", cv * 100.0),
+            cv: *cv,
+            bimodal: false,
+        })
+        .collect();
+    families.push(Family {
+        name: "bimodal".into(),
+        cv: 0.02,
+        bimodal: true,
+    });
+    for family in &families {
+        let cells: Vec<Vec<Option<Tally>>> = STEPS
+            .iter()
+            .map(|step| {
+                evaluate(
+                    &simulate(family, *step, trials, &mut rng),
+                    config,
+                    otava,
+                    mongo,
+                )
+            })
+            .collect();
+        for (m, method) in METHODS.iter().enumerate() {
+            let Some(aa) = &cells[0][m] else { continue };
+            let t = |s: usize| cells[s][m].as_ref().expect("same methods");
+            println!(
+                "| {} | {method} | {} | {} | {} / {} | {} / {} | {} |",
+                family.name,
+                aa.false_per_1000(),
+                t(1).recall(),
+                t(2).recall(),
+                t(2).precision(),
+                t(3).recall(),
+                t(3).precision(),
+                t(3).median_delay()
+            );
+        }
+    }
+    println!();
+}
+
+fn run_of(values: &[(String, f64)]) -> Run {
+    Run {
+        meta: RunMeta {
+            tool: "evaluation".into(),
+            ..RunMeta::default()
+        },
+        benchmarks: values
+            .iter()
+            .map(|(id, v)| Benchmark {
+                id: id.clone(),
+                group: None,
+                measurements: vec![Measurement::new(
+                    Metric::Time,
+                    Direction::LowerIsBetter,
+                    "ns",
+                    *v,
+                )],
+            })
+            .collect(),
+    }
+}
+
+fn suite_shifts(trials: usize, config: &Config) {
+    println!("### Suite-wide shifts\n");
+    println!(
+        "{trials} suites of 20 benchmarks (CV 1 to 10 %, {:.0} % outliers), 100 runs; every \
+         benchmark steps by the size shown at one random run from 40 to 79. Reported as one \
+         runner shift: exactly one runner-shift event within one run of the step and no \
+         regression or improvement within {TOLERANCE} runs of it.\n",
+        OUTLIER_RATE * 100.0
+    );
+    println!("| shift | one runner shift | regressions reported instead (per trial) |");
+    println!("|---|---|---|");
+    let mut rng = StdRng::seed_from_u64(61);
+    for shift in [10.0, 25.0] {
+        let mut ok = 0;
+        let mut leaked = 0;
+        for _ in 0..trials {
+            let cvs: Vec<f64> = (0..20).map(|_| rng.random_range(0.01..0.10)).collect();
+            let at = rng.random_range(40..80);
+            let runs: Vec<Run> = (0..100)
+                .map(|i| {
+                    let values: Vec<(String, f64)> = cvs
+                        .iter()
+                        .enumerate()
+                        .map(|(k, cv)| {
+                            let mut v = 100.0 * (k + 1) as f64 * lognormal(*cv).sample(&mut rng);
+                            if rng.random::<f64>() < OUTLIER_RATE {
+                                v *= rng.random_range(1.3..2.0);
+                            }
+                            if i >= at {
+                                v *= 1.0 + shift / 100.0;
+                            }
+                            (format!("b{k}"), v)
+                        })
+                        .collect();
+                    run_of(&values)
+                })
+                .collect();
+            let report = find_changes(&runs, config, None, "simulation".into());
+            let near = |i: usize, d: usize| i.abs_diff(at) <= d;
+            let shifts = report
+                .runner_shifts
+                .iter()
+                .filter(|s| near(s.first_after.index, 1))
+                .count();
+            let others = report
+                .newest_first()
+                .iter()
+                .filter(|(_, c)| c.runner_shift.is_none() && near(c.first_after.index, TOLERANCE))
+                .count();
+            leaked += others;
+            if shifts == 1 && report.runner_shifts.len() == 1 && others == 0 {
+                ok += 1;
+            }
+        }
+        println!(
+            "| +{shift:.0} % | {} | {:.2} |",
+            pct(ok, trials),
+            leaked as f64 / trials as f64
+        );
+    }
+    println!();
+}
+
+/// The real histories' series with at least 60 runs, by file.
+fn real_series(data: &Path) -> Vec<(String, Vec<(Direction, Vec<f64>)>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "js"));
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let bytes = std::fs::read(&file).expect("read");
+            let (runs, _) = bench_bot::ingest::parse_history(&file, &bytes).expect("parses");
+            let mut series: BTreeMap<(String, String), (Direction, Vec<f64>)> = BTreeMap::new();
+            for run in &runs {
+                for b in &run.benchmarks {
+                    for m in &b.measurements {
+                        if m.value.is_finite() && m.value > 0.0 && !m.derived {
+                            series
+                                .entry((b.id.clone(), m.metric.to_string()))
+                                .or_insert((m.direction, Vec::new()))
+                                .1
+                                .push(m.value);
+                        }
+                    }
+                }
+            }
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (
+                name,
+                series
+                    .into_values()
+                    .filter(|(_, v)| v.len() >= 60)
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The series with its steps and drifts taken out: log values minus their centred
+/// rolling median of 31 runs. Keeps the run-to-run noise (and its outliers).
+fn residual(values: &[f64]) -> Vec<f64> {
+    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
+    (0..logs.len())
+        .map(|i| {
+            let lo = i.saturating_sub(15);
+            let hi = (i + 16).min(logs.len());
+            let mut w = logs[lo..hi].to_vec();
+            w.sort_unstable_by(f64::total_cmp);
+            (100f64.ln() + logs[i] - w[w.len() / 2]).exp()
+        })
+        .collect()
+}
+
+fn real(data: &Path, config: &Config, otava: Option<&Path>, mongo: Option<&Path>) {
+    println!("### Real histories\n");
+    println!(
+        "The series of ../shared/data/real-histories with at least 60 runs. As recorded: \
+         change points per 1,000 runs, real steps included (an upper bound of the false \
+         ones). Steps removed: the same series with a centred rolling median of 31 runs \
+         divided out, so that only their run-to-run noise is left; every change point there \
+         is false. +10 % / +25 %: each series made that much slower from a random run (10 \
+         per series, at least 30 runs from either end); recall within {TOLERANCE} runs, and \
+         precision against the points the unmodified series already has.\n"
+    );
+    println!(
+        "| history | series / runs | method | as recorded per 1,000 | steps removed per 1,000 | +10 % recall / precision | +25 % recall / precision |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let mut rng = StdRng::seed_from_u64(1000);
+    for (name, series) in real_series(data) {
+        let runs: usize = series.iter().map(|(_, v)| v.len()).sum();
+        let plain: Vec<Case> = series
+            .iter()
+            .map(|(_, v)| Case {
+                values: v.clone(),
+                step_at: None,
+            })
+            .collect();
+        let flat: Vec<Case> = series
+            .iter()
+            .map(|(_, v)| Case {
+                values: residual(v),
+                step_at: None,
+            })
+            .collect();
+        let mut injected: Vec<Vec<(usize, Case)>> = Vec::new();
+        for step in [10.0, 25.0] {
+            let mut cases = Vec::new();
+            for (k, (direction, v)) in series.iter().enumerate() {
+                for _ in 0..10 {
+                    let at = rng.random_range(30..v.len() - 30);
+                    let factor = 1.0 + step / 100.0;
+                    let values = v
+                        .iter()
+                        .enumerate()
+                        .map(|(i, x)| match (i >= at, direction) {
+                            (false, _) => *x,
+                            (true, Direction::LowerIsBetter) => x * factor,
+                            (true, Direction::HigherIsBetter) => x / factor,
+                        })
+                        .collect();
+                    cases.push((
+                        k,
+                        Case {
+                            values,
+                            step_at: Some(at),
+                        },
+                    ));
+                }
+            }
+            injected.push(cases);
+        }
+        let methods = |cases: &[Case]| -> [Option<Vec<Found>>; 3] {
+            [
+                Some(bench_bot(cases, config)),
+                peer(otava, "otava", cases),
+                peer(mongo, "mongo", cases),
+            ]
+        };
+        let base = methods(&plain);
+        let noise = methods(&flat);
+        let steps: Vec<[Option<Vec<Found>>; 3]> = injected
+            .iter()
+            .map(|cases| {
+                let plain: Vec<Case> = cases
+                    .iter()
+                    .map(|(_, c)| Case {
+                        values: c.values.clone(),
+                        step_at: None,
+                    })
+                    .collect();
+                methods(&plain)
+            })
+            .collect();
+        for (m, method) in METHODS.iter().enumerate() {
+            let (Some(base_m), Some(noise_m)) = (&base[m], &noise[m]) else {
+                continue;
+            };
+            let per_1000 = |f: &[Found]| {
+                format!(
+                    "{:.1}",
+                    f.iter().map(|x| x.full.len()).sum::<usize>() as f64 * 1000.0 / runs as f64
+                )
+            };
+            let mut cells = Vec::new();
+            for (s, cases) in injected.iter().enumerate() {
+                let found = steps[s][m].as_ref().expect("same methods");
+                let (mut hit, mut true_points, mut new_points) = (0, 0, 0);
+                for ((k, case), f) in cases.iter().zip(found) {
+                    let at = case.step_at.expect("a step");
+                    let near = |p: &usize, q: usize| p.abs_diff(q) <= TOLERANCE;
+                    let known = &base_m[*k].full;
+                    for p in &f.full {
+                        if near(p, at) {
+                            true_points += 1;
+                        } else if !known.iter().any(|q| near(p, *q)) {
+                            new_points += 1;
+                        }
+                    }
+                    hit += usize::from(f.full.iter().any(|p| near(p, at)));
+                }
+                cells.push(format!(
+                    "{} / {}",
+                    pct(hit, cases.len()),
+                    pct(true_points, true_points + new_points)
+                ));
+            }
+            println!(
+                "| {name} | {} / {runs} | {method} | {} | {} | {} | {} |",
+                series.len(),
+                per_1000(base_m),
+                per_1000(noise_m),
+                cells[0],
+                cells[1]
+            );
+        }
+    }
+    println!();
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut trials = 100;
+    let mut data = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/real-histories"
+    ));
+    let (mut otava, mut mongo) = (None, None);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--trials" => trials = value().parse().expect("--trials N"),
+            "--data" => data = PathBuf::from(value()),
+            "--otava" => otava = Some(PathBuf::from(value())),
+            "--mongo" => mongo = Some(PathBuf::from(value())),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    let config = Config::default();
+    println!(
+        "Settings: window {}, p_value {}, min_change_pct {}.\n",
+        config.changes.window, config.changes.p_value, config.changes.min_change_pct
+    );
+    simulated(trials, &config, otava.as_deref(), mongo.as_deref());
+    suite_shifts(trials, &config);
+    if data.is_dir() {
+        real(&data, &config, otava.as_deref(), mongo.as_deref());
+    } else {
+        println!("(no real histories at {})", data.display());
+    }
+}

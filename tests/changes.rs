@@ -1,0 +1,267 @@
+//! `bench-bot changes` through the binary: over result files given oldest first, over a
+//! real imported history branch, `--since`, several suites, and bad input.
+
+mod common;
+
+use std::path::Path;
+
+use common::{bench_bot, repo as repo_file};
+use serde_json::Value;
+
+/// Writes `n` custom-JSON result files, oldest first, with `level(i, k)` for
+/// benchmark `k`; returns their paths.
+fn files(dir: &Path, n: usize, names: &[&str], level: impl Fn(usize, usize) -> f64) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let rows: Vec<Value> = names
+                .iter()
+                .enumerate()
+                .map(|(k, name)| {
+                    let wobble = 1.0 + 0.015 * ((i as f64) * 1.7 + k as f64).sin();
+                    serde_json::json!({"name": name, "value": level(i, k) * wobble, "unit": "ns"})
+                })
+                .collect();
+            let path = dir.join(format!("run-{i:03}.json"));
+            std::fs::write(&path, serde_json::to_vec(&rows).expect("json")).expect("write");
+            path.display().to_string()
+        })
+        .collect()
+}
+
+fn changes(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = bench_bot(dir)
+        .arg("changes")
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_step_in_result_files_is_found_at_its_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let hostile = "<img src=x onerror=alert(1)>|**bold**";
+    let paths = files(tmp.path(), 45, &["steady", hostile], |i, k| {
+        if k == 1 && i >= 30 { 150.0 } else { 100.0 }
+    });
+    let mut args = vec!["--format", "json"];
+    args.extend(paths.iter().map(String::as_str));
+    let (code, stdout, stderr) = changes(tmp.path(), &args);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(report["schema"], "bench-bot/changes/v1");
+    assert_eq!(report["runs"], 45);
+    assert_eq!(report["summary"]["series"], 2);
+    assert_eq!(report["summary"]["regressions"], 1);
+    let b = &report["benchmarks"][0];
+    assert_eq!(b["id"], hostile);
+    let c = &b["changes"][0];
+    assert_eq!(c["kind"], "regression");
+    assert_eq!(c["tier"], "critical");
+    assert_eq!(c["first_after"]["index"], 30);
+    assert_eq!(c["last_before"]["index"], 29);
+    assert_eq!(c["before"]["runs"], 30);
+    assert_eq!(c["after"]["runs"], 15);
+    let pct = c["change_pct"].as_f64().expect("pct");
+    assert!((pct - 50.0).abs() < 3.0, "{pct}");
+    assert!(c["p_value"].as_f64().expect("p") <= 0.001);
+
+    // The markdown keeps the name inert; the text names the runs.
+    let mut args = vec!["--format", "markdown"];
+    args.extend(paths.iter().map(String::as_str));
+    let (_, md, _) = changes(tmp.path(), &args);
+    // Inside a code span, HTML and markdown stay literal text.
+    assert!(md.contains("| `<img src=x onerror=alert(1)>\\|**bold**` |"), "{md}");
+    assert!(md.contains("regression"), "{md}");
+    let (_, text, _) = changes(
+        tmp.path(),
+        &paths.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(text.contains("run 30 → 31"), "{text}");
+    assert!(text.contains("1 regression, 0 improvements"), "{text}");
+
+    // --output writes the same report atomically.
+    let out = tmp.path().join("changes.json");
+    let mut args = vec!["--format", "json", "--output", out.to_str().expect("utf-8")];
+    args.extend(paths.iter().map(String::as_str));
+    assert_eq!(changes(tmp.path(), &args).0, 0);
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("json");
+    assert_eq!(written["benchmarks"], report["benchmarks"]);
+}
+
+#[test]
+fn the_whole_suite_stepping_is_one_runner_shift() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let names = ["a", "b", "c", "d", "e", "f"];
+    let paths = files(tmp.path(), 50, &names, |i, k| {
+        (100.0 + 10.0 * k as f64) * if i >= 35 { 1.2 } else { 1.0 }
+    });
+    let mut args = vec!["--format", "json"];
+    args.extend(paths.iter().map(String::as_str));
+    let (code, stdout, stderr) = changes(tmp.path(), &args);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(report["summary"]["runner_shifts"], 1, "{report:#}");
+    assert_eq!(report["summary"]["regressions"], 0);
+    let shift = &report["runner_shifts"][0];
+    assert_eq!(shift["benchmarks"], 6);
+    assert_eq!(shift["of"], 6);
+    assert_eq!(shift["first_after"]["index"], 35);
+    let (_, text, _) = changes(
+        tmp.path(),
+        &paths.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(
+        text.contains("the runner moved at run 35 → 36: 6 of 6 benchmarks +20"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_is_an_error_naming_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let paths = files(tmp.path(), 5, &["a"], |_, _| 100.0);
+    let mut args: Vec<&str> = paths.iter().map(String::as_str).collect();
+    // --since that names nothing.
+    args.extend(["--since", "not-a-date"]);
+    let (code, _, stderr) = changes(tmp.path(), &args);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--since not-a-date"), "{stderr}");
+    // A truncated file among the runs.
+    std::fs::write(tmp.path().join("run-002.json"), "[{\"name\": \"a\", \"val").expect("write");
+    let args: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = changes(tmp.path(), &args);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("run-002.json"), "{stderr}");
+    // A broken [changes] section.
+    std::fs::write(tmp.path().join("bench-bot.toml"), "[changes]\nwindow = 1\n").expect("write");
+    let (code, _, stderr) = changes(tmp.path(), &[paths[0].as_str()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("changes.window") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+}
+
+/// A real github-action-benchmark history, imported into a history branch: change
+/// points carry their commits, `--since` lists only the newer ones, and a history with
+/// two suites asks for one.
+#[test]
+fn changes_over_an_imported_real_history() {
+    let data = repo_file("../shared/data/real-histories/rune.data.js");
+    assert!(
+        data.exists(),
+        "the real histories are beside the repository"
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(work)
+            .output()
+            .expect("git")
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main", "."]);
+    git(&["commit", "-q", "--allow-empty", "-m", "init"]);
+    let out = bench_bot(work)
+        .arg("import")
+        .arg(&data)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (code, stdout, stderr) = changes(work, &["--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(report["runs"], 411);
+    assert!(
+        report["source"]
+            .as_str()
+            .expect("s")
+            .contains("bench-bot-data")
+    );
+    let points: Vec<&Value> = report["benchmarks"]
+        .as_array()
+        .expect("benchmarks")
+        .iter()
+        .flat_map(|b| b["changes"].as_array().expect("changes"))
+        .collect();
+    assert!(report["summary"]["regressions"].as_u64().expect("n") > 0);
+    for c in &points {
+        let commit = c["first_after"]["commit"].as_str().expect("commit");
+        assert_eq!(commit.len(), 40);
+        assert!(c["last_before"]["index"].as_u64() < c["first_after"]["index"].as_u64());
+        assert!(c["before"]["runs"].as_u64().expect("runs") >= 3);
+        assert!(c["after"]["runs"].as_u64().expect("runs") >= 3);
+    }
+    for s in report["runner_shifts"].as_array().expect("shifts") {
+        assert!(s["benchmarks"].as_u64().expect("n") * 2 > s["of"].as_u64().expect("of"));
+    }
+    // --since the newest change point's commit: only change points from there on.
+    let newest = points
+        .iter()
+        .max_by_key(|c| c["first_after"]["index"].as_u64())
+        .expect("a change point");
+    let since = &newest["first_after"]["commit"].as_str().expect("c")[..10];
+    let (code, stdout, stderr) = changes(work, &["--format", "json", "--since", since]);
+    assert_eq!(code, 0, "{stderr}");
+    let newer: Value = serde_json::from_str(&stdout).expect("json");
+    let at = newest["first_after"]["index"].as_u64();
+    assert_eq!(newer["since"]["index"].as_u64(), at);
+    let listed: Vec<u64> = newer["benchmarks"]
+        .as_array()
+        .expect("b")
+        .iter()
+        .flat_map(|b| b["changes"].as_array().expect("c"))
+        .map(|c| c["first_after"]["index"].as_u64().expect("i"))
+        .collect();
+    assert!(
+        !listed.is_empty() && listed.iter().all(|i| Some(*i) >= at),
+        "{listed:?}"
+    );
+
+    // A second suite in the same branch: `changes` asks which one.
+    let out = bench_bot(work)
+        .args([
+            "record",
+            "--no-push",
+            "--branch",
+            "main",
+            "--suite",
+            "other",
+        ])
+        .arg(repo_file("fixtures/pytest/baseline.json"))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, _, stderr) = changes(work, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("several suites (Benchmark, other)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = changes(work, &["--suite", "Benchmark"]);
+    assert_eq!(code, 0, "{stderr}");
+    // A typo in the history branch is an error, not an empty report.
+    let (code, _, stderr) = changes(work, &["--history", "no-such-branch"]);
+    assert_eq!(code, 2, "{stderr}");
+}
