@@ -40,9 +40,13 @@ assert int(attrs.get("data-charts", -1)) == len(data["series"]), f"{name}: {attr
 assert int(attrs.get("data-drawn", 0)) > 0, f"{name}: no chart drawn: {attrs}"
 assert dom.count('class="chart"') == len(data["series"]), name
 assert "Uncaught" not in log and "CONSOLE" not in log, f"{name}: console output:\n{log}"
+# Change points: each runner shift once, each other change point once, in the list.
+listed = len(data["shifts"]) + sum(1 for c in data["changes"] if c["kind"] != "runner-shift")
+items = len(re.findall(r"<li>", dom.split('id="changes"')[1].split("</section>")[0]))
+assert items == listed, f"{name}: {items} change points listed, {listed} in the data"
 external = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', html)
 assert not external, f"{name}: requests to other hosts: {external}"
-print(f"dashboard {name}: {len(data['series'])} charts, {attrs['data-drawn']} drawn in view, no errors")
+print(f"dashboard {name}: {len(data['series'])} charts, {attrs['data-drawn']} drawn in view, {listed} change points listed, no errors")
 PY
 }
 
@@ -55,13 +59,13 @@ PY
 browse "$out/fixtures/index.html" fixtures
 
 # 2. A real history, imported into a history branch and read back from it.
-history=../shared/data/real-histories/python-edtf.data.js
+history=../shared/data/real-histories/rune.data.js
 if [ -f "$history" ]; then
     git init -q "$tmp/repo"
     bin_abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
     "$bin_abs" import --repo "$tmp/repo" "$history" >/dev/null
     "$bin" dashboard --history bench-bot-data --repo "$tmp/repo" --branch main \
-        --repo-url https://github.com/rism-digital/python-edtf --out "$out/history"
+        --repo-url https://github.com/rune-rs/rune --out "$out/history"
     browse "$out/history/index.html" history
 fi
 echo "screenshots: $out/*.png"

@@ -75,7 +75,10 @@ fn a_step_in_result_files_is_found_at_its_run() {
     args.extend(paths.iter().map(String::as_str));
     let (_, md, _) = changes(tmp.path(), &args);
     // Inside a code span, HTML and markdown stay literal text.
-    assert!(md.contains("| `<img src=x onerror=alert(1)>\\|**bold**` |"), "{md}");
+    assert!(
+        md.contains("| `<img src=x onerror=alert(1)>\\|**bold**` |"),
+        "{md}"
+    );
     assert!(md.contains("regression"), "{md}");
     let (_, text, _) = changes(
         tmp.path(),

@@ -136,3 +136,50 @@ fn a_placeholder_in_the_title_stays_text() {
     assert!(html.contains("<title>Benchmarks on {{DATA}} /*{{APP}}*/</title>"));
     assert_eq!(page_data(&html)["runs"].as_array().expect("runs").len(), 3);
 }
+
+#[test]
+fn change_points_and_runner_shifts_are_in_the_page_data() {
+    // Four benchmarks; `slow` steps +40 % at run 20, the whole suite +25 % at run 40.
+    let runs: Vec<Run> = (0..60)
+        .map(|i| {
+            let wobble = |k: f64| 1.0 + 0.01 * ((i as f64) * 1.3 + k).sin();
+            let suite = if i >= 40 { 1.25 } else { 1.0 };
+            let slow = if i >= 20 { 1.4 } else { 1.0 };
+            run(
+                i,
+                &[
+                    ("slow", 100.0 * slow * suite * wobble(0.0)),
+                    ("b", 200.0 * suite * wobble(1.0)),
+                    ("c", 300.0 * suite * wobble(2.0)),
+                    ("d", 400.0 * suite * wobble(3.0)),
+                ],
+            )
+        })
+        .collect();
+    let html = bench_bot::dashboard::render(&runs, &Config::default(), None, "T").expect("page");
+    let data = page_data(&html);
+    let shifts = data["shifts"].as_array().expect("shifts");
+    assert_eq!(shifts.len(), 1, "{shifts:?}");
+    assert_eq!(shifts[0]["run"], 40);
+    assert_eq!(shifts[0]["benchmarks"], 4);
+    let changes = data["changes"].as_array().expect("changes");
+    let own: Vec<&Value> = changes
+        .iter()
+        .filter(|c| c["kind"] == "regression")
+        .collect();
+    assert_eq!(own.len(), 1, "{changes:?}");
+    assert_eq!(own[0]["run"], 20);
+    assert_eq!(own[0]["before_run"], 19);
+    assert_eq!(own[0]["tier"], "critical");
+    let series = &data["series"][own[0]["series"].as_u64().expect("i") as usize];
+    assert_eq!(series["id"], "slow");
+    let before = own[0]["before"].as_f64().expect("level");
+    assert!((before - 100.0).abs() < 2.0, "{before}");
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|c| c["kind"] == "runner-shift")
+            .count(),
+        4
+    );
+}

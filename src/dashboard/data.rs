@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::analysis::changes::find_changes;
 use crate::analysis::judge_history;
 use crate::config::Config;
 use crate::model::{Direction, Metric, Run};
-use crate::report::{Status, TierLabel};
+use crate::report::{ChangeKind, Status, TierLabel};
 
 /// Everything the page draws.
 #[derive(Debug, Serialize)]
@@ -22,6 +23,46 @@ pub struct SiteData {
     pub series: Vec<Series>,
     /// The newest regressions, newest first.
     pub regressions: Vec<Flag>,
+    /// Change points of the history (`bench-bot changes`), newest first.
+    pub changes: Vec<ChangeMark>,
+    /// Runner shifts, newest first: one band across every chart.
+    pub shifts: Vec<ShiftMark>,
+}
+
+/// A change point drawn on its chart and listed at the top.
+#[derive(Debug, Serialize)]
+pub struct ChangeMark {
+    /// Index into `series`.
+    pub series: usize,
+    /// The first run at the new level.
+    pub run: usize,
+    /// The last run at the old level.
+    pub before_run: usize,
+    /// `regression`, `improvement`, `runner-shift` or `mode-switch`.
+    pub kind: &'static str,
+    /// `critical`, `warning`, `notice` or `none`.
+    pub tier: &'static str,
+    /// Change of the level in percent, natural sign.
+    pub change_pct: f64,
+    /// The level before and after (medians).
+    pub before: f64,
+    /// The level after.
+    pub after: f64,
+}
+
+/// A runner shift: most of the suite stepped at `run`.
+#[derive(Debug, Serialize)]
+pub struct ShiftMark {
+    /// The first run after the step.
+    pub run: usize,
+    /// The last run before it.
+    pub before_run: usize,
+    /// Benchmark metrics that stepped, of those measured.
+    pub benchmarks: usize,
+    /// Benchmark metrics measured at that run.
+    pub of: usize,
+    /// Their median change, + meaning worse.
+    pub change_pct: f64,
 }
 
 /// One run on the x axis.
@@ -193,6 +234,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
     }
     regressions.sort_by(|a, b| b.run.cmp(&a.run).then(b.tier.cmp(a.tier)));
     regressions.truncate(25);
+    let (changes, shifts) = change_marks(runs, config, &index);
     SiteData {
         repo_url,
         runs: runs
@@ -204,5 +246,47 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
             .collect(),
         series,
         regressions,
+        changes,
+        shifts,
     }
+}
+
+/// The change points of the history, mapped to the page's series.
+fn change_marks(
+    runs: &[Run],
+    config: &Config,
+    index: &BTreeMap<(String, String), usize>,
+) -> (Vec<ChangeMark>, Vec<ShiftMark>) {
+    let report = find_changes(runs, config, None, String::new());
+    let mut changes = Vec::new();
+    for (s, c) in report.newest_first() {
+        let Some(series) = index.get(&(s.id.clone(), s.metric.to_string())) else {
+            continue;
+        };
+        changes.push(ChangeMark {
+            series: *series,
+            run: c.first_after.index,
+            before_run: c.last_before.index,
+            kind: c.kind.as_str(),
+            tier: match (c.kind, c.tier) {
+                (ChangeKind::Regression, t) => t.name().map_or("none", |n| n.as_str()),
+                _ => "none",
+            },
+            change_pct: round(c.change_pct, 3),
+            before: round(c.before.median, 5),
+            after: round(c.after.median, 5),
+        });
+    }
+    let shifts = report
+        .runner_shifts
+        .iter()
+        .map(|s| ShiftMark {
+            run: s.first_after.index,
+            before_run: s.last_before.index,
+            benchmarks: s.benchmarks,
+            of: s.of,
+            change_pct: round(s.change_pct, 3),
+        })
+        .collect();
+    (changes, shifts)
 }

@@ -86,6 +86,59 @@
     regList.appendChild(li);
   });
 
+  // Change points, newest first: runner shifts once each, then the benchmarks'.
+  var changeList = document.getElementById("change-list");
+  function commitLink(run) {
+    var url = commitUrl(run);
+    var a = el(url ? "a" : "span", null, shortSha(run));
+    if (url) a.href = url;
+    return a;
+  }
+  function pct(v) { return (v >= 0 ? "+" : "") + v + " %"; }
+  function range(li, before, after) {
+    li.appendChild(document.createTextNode(" at "));
+    li.appendChild(commitLink(before));
+    li.appendChild(document.createTextNode(".."));
+    li.appendChild(commitLink(after));
+  }
+  var listed = [];
+  data.shifts.forEach(function (sh) { listed.push({ run: sh.run, shift: sh }); });
+  data.changes.forEach(function (c) { if (c.kind !== "runner-shift") listed.push({ run: c.run, change: c }); });
+  listed.sort(function (a, b) { return b.run - a.run; });
+  if (!listed.length) {
+    changeList.replaceWith(el("p", "empty", "No change point in the recorded history."));
+  }
+  // The newest 10 in view, the rest behind a toggle.
+  var more = null;
+  if (listed.length > 10) {
+    var details = el("details");
+    details.appendChild(el("summary", null, (listed.length - 10) + " older change points"));
+    more = el("ol");
+    more.setAttribute("start", "11");
+    details.appendChild(more);
+    changeList.after(details);
+  }
+  listed.forEach(function (item, n) {
+    var li = el("li");
+    if (item.shift) {
+      var sh = item.shift;
+      li.appendChild(el("span", "badge runner-shift", "runner shift"));
+      li.appendChild(document.createTextNode(" the runner moved: " + sh.benchmarks + " of " + sh.of +
+        " benchmarks " + pct(sh.change_pct) + " together"));
+      range(li, sh.before_run, sh.run);
+    } else {
+      var c = item.change;
+      var s = data.series[c.series];
+      var label = c.kind === "regression" && c.tier !== "none" ? c.tier : c.kind;
+      li.appendChild(el("span", "badge " + (c.kind === "regression" && c.tier !== "none" ? c.tier : c.kind), label));
+      li.appendChild(document.createTextNode(" " + s.id + " (" + s.metric + ") " + pct(c.change_pct)));
+      range(li, c.before_run, c.run);
+    }
+    (n < 10 || !more ? changeList : more).appendChild(li);
+  });
+  var marksBySeries = {};
+  data.changes.forEach(function (c) { (marksBySeries[c.series] = marksBySeries[c.series] || []).push(c); });
+
   // Groups and chart containers.
   var groups = {};
   data.series.forEach(function (s, i) { (groups[s.group] = groups[s.group] || []).push(i); });
@@ -117,7 +170,8 @@
   function draw(box) {
     if (box.getAttribute("data-drawn")) return;
     box.setAttribute("data-drawn", "1");
-    var s = data.series[Number(box.getAttribute("data-series"))];
+    var seriesIndex = Number(box.getAttribute("data-series"));
+    var s = data.series[seriesIndex];
     var max = Math.max.apply(null, s.y.concat([0]));
     var sc = scale(s.unit, max);
     var div = sc[0];
@@ -152,6 +206,35 @@
       ],
       bands: [{ series: [2, 1], fill: "rgba(9,105,218,0.10)" }],
       hooks: {
+        // Runner shifts as a grey band, change points as a dashed line at their run
+        // with the level before and after it.
+        draw: [function (u) {
+          var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
+          var xpos = function (run) { return u.valToPos(run, "x", true); };
+          var ypos = function (v) { return u.valToPos(v / div, "y", true); };
+          ctx.save();
+          data.shifts.forEach(function (sh) {
+            var a = xpos(sh.before_run), b = xpos(sh.run);
+            ctx.fillStyle = "rgba(110,119,129,0.18)";
+            ctx.fillRect(Math.min(a, b) - 2, top, Math.abs(b - a) + 4, height);
+          });
+          var marks = (marksBySeries[seriesIndex] || []).slice().sort(function (a, b) { return a.run - b.run; });
+          var first = s.x[0], last = s.x[s.x.length - 1];
+          marks.forEach(function (c, k) {
+            var color = c.kind === "improvement" ? "#1a7f37" : c.kind === "regression" ? (COLORS[c.tier] || COLORS.warning) : "#6e7781";
+            var x = xpos(c.run - 0.5);
+            ctx.strokeStyle = color;
+            ctx.lineWidth = 1.5 * devicePixelRatio;
+            ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+            ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
+            ctx.setLineDash([]);
+            var from = k > 0 ? marks[k - 1].run - 0.5 : first;
+            var to = k + 1 < marks.length ? marks[k + 1].run - 0.5 : last;
+            ctx.beginPath(); ctx.moveTo(xpos(from), ypos(c.before)); ctx.lineTo(x, ypos(c.before)); ctx.stroke();
+            ctx.beginPath(); ctx.moveTo(x, ypos(c.after)); ctx.lineTo(xpos(to), ypos(c.after)); ctx.stroke();
+          });
+          ctx.restore();
+        }],
         setCursor: [function (u) {
           var idx = u.cursor.idx;
           if (idx === null || idx === undefined || u.cursor.left < 0) { tip.hidden = true; return; }

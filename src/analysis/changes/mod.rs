@@ -166,6 +166,34 @@ fn tier_of(config: &Config, id: &str, metric: &Metric, worse_pct: f64) -> TierLa
     TierLabel::None
 }
 
+/// The change points whose levels (from the previous change point to the next) differ
+/// by at least `min_change_pct`: the scan compares windows, the report whole levels,
+/// and a step that a later one half undid is no change of its own. The smallest such
+/// change point goes first, and the levels are measured again without it.
+fn settled(mut splits: Vec<Split>, logs: &[f64], config: &Config) -> Vec<Split> {
+    let min_log = (1.0 + config.changes.min_change_pct / 100.0).ln();
+    loop {
+        let bounds: Vec<usize> = std::iter::once(0)
+            .chain(splits.iter().map(|x| x.index))
+            .chain(std::iter::once(logs.len()))
+            .collect();
+        let smallest = (0..splits.len())
+            .map(|i| {
+                let before = median(&logs[bounds[i]..bounds[i + 1]]);
+                let after = median(&logs[bounds[i + 1]..bounds[i + 2]]);
+                (i, (after - before).abs())
+            })
+            .filter(|(_, d)| *d < min_log)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        match smallest {
+            Some((i, _)) => {
+                splits.remove(i);
+            }
+            None => return splits,
+        }
+    }
+}
+
 /// The change points of every benchmark in `runs` (oldest first), listed from run
 /// `since` on (all when `None`).
 pub fn find_changes(
@@ -180,12 +208,12 @@ pub fn find_changes(
     let mut bimodal: Vec<Option<(f64, f64)>> = Vec::with_capacity(series.len());
     for (k, s) in series.iter().enumerate() {
         let logs: Vec<f64> = s.values.iter().map(|v| v.ln()).collect();
-        let detection = detector.detect(&logs);
+        let splits = settled(detector.detect(&logs).splits, &logs, config);
         let bounds: Vec<usize> = std::iter::once(0)
-            .chain(detection.splits.iter().map(|x| x.index))
+            .chain(splits.iter().map(|x| x.index))
             .chain(std::iter::once(logs.len()))
             .collect();
-        for (i, split) in detection.splits.iter().enumerate() {
+        for (i, split) in splits.iter().enumerate() {
             let before = level(&logs[bounds[i]..bounds[i + 1]]);
             let after = level(&logs[bounds[i + 1]..bounds[i + 2]]);
             let log_change = after.median.ln() - before.median.ln();
