@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example changes_evaluation -- \
 //!     [--trials N] [--data DIR] [--otava PYTHON] [--mongo PYTHON]
+//!     [--window N] [--p-value P] [--min-change PCT]
 //! ```
 //!
 //! `--otava` and `--mongo` name Python interpreters with `apache-otava` and
@@ -416,8 +417,11 @@ fn suite_shifts(trials: usize, config: &Config) {
     println!();
 }
 
+/// One history file's series: (file name, each series' direction and values).
+type History = (String, Vec<(Direction, Vec<f64>)>);
+
 /// The real histories' series with at least 60 runs, by file.
-fn real_series(data: &Path) -> Vec<(String, Vec<(Direction, Vec<f64>)>)> {
+fn real_series(data: &Path) -> Vec<History> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(data)
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -607,6 +611,7 @@ fn main() {
         "/../shared/data/real-histories"
     ));
     let (mut otava, mut mongo) = (None, None);
+    let mut config = Config::default();
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
         match a.as_str() {
@@ -614,10 +619,14 @@ fn main() {
             "--data" => data = PathBuf::from(value()),
             "--otava" => otava = Some(PathBuf::from(value())),
             "--mongo" => mongo = Some(PathBuf::from(value())),
+            "--window" => config.changes.window = value().parse().expect("--window N"),
+            "--p-value" => config.changes.p_value = value().parse().expect("--p-value P"),
+            "--min-change" => {
+                config.changes.min_change_pct = value().parse().expect("--min-change PCT")
+            }
             other => panic!("unknown argument {other}"),
         }
     }
-    let config = Config::default();
     println!(
         "Settings: window {}, p_value {}, min_change_pct {}.\n",
         config.changes.window, config.changes.p_value, config.changes.min_change_pct

@@ -1192,3 +1192,201 @@ async fn a_saved_ab_report_is_published_with_its_gate() {
         run.stdout
     );
 }
+
+/// Issues of the fake API: listed by creator, opened, updated and closed.
+#[derive(Clone, Default)]
+struct Issues(Arc<Mutex<Vec<Value>>>);
+
+impl Respond for Issues {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut issues = self.0.lock().expect("lock");
+        let number: Option<u64> = req
+            .url
+            .path()
+            .rsplit('/')
+            .next()
+            .and_then(|x| x.parse().ok());
+        match (req.method.as_str(), number) {
+            ("GET", None) => {
+                let creator = query(req, "creator").unwrap_or_default();
+                let open: Vec<&Value> = issues
+                    .iter()
+                    .filter(|i| i["state"] == "open" && i["user"]["login"] == creator.as_str())
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(open)
+            }
+            ("POST", None) => {
+                let body: Value = serde_json::from_slice(&req.body).expect("json");
+                let number = 100 + issues.len() as u64;
+                let issue = json!({
+                    "id": number, "number": number, "state": "open",
+                    "title": body["title"], "body": body["body"],
+                    "user": {"login": BOT, "id": 41898282, "type": "Bot"},
+                    "html_url": format!("https://github.com/{REPO}/issues/{number}"),
+                });
+                issues.push(issue.clone());
+                ResponseTemplate::new(201).set_body_json(issue)
+            }
+            ("PATCH", Some(n)) => {
+                let patch: Value = serde_json::from_slice(&req.body).expect("json");
+                let Some(issue) = issues.iter_mut().find(|i| i["number"] == n) else {
+                    return ResponseTemplate::new(404)
+                        .set_body_json(json!({"message": "Not Found"}));
+                };
+                for key in ["body", "state", "state_reason"] {
+                    if !patch[key].is_null() {
+                        issue[key] = patch[key].clone();
+                    }
+                }
+                ResponseTemplate::new(200).set_body_json(issue.clone())
+            }
+            _ => ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),
+        }
+    }
+}
+
+/// A github-action-benchmark history of `n` runs of three benchmarks, suite `perf`.
+fn history_js(n: usize) -> String {
+    let entries: Vec<Value> = (0..n)
+        .map(|i| {
+            let w = |k: f64| 1.0 + 0.01 * ((i as f64) * 1.3 + k).sin();
+            json!({
+                "commit": {"id": format!("{:040x}", i + 1), "message": "m",
+                           "timestamp": "2026-11-01T00:00:00Z", "url": "https://example.com"},
+                "date": 1_700_000_000_000u64 + i as u64 * 60_000,
+                "tool": "customSmallerIsBetter",
+                "benches": [
+                    {"name": "parse", "value": 100.0 * w(0.0), "unit": "ns"},
+                    {"name": "render", "value": 200.0 * w(1.0), "unit": "ns"},
+                    {"name": "serve", "value": 300.0 * w(2.0), "unit": "ns"}
+                ]
+            })
+        })
+        .collect();
+    format!(
+        "window.BENCHMARK_DATA = {};",
+        json!({"lastUpdate": 1, "repoUrl": "https://github.com/octo-org/widgets",
+               "entries": {"perf": entries}})
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_on_main_opens_one_alert_issue_and_it_closes_when_it_recovers() {
+    let (server, _fake) = github("").await;
+    let issues = Issues::default();
+    for m in ["GET", "POST"] {
+        Mock::given(method(m))
+            .and(path(format!("/repos/{REPO}/issues")))
+            .respond_with(issues.clone())
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("PATCH"))
+        .and(path_regex(format!("^/repos/{REPO}/issues/\\d+$")))
+        .respond_with(issues.clone())
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(format!(
+            "^/repos/{REPO}/issues/1\\d\\d/comments$"
+        )))
+        .respond_with(ResponseTemplate::new(201).set_body_json(comment(900, BOT, "x", "issue")))
+        .mount(&server)
+        .await;
+    let (_tmp, work) = git_workspace();
+    std::fs::write(work.join("history.js"), history_js(30)).expect("write");
+    let out = common::bench_bot(&work)
+        .args(["import", "history.js"])
+        .output()
+        .expect("import");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let push = |parse: f64, i: usize| {
+        let w = 1.0 + 0.01 * ((30 + i) as f64 * 0.7).cos();
+        let rows = json!([
+            {"name": "parse", "value": parse * w, "unit": "ns"},
+            {"name": "render", "value": 200.0 * w, "unit": "ns"},
+            {"name": "serve", "value": 300.0 * w, "unit": "ns"}
+        ]);
+        std::fs::write(work.join("results.json"), rows.to_string()).expect("write");
+        ActionRun::new(&server, &work)
+            .event("push", "push.json")
+            .inputs(&[
+                ("results", "results.json".to_string()),
+                ("name", "perf".to_string()),
+                ("mode", "record".to_string()),
+            ])
+            .run()
+    };
+    let open = || -> Vec<Value> {
+        issues
+            .0
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|i| i["state"] == "open")
+            .cloned()
+            .collect()
+    };
+    // Two runs 50 % slower: not a change point yet (one or two slow runs never are).
+    for i in 0..2 {
+        let run = push(150.0, i).await;
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(open().is_empty(), "{}", run.stdout);
+    }
+    // The third: one issue, naming the benchmark, the size and the commit range.
+    let run = push(150.0, 2).await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let now = open();
+    assert_eq!(now.len(), 1, "{}", run.stdout);
+    let title = now[0]["title"].as_str().expect("title");
+    assert!(
+        title.starts_with("Performance regression [perf]: parse time +4"),
+        "{title}"
+    );
+    let body = now[0]["body"].as_str().expect("body");
+    assert!(body.starts_with("<!-- bench-bot-alert:perf {"), "{body}");
+    assert!(body.contains("```mermaid\nxychart-beta"), "{body}");
+    assert!(
+        body.contains(&format!(
+            "https://github.com/{REPO}/compare/{:040x}...{HEAD}",
+            30
+        )),
+        "{body}"
+    );
+    assert!(
+        !body.contains("`render`"),
+        "only the benchmark that moved: {body}"
+    );
+    assert!(
+        run.summary.contains("New change points in the history"),
+        "{}",
+        run.summary
+    );
+    // Later slow runs update it; they never open a second one.
+    for i in 3..5 {
+        let run = push(150.0, i).await;
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(open().len(), 1, "{}", run.stdout);
+    }
+    // Back at the old level: closed with a note, once the newest runs show it.
+    for i in 5..11 {
+        let run = push(100.0, i).await;
+        assert_eq!(run.code, 0, "{}", run.stdout);
+    }
+    assert!(open().is_empty(), "recovered: closed");
+    let all = issues.0.lock().expect("lock").clone();
+    assert_eq!(all.len(), 1, "one issue for the episode");
+    assert_eq!(all[0]["state_reason"], "completed");
+    assert!(
+        all[0]["body"]
+            .as_str()
+            .expect("b")
+            .contains("**Recovered:**")
+    );
+    let notes = requests(&server, "POST", "/issues/100/comments").await;
+    assert_eq!(notes.len(), 1);
+}

@@ -53,6 +53,25 @@ pub struct PullHead {
     pub sha: String,
 }
 
+/// An issue (the alert of a change-point episode).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    /// Its number.
+    pub number: u64,
+    /// Markdown body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Who opened it.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// Link for people.
+    #[serde(default)]
+    pub html_url: Option<String>,
+    /// Present when the "issue" is a pull request (GitHub lists both).
+    #[serde(default)]
+    pub pull_request: Option<serde_json::Value>,
+}
+
 #[derive(Debug, Deserialize)]
 struct GitHubMessage {
     message: String,
@@ -311,6 +330,61 @@ impl Api {
             Some(&body),
         )?;
         Ok(())
+    }
+
+    /// Open issues opened by `creator` (pull requests left out), 100 a page.
+    pub fn list_open_issues(&self, creator: &str) -> Result<Vec<Issue>, ApiError> {
+        let creator: String = creator
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect();
+        let mut all = Vec::new();
+        for page in 1..=20 {
+            let path = format!(
+                "/repos/{}/issues?state=open&creator={creator}&per_page=100&page={page}",
+                self.repo
+            );
+            let batch: Vec<Issue> =
+                self.call("list the open issues", http::Method::GET, &path, None)?;
+            let done = batch.len() < 100;
+            all.extend(batch.into_iter().filter(|i| i.pull_request.is_none()));
+            if done {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Opens an issue.
+    pub fn create_issue(&self, title: &str, body: &str) -> Result<Issue, ApiError> {
+        let path = format!("/repos/{}/issues", self.repo);
+        self.call(
+            "open the alert issue",
+            http::Method::POST,
+            &path,
+            Some(&serde_json::json!({ "title": title, "body": body })),
+        )
+    }
+
+    /// Updates an issue's body, and closes it (as completed) when `close`.
+    pub fn update_issue(&self, number: u64, body: &str, close: bool) -> Result<Issue, ApiError> {
+        let path = format!("/repos/{}/issues/{number}", self.repo);
+        let mut patch = serde_json::json!({ "body": body });
+        if close {
+            patch["state"] = "closed".into();
+            patch["state_reason"] = "completed".into();
+        }
+        self.call(
+            "update the alert issue",
+            http::Method::PATCH,
+            &path,
+            Some(&patch),
+        )
     }
 
     /// One pull request.

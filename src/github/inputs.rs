@@ -27,6 +27,17 @@ pub enum RecordPolicy {
     No,
 }
 
+/// Where a new regression change point found after recording is announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertPolicy {
+    /// One issue per episode, updated by later runs and closed when it recovers.
+    Issue,
+    /// One comment on the first commit after the change point.
+    CommitComment,
+    /// Only the job summary.
+    None,
+}
+
 /// What the step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -78,6 +89,8 @@ pub struct Inputs {
     pub comment_author: String,
     /// Regenerate the dashboard in the history branch when recording.
     pub dashboard: bool,
+    /// Where new regression change points go after recording.
+    pub alert: AlertPolicy,
 }
 
 /// Reads an input from an environment lookup.
@@ -156,6 +169,12 @@ impl Inputs {
                 ));
             }
         };
+        let alert = match get(env, "alert").as_deref() {
+            None | Some("issue") => AlertPolicy::Issue,
+            Some("commit-comment") => AlertPolicy::CommitComment,
+            Some("none") => AlertPolicy::None,
+            Some(other) => return Err(invalid("alert", other, "issue, commit-comment or none")),
+        };
         let inputs = Inputs {
             results: list(get(env, "results")),
             baseline: list(get(env, "baseline")),
@@ -175,6 +194,7 @@ impl Inputs {
             comment_author: get(env, "comment-author")
                 .unwrap_or_else(|| "github-actions[bot]".into()),
             dashboard: boolean("dashboard", get(env, "dashboard"))?,
+            alert,
         };
         Ok(inputs)
     }

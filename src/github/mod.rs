@@ -2,6 +2,7 @@
 //! (octocrab) and publishing a report through it. The `bench-bot action` command that
 //! ties them together is `app::action`.
 
+pub mod alert;
 pub mod api;
 pub mod commands;
 pub mod event;

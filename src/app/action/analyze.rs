@@ -226,16 +226,23 @@ impl Context<'_> {
         } else {
             Vec::new()
         };
-        match repo.record(&[(run.clone(), branch)], &extra, &record_options(config)) {
+        match repo.record(
+            &[(run.clone(), branch.clone())],
+            &extra,
+            &record_options(config),
+        ) {
             Ok(o) if o.paths.is_empty() && o.already_recorded > 0 => println!(
                 "bench-bot: already recorded: `{}` holds this run; nothing written",
                 self.inputs.history_branch
             ),
-            Ok(o) => println!(
-                "bench-bot: recorded the run in `{}` ({})",
-                self.inputs.history_branch,
-                o.commit.get(..12).unwrap_or(&o.commit)
-            ),
+            Ok(o) => {
+                println!(
+                    "bench-bot: recorded the run in `{}` ({})",
+                    self.inputs.history_branch,
+                    o.commit.get(..12).unwrap_or(&o.commit)
+                );
+                self.alert(&repo, run, &branch, config);
+            }
             // A refusal says what to change itself; blaming permissions on anything
             // else would send the user the wrong way.
             Err(e) => self.warn(&format!("{e}; the run was not recorded")),

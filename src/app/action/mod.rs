@@ -7,6 +7,7 @@
 //! second half), `sinks.rs` writes the summary, outputs and annotations, and
 //! `workspace.rs` resolves paths in the workspace.
 
+mod alert;
 mod analyze;
 mod fork;
 mod ownership;

@@ -1,0 +1,481 @@
+//! Alerts after a run is recorded: the regression change points that this run made
+//! reportable, grouped into episodes (change points within a few runs of each other),
+//! one issue or commit comment per episode, found again by a hidden marker and author.
+//!
+//! The marker line carries the episode's state as JSON (its first run after the change,
+//! and each benchmark with its level before), so a later run can update the issue and
+//! close it when every benchmark is back at its old level.
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::{
+    ChangeKind, ChangePoint, ChangesReport, HistoryRun, RunnerShift, SeriesChanges, TierLabel,
+    code_span, escape_markdown,
+};
+use crate::units::fmt_pct;
+
+/// Change points this many runs apart belong to one episode; a change point within as
+/// many runs of one the history already had is not new.
+pub const EPISODE_RUNS: usize = 3;
+
+/// One benchmark of an episode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// Benchmark id.
+    pub id: String,
+    /// Metric name.
+    pub metric: String,
+    /// Unit of the levels.
+    #[serde(default)]
+    pub unit: String,
+    /// The level before.
+    pub before: f64,
+    /// The level after, when the alert was last written.
+    #[serde(default)]
+    pub after: f64,
+    /// Change in percent.
+    #[serde(default)]
+    pub change_pct: f64,
+}
+
+/// Regression change points that appeared together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Episode {
+    /// The last run before the change (of the earliest member).
+    pub last_before: HistoryRun,
+    /// The first run after it.
+    pub first_after: HistoryRun,
+    /// The worst tier among the members.
+    #[serde(default = "no_tier")]
+    pub tier: TierLabel,
+    /// The benchmarks, largest change first.
+    pub members: Vec<Member>,
+}
+
+fn no_tier() -> TierLabel {
+    TierLabel::None
+}
+
+fn near(a: &HistoryRun, b: &HistoryRun) -> bool {
+    a.index.abs_diff(b.index) <= EPISODE_RUNS
+}
+
+/// Whether `previous` (the history without the newest run) had this change point.
+fn known(previous: &ChangesReport, s: &SeriesChanges, c: &ChangePoint) -> bool {
+    previous.benchmarks.iter().any(|p| {
+        p.id == s.id
+            && p.metric == s.metric
+            && p.changes
+                .iter()
+                .any(|q| q.kind == c.kind && near(&q.first_after, &c.first_after))
+    })
+}
+
+/// The regression change points of `now` that `previous` did not have, as episodes,
+/// oldest first.
+pub fn new_episodes(now: &ChangesReport, previous: &ChangesReport) -> Vec<Episode> {
+    let mut fresh: Vec<(&SeriesChanges, &ChangePoint)> = now
+        .newest_first()
+        .into_iter()
+        .filter(|(s, c)| c.kind == ChangeKind::Regression && !known(previous, s, c))
+        .collect();
+    fresh.sort_by_key(|(_, c)| c.first_after.index);
+    let mut episodes: Vec<Episode> = Vec::new();
+    for (s, c) in fresh {
+        let member = Member {
+            id: s.id.clone(),
+            metric: s.metric.to_string(),
+            unit: s.unit.clone(),
+            before: c.before.median,
+            after: c.after.median,
+            change_pct: c.change_pct,
+        };
+        match episodes
+            .iter_mut()
+            .find(|e| near(&e.first_after, &c.first_after))
+        {
+            Some(e) => {
+                e.tier = e.tier.min(c.tier);
+                e.members.push(member);
+            }
+            None => episodes.push(Episode {
+                last_before: c.last_before.clone(),
+                first_after: c.first_after.clone(),
+                tier: c.tier,
+                members: vec![member],
+            }),
+        }
+    }
+    for e in &mut episodes {
+        e.members
+            .sort_by(|a, b| b.change_pct.abs().total_cmp(&a.change_pct.abs()));
+    }
+    episodes
+}
+
+/// The other change points this run made reportable (improvements, mode switches)
+/// and the new runner shifts: for the job summary only.
+pub fn new_others<'a>(
+    now: &'a ChangesReport,
+    previous: &ChangesReport,
+) -> (
+    Vec<(&'a SeriesChanges, &'a ChangePoint)>,
+    Vec<&'a RunnerShift>,
+) {
+    let points = now
+        .newest_first()
+        .into_iter()
+        .filter(|(s, c)| {
+            matches!(c.kind, ChangeKind::Improvement | ChangeKind::ModeSwitch)
+                && !known(previous, s, c)
+        })
+        .collect();
+    let shifts = now
+        .runner_shifts
+        .iter()
+        .filter(|s| {
+            !previous
+                .runner_shifts
+                .iter()
+                .any(|p| near(&p.first_after, &s.first_after))
+        })
+        .collect();
+    (points, shifts)
+}
+
+/// The start of an alert's hidden first line, per suite.
+pub fn alert_marker(suite: Option<&str>) -> String {
+    format!("<!-- bench-bot-alert:{} ", suite.unwrap_or("default"))
+}
+
+/// The hidden first line: the marker and the episode as JSON. `<` and `>` are escaped
+/// so that no benchmark name can end the HTML comment or start a tag.
+fn state_line(suite: Option<&str>, episode: &Episode) -> String {
+    let json = serde_json::to_string(episode)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e");
+    format!("{}{json} -->", alert_marker(suite))
+}
+
+/// The episode an alert body carries, when it is one of this suite's.
+pub fn episode_of(body: &str, suite: Option<&str>) -> Option<Episode> {
+    let first = body.lines().next()?;
+    let rest = first.strip_prefix(&alert_marker(suite))?;
+    let json = rest.strip_suffix(" -->")?;
+    serde_json::from_str(json).ok()
+}
+
+/// Whether two episodes are the same one (their first runs after are within a few runs).
+pub fn same_episode(a: &Episode, b: &Episode) -> bool {
+    match (&a.first_after.commit, &b.first_after.commit) {
+        (Some(x), Some(y)) if x == y => true,
+        _ => near(&a.first_after, &b.first_after),
+    }
+}
+
+/// Merges a later view of an episode into the one an alert carries: members keep
+/// their level before, take the newest level after, and new ones join.
+pub fn merge(old: &Episode, new: &Episode) -> Episode {
+    let mut merged = old.clone();
+    for m in &new.members {
+        match merged
+            .members
+            .iter_mut()
+            .find(|o| o.id == m.id && o.metric == m.metric)
+        {
+            Some(o) => {
+                o.after = m.after;
+                o.change_pct = m.change_pct;
+            }
+            None => merged.members.push(m.clone()),
+        }
+    }
+    merged.tier = merged.tier.min(new.tier);
+    merged
+        .members
+        .sort_by(|a, b| b.change_pct.abs().total_cmp(&a.change_pct.abs()));
+    merged
+}
+
+/// Whether every benchmark of the episode is back at its old level: a later change
+/// point whose level after is within `min_change_pct` of the level before, or the
+/// median of its newest runs (`newest`, when there are enough of them since the
+/// change) within that distance.
+pub fn recovered(
+    episode: &Episode,
+    now: &ChangesReport,
+    newest: &dyn Fn(&Member) -> Option<f64>,
+) -> bool {
+    let tolerance = (1.0 + now.settings.min_change_pct / 100.0).ln();
+    let back = |level: f64, m: &Member| (level / m.before).ln().abs() < tolerance;
+    episode.members.iter().all(|m| {
+        let by_change_point = now
+            .benchmarks
+            .iter()
+            .filter(|s| s.id == m.id && s.metric.as_str() == m.metric)
+            .flat_map(|s| &s.changes)
+            .rfind(|c| c.first_after.index > episode.first_after.index)
+            .is_some_and(|c| back(c.after.median, m));
+        by_change_point || newest(m).is_some_and(|level| back(level, m))
+    })
+}
+
+/// The episode as `now` sees it: the regression change points within a few runs of
+/// its first run after, merged into it (levels after updated, new members added).
+pub fn refreshed(old: &Episode, now: &ChangesReport) -> Episode {
+    let mut view = Episode {
+        members: Vec::new(),
+        ..old.clone()
+    };
+    for s in &now.benchmarks {
+        for c in &s.changes {
+            if c.kind == ChangeKind::Regression && near(&c.first_after, &old.first_after) {
+                view.tier = view.tier.min(c.tier);
+                view.members.push(Member {
+                    id: s.id.clone(),
+                    metric: s.metric.to_string(),
+                    unit: s.unit.clone(),
+                    before: c.before.median,
+                    after: c.after.median,
+                    change_pct: c.change_pct,
+                });
+            }
+        }
+    }
+    merge(old, &view)
+}
+
+/// What the alert links to and shows.
+#[derive(Debug, Clone, Default)]
+pub struct AlertContext {
+    /// The suite's name, if any.
+    pub suite: Option<String>,
+    /// `https://github.com/owner/name`, for commit links.
+    pub repo_url: Option<String>,
+    /// The dashboard's address, when the history keeps one.
+    pub dashboard_url: Option<String>,
+    /// The workflow run that wrote the alert.
+    pub run_url: Option<String>,
+}
+
+/// One benchmark's values over the newest runs, for the trend chart: (short sha or
+/// run number, value).
+pub type Trend = Vec<(String, f64)>;
+
+fn short(run: &HistoryRun) -> String {
+    run.commit.as_deref().map_or_else(
+        || format!("run {}", run.index + 1),
+        |c| c[..c.len().min(10)].to_string(),
+    )
+}
+
+/// The issue's title.
+pub fn title(episode: &Episode, suite: Option<&str>) -> String {
+    let at = format!(
+        "{}..{}",
+        short(&episode.last_before),
+        short(&episode.first_after)
+    );
+    let what = match episode.members.as_slice() {
+        [one] => format!("{} {} {}", one.id, one.metric, fmt_pct(one.change_pct)),
+        many => format!(
+            "{} benchmarks slower (up to {})",
+            many.len(),
+            fmt_pct(many.first().map_or(0.0, |m| m.change_pct))
+        ),
+    };
+    let suite = suite.map_or(String::new(), |s| format!(" [{s}]"));
+    let mut t = format!("Performance regression{suite}: {what} at {at}");
+    if t.chars().count() > 200 {
+        t = t.chars().take(199).collect::<String>() + "…";
+    }
+    t
+}
+
+/// A name as mermaid reads it inside a quoted title: letters, digits and a few marks.
+fn mermaid_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " _./:-[]()=,+µ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect()
+}
+
+/// The unit to draw `values` in, and its divisor.
+fn chart_unit(unit: &str, max: f64) -> (String, f64) {
+    let steps: &[(f64, &str)] = match unit {
+        "ns" => &[(1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns")],
+        "B" => &[
+            (1_073_741_824.0, "GiB"),
+            (1_048_576.0, "MiB"),
+            (1024.0, "KiB"),
+            (1.0, "B"),
+        ],
+        _ => &[(1.0, "")],
+    };
+    for (div, name) in steps {
+        if max >= *div {
+            return (if name.is_empty() { unit } else { name }.to_string(), *div);
+        }
+    }
+    (unit.to_string(), 1.0)
+}
+
+fn mermaid(member: &Member, trend: &Trend) -> String {
+    let max = trend.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+    let (unit, div) = chart_unit(&member.unit, max);
+    let labels: Vec<String> = trend
+        .iter()
+        .map(|(l, _)| format!("\"{}\"", mermaid_text(l)))
+        .collect();
+    let values: Vec<String> = trend
+        .iter()
+        .map(|(_, v)| format!("{:.4}", v / div))
+        .collect();
+    format!(
+        "```mermaid\nxychart-beta\n    title \"{} ({})\"\n    x-axis [{}]\n    y-axis \"{}\"\n    line [{}]\n```\n",
+        mermaid_text(&member.id),
+        mermaid_text(&member.metric),
+        labels.join(", "),
+        mermaid_text(&unit),
+        values.join(", ")
+    )
+}
+
+/// The alert's markdown: the hidden state line, the commit range, the benchmarks with
+/// their levels, the trend of the largest change, and links.
+pub fn body(episode: &Episode, ctx: &AlertContext, trend: &Trend, closing: Option<&str>) -> String {
+    let mut out = state_line(ctx.suite.as_deref(), episode);
+    out.push('\n');
+    let commit = |run: &HistoryRun| match (&ctx.repo_url, &run.commit) {
+        (Some(url), Some(c)) => format!("[`{}`]({url}/commit/{c})", &c[..c.len().min(10)]),
+        _ => format!("`{}`", short(run)),
+    };
+    out.push_str(&format!(
+        "## Performance regression{}\n\n",
+        ctx.suite
+            .as_deref()
+            .map_or(String::new(), |s| format!(" in {}", escape_markdown(s)))
+    ));
+    if let Some(note) = closing {
+        out.push_str(&format!("> **Recovered:** {note}\n\n"));
+    }
+    let range = match (
+        &ctx.repo_url,
+        &episode.last_before.commit,
+        &episode.first_after.commit,
+    ) {
+        (Some(url), Some(a), Some(b)) => {
+            format!(" ([compare]({url}/compare/{a}...{b}))")
+        }
+        _ => String::new(),
+    };
+    out.push_str(&format!(
+        "The level of {} changed between {} and {}{range}: the change is in these commits.\n\n",
+        match episode.members.len() {
+            1 => "one benchmark".to_string(),
+            n => format!("{n} benchmarks"),
+        },
+        commit(&episode.last_before),
+        commit(&episode.first_after),
+    ));
+    out.push_str("| benchmark | metric | before | after | change |\n|---|---|--:|--:|--:|\n");
+    for m in &episode.members {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            code_span(&m.id),
+            escape_markdown(&m.metric),
+            escape_markdown(&crate::units::human(m.before, &m.unit)),
+            escape_markdown(&crate::units::human(m.after, &m.unit)),
+            escape_markdown(&fmt_pct(m.change_pct))
+        ));
+    }
+    out.push('\n');
+    if let Some(first) = episode.members.first()
+        && trend.len() >= 2
+    {
+        out.push_str(&mermaid(first, trend));
+        out.push('\n');
+    }
+    let mut links = Vec::new();
+    if let Some(url) = &ctx.dashboard_url {
+        links.push(format!("[dashboard]({url})"));
+    }
+    if let Some(url) = &ctx.run_url {
+        links.push(format!("[workflow run]({url})"));
+    }
+    out.push_str(
+        "Found by `bench-bot changes` over the recorded history: a persistent change of the \
+         level, not one slow run. This issue is updated by later runs and closed when every \
+         benchmark is back at its old level.",
+    );
+    if !links.is_empty() {
+        out.push_str(&format!(" {}", links.join(" · ")));
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(index: usize) -> HistoryRun {
+        HistoryRun {
+            index,
+            commit: Some(format!("{index:040x}")),
+            timestamp: None,
+        }
+    }
+
+    fn episode(name: &str) -> Episode {
+        Episode {
+            last_before: run(9),
+            first_after: run(10),
+            tier: TierLabel::Critical,
+            members: vec![Member {
+                id: name.into(),
+                metric: "time".into(),
+                unit: "ns".into(),
+                before: 1000.0,
+                after: 1500.0,
+                change_pct: 50.0,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_state_survives_a_hostile_name() {
+        let e = episode("x --> <script>alert(1)</script> `|`");
+        let b = body(&e, &AlertContext::default(), &Vec::new(), None);
+        let first = b.lines().next().expect("line");
+        assert!(!first[4..first.len() - 3].contains("-->"), "{first}");
+        // Elsewhere the name is in a code span, where GitHub shows it as text.
+        assert!(
+            b.contains("| `` x --> <script>alert(1)</script> `\\|` `` |"),
+            "{b}"
+        );
+        assert_eq!(b.matches("<script>").count(), 1, "{b}");
+        assert_eq!(episode_of(&b, None), Some(e.clone()));
+        assert_eq!(episode_of(&b, Some("other")), None);
+    }
+
+    #[test]
+    fn the_trend_is_a_mermaid_chart_with_safe_labels() {
+        let e = episode("parse \"quoted\"\nname");
+        let trend: Trend = vec![("aaaa".into(), 1000.0), ("bbbb".into(), 1500.0)];
+        let b = body(&e, &AlertContext::default(), &trend, None);
+        assert!(b.contains("```mermaid\nxychart-beta\n"), "{b}");
+        assert!(b.contains("title \"parse _quoted__name (time)\""), "{b}");
+        assert!(
+            b.contains("line [1.0000, 1.5000]") && b.contains("y-axis \"µs\""),
+            "{b}"
+        );
+    }
+}
