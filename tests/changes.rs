@@ -268,3 +268,31 @@ fn changes_over_an_imported_real_history() {
     let (code, _, stderr) = changes(work, &["--history", "no-such-branch"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// A runner shift inside the baseline window: `analyze` compares with the runs since
+/// and says why, instead of judging a run on the new machine against both levels.
+#[test]
+fn analyze_compares_with_the_runs_since_a_runner_shift() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let names = ["a", "b", "c", "d", "e"];
+    // 30 baseline runs, the machine 25 % faster from run 18; then the run under test.
+    let paths = files(tmp.path(), 31, &names, |i, k| {
+        (100.0 + 10.0 * k as f64) * if i >= 18 { 0.8 } else { 1.0 }
+    });
+    let mut args = vec!["analyze", "--format", "json"];
+    for p in &paths[..30] {
+        args.extend(["--baseline", p.as_str()]);
+    }
+    args.push(paths[30].as_str());
+    let out = bench_bot(tmp.path()).args(&args).output().expect("runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["baseline"]["runs"], 12, "{report:#}");
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("The runner moved") && notes.contains("5 of 5 benchmarks −20.0 % together"),
+        "{notes}"
+    );
+    assert!(notes.contains("compared with the 12 runs since"), "{notes}");
+    assert_eq!(report["summary"]["improvements"], 0, "{report:#}");
+    assert_eq!(report["verdict"], "pass");
+}

@@ -96,7 +96,42 @@ pub fn load_options(config: &Config, format: Option<Format>) -> LoadOptions {
 /// The pipeline: compares the current run with the baselines and puts every warning of
 /// the way into the report.
 pub fn run(current: &Loaded, baselines: Baselines, config: &Config) -> Report {
-    let mut report = analysis::analyze(&current.run, &baselines.runs, config);
+    // A runner shift inside the window: compare with the runs since, when there are
+    // enough of them, and say so either way.
+    let shift = analysis::changes::window_runner_shift(&baselines.runs, config);
+    let trimmed;
+    let window: &[Run] = match &shift {
+        Some((_, since)) if *since >= config.min_history => {
+            trimmed = baselines.runs[baselines.runs.len() - since..].to_vec();
+            &trimmed
+        }
+        _ => &baselines.runs,
+    };
+    let mut report = analysis::analyze(&current.run, window, config);
+    if let Some((s, since)) = &shift {
+        let moved = format!(
+            "The runner moved between {} and {}: {} of {} benchmarks {} together",
+            s.last_before
+                .commit
+                .as_deref()
+                .map_or("?", |c| &c[..c.len().min(12)]),
+            s.first_after
+                .commit
+                .as_deref()
+                .map_or("?", |c| &c[..c.len().min(12)]),
+            s.benchmarks,
+            s.of,
+            crate::units::fmt_pct(s.change_pct)
+        );
+        report.notes.push(if *since >= config.min_history {
+            format!("{moved}; compared with the {since} runs since.")
+        } else {
+            format!(
+                "{moved}; only {since} runs since, so the window mixes both levels and its \
+                 noise is larger."
+            )
+        });
+    }
     if let Some(missing) = &baselines.missing_branch {
         let mut note = missing.clone();
         if let Some(first) = note.get_mut(..1) {

@@ -330,6 +330,17 @@ pub fn find_changes(
     }
 }
 
+/// The newest runner shift among the baseline window (the newest `config.window`
+/// runs), with how many of those runs came after it: a window that spans it mixes two
+/// machines' levels.
+pub fn window_runner_shift(runs: &[Run], config: &Config) -> Option<(RunnerShift, usize)> {
+    let window = &runs[runs.len().saturating_sub(config.window)..];
+    let report = find_changes(window, config, None, String::new());
+    let shift = report.runner_shifts.into_iter().next()?;
+    let since = window.len() - shift.first_after.index;
+    Some((shift, since))
+}
+
 /// A runner shift found across the suite.
 struct Shift {
     first_after: usize,
