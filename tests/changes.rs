@@ -289,7 +289,9 @@ fn analyze_compares_with_the_runs_since_a_runner_shift() {
     assert_eq!(report["baseline"]["runs"], 12, "{report:#}");
     let notes = report["notes"].to_string();
     assert!(
-        notes.contains("The runner moved") && notes.contains("5 of 5 benchmarks −20.0 % together"),
+        notes.contains(
+            "The runner moved between baseline run 18 and baseline run 19: 5 of 5 benchmarks −"
+        ) && notes.contains("% together"),
         "{notes}"
     );
     assert!(notes.contains("compared with the 12 runs since"), "{notes}");

@@ -109,16 +109,16 @@ pub fn run(current: &Loaded, baselines: Baselines, config: &Config) -> Report {
     };
     let mut report = analysis::analyze(&current.run, window, config);
     if let Some((s, since)) = &shift {
+        let name = |r: &crate::report::HistoryRun| {
+            r.commit.as_deref().map_or_else(
+                || format!("baseline run {}", r.index + 1),
+                |c| c[..c.len().min(12)].to_string(),
+            )
+        };
         let moved = format!(
             "The runner moved between {} and {}: {} of {} benchmarks {} together",
-            s.last_before
-                .commit
-                .as_deref()
-                .map_or("?", |c| &c[..c.len().min(12)]),
-            s.first_after
-                .commit
-                .as_deref()
-                .map_or("?", |c| &c[..c.len().min(12)]),
+            name(&s.last_before),
+            name(&s.first_after),
             s.benchmarks,
             s.of,
             crate::units::fmt_pct(s.change_pct)
