@@ -72,6 +72,8 @@ pub struct Detector {
     settings: Settings,
     min_log: f64,
     rank_sum: RankSum,
+    /// Scratch space for a sorted window.
+    sorted: Vec<f64>,
 }
 
 impl Detector {
@@ -84,6 +86,7 @@ impl Detector {
             },
             min_log: (1.0 + settings.min_change_pct.max(0.0) / 100.0).ln(),
             rank_sum: RankSum::new(),
+            sorted: Vec::new(),
         }
     }
 
@@ -148,15 +151,45 @@ impl Detector {
         if before.len() < MIN_BEFORE || after.len() < MIN_AFTER {
             return None;
         }
-        let before = without_outliers(before);
+        // Fewer values (outliers left out) only raise the smallest p-value.
         if self.rank_sum.min_p(before.len(), after.len()) > self.settings.p_value {
             return None;
         }
-        let change = median(after) - median(&before);
+        // The before-window sorted: its fences, its kept values (a contiguous run of
+        // the sorted values) and their median without another sort.
+        let mut sorted = std::mem::take(&mut self.sorted);
+        sorted.clear();
+        sorted.extend_from_slice(before);
+        sorted.sort_unstable_by(f64::total_cmp);
+        let kept = if sorted.len() < 8 {
+            &sorted[..]
+        } else {
+            let (low, high) = sorted_fences(&sorted);
+            let from = sorted.partition_point(|v| *v < low);
+            let to = sorted.partition_point(|v| *v <= high);
+            &sorted[from..to]
+        };
+        let result = self.decide(kept, after);
+        self.sorted = sorted;
+        result
+    }
+
+    /// The test of `after` against the sorted, outlier-free before-window.
+    fn decide(&mut self, kept: &[f64], after: &[f64]) -> Option<(f64, f64)> {
+        if self.rank_sum.min_p(kept.len(), after.len()) > self.settings.p_value {
+            return None;
+        }
+        let k = kept.len();
+        let before_median = if k % 2 == 1 {
+            kept[k / 2]
+        } else {
+            (kept[k / 2 - 1] + kept[k / 2]) / 2.0
+        };
+        let change = median(after) - before_median;
         if change.abs() < self.min_log {
             return None;
         }
-        let test = self.rank_sum.test(&before, after)?;
+        let test = self.rank_sum.test_sorted(kept, after)?;
         (test.p <= self.settings.p_value).then_some((test.p, change))
     }
 
@@ -205,26 +238,18 @@ impl Detector {
     }
 }
 
-/// Tukey's fences of the values: 1.5 interquartile ranges beyond the quartiles.
-fn fences(values: &[f64]) -> (f64, f64) {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+/// Tukey's fences of sorted values: 1.5 interquartile ranges beyond the quartiles.
+fn sorted_fences(sorted: &[f64]) -> (f64, f64) {
     let q = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
     let (q1, q3) = (q(0.25), q(0.75));
     (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1))
 }
 
-/// The values within Tukey's fences (all of them when fewer than 8).
-fn without_outliers(values: &[f64]) -> Vec<f64> {
-    if values.len() < 8 {
-        return values.to_vec();
-    }
-    let (low, high) = fences(values);
-    values
-        .iter()
-        .copied()
-        .filter(|v| (low..=high).contains(v))
-        .collect()
+/// Tukey's fences of the values.
+fn fences(values: &[f64]) -> (f64, f64) {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    sorted_fences(&sorted)
 }
 
 /// The values clipped to Tukey's fences (1.5 interquartile ranges beyond the

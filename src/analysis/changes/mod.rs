@@ -11,7 +11,7 @@
 
 mod detect;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use detect::{Detection, Detector, MIN_AFTER, MIN_BEFORE, Settings, Split};
 
@@ -54,28 +54,36 @@ pub struct Series {
 /// derived from another measurement (criterion's throughput) are left out: they step
 /// with it. Ignored benchmarks and values that are not positive and finite too.
 pub fn series_of(runs: &[Run], config: &Config) -> Vec<Series> {
-    let mut by_key: BTreeMap<(String, Metric), Series> = BTreeMap::new();
+    // Keys borrowed from the runs: one lookup per value, no string copied for it.
+    let mut index: HashMap<(&str, &Metric), usize> = HashMap::new();
+    let mut out: Vec<Series> = Vec::new();
     for (r, run) in runs.iter().enumerate() {
         for b in &run.benchmarks {
             for m in &b.measurements {
-                if m.derived
-                    || !(m.value.is_finite() && m.value > 0.0)
-                    || config.ignored(&b.id, &m.metric)
-                {
+                if m.derived || !(m.value.is_finite() && m.value > 0.0) {
                     continue;
                 }
-                let s = by_key
-                    .entry((b.id.clone(), m.metric.clone()))
-                    .or_insert_with(|| Series {
-                        id: b.id.clone(),
-                        metric: m.metric.clone(),
-                        unit: m.unit.clone(),
-                        direction: config
-                            .direction_for(&b.id, &m.metric)
-                            .unwrap_or(m.direction),
-                        runs: Vec::new(),
-                        values: Vec::new(),
-                    });
+                let k = match index.get(&(b.id.as_str(), &m.metric)) {
+                    Some(k) => *k,
+                    None => {
+                        if config.ignored(&b.id, &m.metric) {
+                            continue;
+                        }
+                        out.push(Series {
+                            id: b.id.clone(),
+                            metric: m.metric.clone(),
+                            unit: m.unit.clone(),
+                            direction: config
+                                .direction_for(&b.id, &m.metric)
+                                .unwrap_or(m.direction),
+                            runs: Vec::new(),
+                            values: Vec::new(),
+                        });
+                        index.insert((b.id.as_str(), &m.metric), out.len() - 1);
+                        out.len() - 1
+                    }
+                };
+                let s = &mut out[k];
                 // One value per run: a run that lists a benchmark twice keeps the first.
                 if s.runs.last() != Some(&r) {
                     s.runs.push(r);
@@ -84,7 +92,8 @@ pub fn series_of(runs: &[Run], config: &Config) -> Vec<Series> {
             }
         }
     }
-    by_key.into_values().collect()
+    out.sort_by(|a, b| a.id.cmp(&b.id).then(a.metric.cmp(&b.metric)));
+    out
 }
 
 /// The scan's settings from the config.
@@ -335,6 +344,15 @@ pub fn find_changes(
 /// machines' levels.
 pub fn window_runner_shift(runs: &[Run], config: &Config) -> Option<(RunnerShift, usize)> {
     let window = &runs[runs.len().saturating_sub(config.window)..];
+    // Too few runs for any change point to reach the p-value: nothing to look for.
+    let mut rank_sum = crate::stats::RankSum::new();
+    let possible = (MIN_BEFORE..window.len().saturating_sub(MIN_AFTER - 1)).any(|before| {
+        let after = (window.len() - before).min(before);
+        after >= MIN_AFTER && rank_sum.min_p(before, after) <= config.changes.p_value
+    });
+    if !possible {
+        return None;
+    }
     let report = find_changes(window, config, None, String::new());
     let shift = report.runner_shifts.into_iter().next()?;
     let since = window.len() - shift.first_after.index;
