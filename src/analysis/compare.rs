@@ -83,6 +83,30 @@ pub fn compare_history(
     c
 }
 
+/// A window whose values alternate between two separate levels (at least 20 runs, 5 at
+/// each level, moving between them at least 3 times): the values at the level nearest
+/// to `current`, which the run is compared with. A jump to a level the benchmark
+/// already visits is not a regression; a step to a new level still is.
+fn nearest_level(window: &[f64], current: f64) -> Option<Vec<f64>> {
+    let (low, high) = stats::two_modes_of(window, 20)?;
+    let cut = (low.median * high.median).sqrt();
+    let switches = window
+        .windows(2)
+        .filter(|w| (w[0] >= cut) != (w[1] >= cut))
+        .count();
+    if switches < 3 || !(current > 0.0) {
+        return None;
+    }
+    let upper = (current / high.median).ln().abs() < (current / low.median).ln().abs();
+    Some(
+        window
+            .iter()
+            .copied()
+            .filter(|v| (*v >= cut) == upper)
+            .collect(),
+    )
+}
+
 /// The history rule without a copy of the window (`history` is left empty).
 pub fn history_rule(
     values: &[f64],
@@ -92,6 +116,8 @@ pub fn history_rule(
     gate_sigma: f64,
 ) -> Comparison {
     let window = &values[values.len().saturating_sub(config.window)..];
+    let nearest = nearest_level(window, current);
+    let window: &[f64] = nearest.as_deref().unwrap_or(window);
     let m0 = stats::median(window);
     let s0 = MAD_TO_SIGMA * stats::mad(window, m0);
     let kept: Vec<f64> = if s0 > 0.0 {
@@ -145,7 +171,7 @@ pub fn history_rule(
         detectable_pct,
         method: Method::History,
         noisy_cv: (centre != 0.0).then(|| raw_sigma / centre.abs()),
-        bimodal: None,
+        bimodal: nearest.is_some().then_some(Bimodal::History),
     }
 }
 
@@ -317,4 +343,47 @@ pub fn compare_runs(
     };
     out.detectable_pct = (a.value != 0.0).then(|| needed * se / a.value.abs() * 100.0);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::model::time_run;
+    use crate::report::{Bimodal, Status};
+
+    /// 30 runs alternating between 100 and 150 in stretches of five.
+    fn two_level_history() -> Vec<crate::model::Run> {
+        (0..30)
+            .map(|i| {
+                let level = if (i / 5) % 2 == 1 { 150.0 } else { 100.0 };
+                let wobble = 1.0 + 0.01 * ((i as f64) * 1.7).sin();
+                time_run(&[("b", level * wobble)])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_jump_to_a_known_level_is_compared_with_that_level() {
+        let history = two_level_history();
+        let config = Config::default();
+        let at_slow_level = super::super::analyze(&time_run(&[("b", 151.0)]), &history, &config);
+        let row = &at_slow_level.results[0];
+        assert_eq!(row.bimodal, Some(Bimodal::History));
+        assert_eq!(row.status, Status::Unchanged, "{row:?}");
+        assert!(row.reason.contains("two levels"), "{}", row.reason);
+        // A new level beyond both is still a regression.
+        let beyond = super::super::analyze(&time_run(&[("b", 230.0)]), &history, &config);
+        assert_eq!(beyond.results[0].status, Status::Regression);
+        // One step (old level, then new) is not two alternating levels.
+        let step: Vec<_> = (0..30)
+            .map(|i| {
+                time_run(&[(
+                    "b",
+                    if i < 20 { 100.0 } else { 150.0 } * (1.0 + 0.01 * (i as f64).sin()),
+                )])
+            })
+            .collect();
+        let after_step = super::super::analyze(&time_run(&[("b", 100.0)]), &step, &config);
+        assert_eq!(after_step.results[0].bimodal, None);
+    }
 }

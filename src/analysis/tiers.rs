@@ -123,6 +123,9 @@ pub fn classify(
         Some(Bimodal::Both) => " (both runs have two modes: compared mode to mode)",
         Some(Bimodal::Baseline) => " (the baseline run has two modes: its larger one compared)",
         Some(Bimodal::Current) => " (this run has two modes: its larger one compared)",
+        Some(Bimodal::History) => {
+            " (the history alternates between two levels: compared with the nearest)"
+        }
         None => "",
     };
     row.status = d.status;

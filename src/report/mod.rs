@@ -239,6 +239,9 @@ pub enum Bimodal {
     Baseline,
     /// Only the current run: its larger mode is compared; cannot block.
     Current,
+    /// The baseline history alternates between two levels: the run is compared with
+    /// the level nearest to it.
+    History,
 }
 
 /// The other measurement of the same quantity, computed by the tool from the row's

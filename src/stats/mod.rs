@@ -76,14 +76,20 @@ pub struct Mode {
 /// side and the two medians are at least 10 % apart. A long tail of slow rounds is
 /// not a mode: its own spread is as wide as its gaps.
 pub fn two_modes(samples: &[f64]) -> Option<(Mode, Mode)> {
+    two_modes_of(samples, 40)
+}
+
+/// [`two_modes`] with fewer values allowed (at least 20): for a history window, whose
+/// values are runs rather than rounds. Each mode still needs 5 of them.
+pub fn two_modes_of(samples: &[f64], min_samples: usize) -> Option<(Mode, Mode)> {
     const MIN_SHARE: f64 = 0.05;
     const MIN_SIDE: usize = 5;
     const GAP_SIGMAS: f64 = 4.0;
     const MIN_RATIO: f64 = 1.1;
-    const MIN_SAMPLES: usize = 40;
+    let min_samples = min_samples.max(20);
     let n = samples.len();
     let side = MIN_SIDE.max((MIN_SHARE * n as f64).ceil() as usize);
-    if n < MIN_SAMPLES || samples.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+    if n < min_samples || samples.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
         return None;
     }
     // Sorted values; the log is monotone, so gaps in log are ratios of neighbours and
