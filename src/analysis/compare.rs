@@ -94,7 +94,7 @@ fn nearest_level(window: &[f64], current: f64) -> Option<Vec<f64>> {
         .windows(2)
         .filter(|w| (w[0] >= cut) != (w[1] >= cut))
         .count();
-    if switches < 3 || !(current > 0.0) {
+    if switches < 3 || current.is_nan() || current <= 0.0 {
         return None;
     }
     let upper = (current / high.median).ln().abs() < (current / low.median).ln().abs();
