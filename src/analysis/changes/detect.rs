@@ -328,6 +328,34 @@ mod tests {
         assert_eq!(at, [35, 55]);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any series (noise, steps, outliers, ties), extended run by run, gives the
+        /// change points a full scan gives.
+        #[test]
+        fn incremental_equals_full_on_any_series(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => 95.0f64..105.0,
+                    1 => 130.0f64..160.0,
+                    1 => proptest::strategy::Just(100.0f64),
+                ],
+                20..120,
+            ),
+            window in 3usize..40,
+        ) {
+            let settings = Settings { window, ..settings() };
+            let y: Vec<f64> = values.iter().map(|v| v.ln()).collect();
+            let mut detector = Detector::new(settings);
+            let mut state = Detection::default();
+            for n in 1..=y.len() {
+                state = detector.update(&y[..n], &state);
+            }
+            let full = Detector::new(settings).detect(&y);
+            proptest::prop_assert_eq!(state.splits, full.splits);
+        }
+    }
+
     #[test]
     fn incremental_equals_full() {
         let y = series(&[(50, 100.0), (7, 120.0), (45, 90.0), (33, 91.0), (20, 130.0)]);
