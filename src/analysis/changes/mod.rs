@@ -21,7 +21,7 @@ use crate::report::{
     CHANGES_SCHEMA, ChangeKind, ChangePoint, ChangesReport, ChangesSummary, HistoryRun, Level,
     RunnerShift, SeriesChanges, TierLabel,
 };
-use crate::stats::{MAD_TO_SIGMA, mad, median, two_modes};
+use crate::stats::{MAD_TO_SIGMA, mad, median, two_modes_of};
 
 /// Share of the benchmarks measured at a run that must step there together for a
 /// runner shift, and the fewest benchmarks that make one.
@@ -135,10 +135,10 @@ fn run_ref(runs: &[Run], index: usize) -> HistoryRun {
 }
 
 /// The two levels of a bimodal history, lower first: two separate clusters of values
-/// (`stats::two_modes`, at least 40 runs) that the history moves between at least
-/// [`BIMODAL_MIN_SWITCHES`] times.
+/// (`stats::two_modes_of`, at least 20 runs and 5 at each level) that the history
+/// moves between at least [`BIMODAL_MIN_SWITCHES`] times.
 fn bimodal_levels(values: &[f64]) -> Option<(f64, f64)> {
-    let (low, high) = two_modes(values)?;
+    let (low, high) = two_modes_of(values, 20)?;
     let cut = (low.median * high.median).sqrt();
     let mut switches = 0;
     let mut previous = None;
