@@ -2,7 +2,7 @@
 //!
 //! Each benchmark's metric is a series over the runs that measured it; `detect.rs`
 //! finds its change points on log values. Then, across the suite:
-//! - a step most benchmarks take at the same run (within one run of it, in the same
+//! - a step most benchmarks take at the same run (within 3 runs of it, in the same
 //!   direction) is one runner-shift event, not N regressions;
 //! - a benchmark whose history alternates between two separate levels is bimodal, and
 //!   a change point from one of its levels to the other is a mode switch;
@@ -10,100 +10,24 @@
 //!   reaches.
 
 mod detect;
+mod series;
+mod shifts;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub use detect::{Detection, Detector, MIN_AFTER, MIN_BEFORE, Settings, Split};
+pub use series::{Series, series_of, settings};
+pub use shifts::window_runner_shift;
+
+use series::{at_level, bimodal_levels, level, settled};
+use shifts::{assignments, runner_shifts};
 
 use crate::config::{Config, TierName};
-use crate::model::{Direction, Metric, Run};
+use crate::model::{Metric, Run};
 use crate::report::{
     CHANGES_SCHEMA, ChangeKind, ChangePoint, ChangesReport, ChangesSummary, HistoryRun, Level,
     RunnerShift, SeriesChanges, TierLabel,
 };
-use crate::stats::{MAD_TO_SIGMA, mad, median, two_modes_of};
-
-/// Share of the benchmarks measured at a run that must step there together for a
-/// runner shift, and the fewest benchmarks that make one.
-const SHIFT_SHARE: f64 = 0.5;
-const SHIFT_MIN_BENCHMARKS: usize = 3;
-/// Change points this many runs from a runner shift's run, in its direction, belong
-/// to it: a noisier benchmark places the same step a little later or earlier.
-const SHIFT_STRAGGLERS: usize = 3;
-/// How many times a history must move between its two levels to be called bimodal.
-const BIMODAL_MIN_SWITCHES: usize = 3;
-
-/// One benchmark's metric over the runs.
-#[derive(Debug, Clone)]
-pub struct Series {
-    /// The benchmark id.
-    pub id: String,
-    /// The metric.
-    pub metric: Metric,
-    /// Its unit.
-    pub unit: String,
-    /// Which way is better.
-    pub direction: Direction,
-    /// The index of each value's run.
-    pub runs: Vec<usize>,
-    /// The values, in their unit.
-    pub values: Vec<f64>,
-}
-
-/// The series of every benchmark's metric in `runs` (oldest first). Values the tool
-/// derived from another measurement (criterion's throughput) are left out: they step
-/// with it. Ignored benchmarks and values that are not positive and finite too.
-pub fn series_of(runs: &[Run], config: &Config) -> Vec<Series> {
-    // Keys borrowed from the runs: one lookup per value, no string copied for it.
-    let mut index: HashMap<(&str, &Metric), usize> = HashMap::new();
-    let mut out: Vec<Series> = Vec::new();
-    for (r, run) in runs.iter().enumerate() {
-        for b in &run.benchmarks {
-            for m in &b.measurements {
-                if m.derived || !(m.value.is_finite() && m.value > 0.0) {
-                    continue;
-                }
-                let k = match index.get(&(b.id.as_str(), &m.metric)) {
-                    Some(k) => *k,
-                    None => {
-                        if config.ignored(&b.id, &m.metric) {
-                            continue;
-                        }
-                        out.push(Series {
-                            id: b.id.clone(),
-                            metric: m.metric.clone(),
-                            unit: m.unit.clone(),
-                            direction: config
-                                .direction_for(&b.id, &m.metric)
-                                .unwrap_or(m.direction),
-                            runs: Vec::new(),
-                            values: Vec::new(),
-                        });
-                        index.insert((b.id.as_str(), &m.metric), out.len() - 1);
-                        out.len() - 1
-                    }
-                };
-                let s = &mut out[k];
-                // One value per run: a run that lists a benchmark twice keeps the first.
-                if s.runs.last() != Some(&r) {
-                    s.runs.push(r);
-                    s.values.push(m.value);
-                }
-            }
-        }
-    }
-    out.sort_by(|a, b| a.id.cmp(&b.id).then(a.metric.cmp(&b.metric)));
-    out
-}
-
-/// The scan's settings from the config.
-pub fn settings(config: &Config) -> Settings {
-    Settings {
-        window: config.changes.window,
-        p_value: config.changes.p_value,
-        min_change_pct: config.changes.min_change_pct,
-    }
-}
 
 /// A change point found in a series, before the suite-wide classification.
 struct Found {
@@ -116,15 +40,6 @@ struct Found {
     after: Level,
 }
 
-fn level(logs: &[f64]) -> Level {
-    let m = median(logs);
-    Level {
-        median: m.exp(),
-        spread_pct: MAD_TO_SIGMA * mad(logs, m) * 100.0,
-        runs: logs.len(),
-    }
-}
-
 fn run_ref(runs: &[Run], index: usize) -> HistoryRun {
     let meta = &runs[index].meta;
     HistoryRun {
@@ -132,31 +47,6 @@ fn run_ref(runs: &[Run], index: usize) -> HistoryRun {
         commit: meta.commit.clone(),
         timestamp: meta.timestamp.clone(),
     }
-}
-
-/// The two levels of a bimodal history, lower first: two separate clusters of values
-/// (`stats::two_modes_of`, at least 20 runs and 5 at each level) that the history
-/// moves between at least [`BIMODAL_MIN_SWITCHES`] times.
-fn bimodal_levels(values: &[f64]) -> Option<(f64, f64)> {
-    let (low, high) = two_modes_of(values, 20)?;
-    let cut = (low.median * high.median).sqrt();
-    let mut switches = 0;
-    let mut previous = None;
-    for v in values {
-        let side = *v >= cut;
-        if previous.is_some_and(|p| p != side) {
-            switches += 1;
-        }
-        previous = Some(side);
-    }
-    (switches >= BIMODAL_MIN_SWITCHES).then_some((low.median, high.median))
-}
-
-/// Whether a level sits at one of two known levels (within 5 % of it, or closer to it
-/// than a third of their distance).
-fn at_level(value: f64, level: f64, other: f64) -> bool {
-    let d = (value / level).ln().abs();
-    d <= 0.05_f64.max((other / level).ln().abs() / 3.0).min(0.5)
 }
 
 /// The tier a regression of `worse_pct` reaches for this benchmark's metric.
@@ -173,34 +63,6 @@ fn tier_of(config: &Config, id: &str, metric: &Metric, worse_pct: f64) -> TierLa
         }
     }
     TierLabel::None
-}
-
-/// The change points whose levels (from the previous change point to the next) differ
-/// by at least `min_change_pct`: the scan compares windows, the report whole levels,
-/// and a step that a later one half undid is no change of its own. The smallest such
-/// change point goes first, and the levels are measured again without it.
-fn settled(mut splits: Vec<Split>, logs: &[f64], config: &Config) -> Vec<Split> {
-    let min_log = (1.0 + config.changes.min_change_pct / 100.0).ln();
-    loop {
-        let bounds: Vec<usize> = std::iter::once(0)
-            .chain(splits.iter().map(|x| x.index))
-            .chain(std::iter::once(logs.len()))
-            .collect();
-        let smallest = (0..splits.len())
-            .map(|i| {
-                let before = median(&logs[bounds[i]..bounds[i + 1]]);
-                let after = median(&logs[bounds[i + 1]..bounds[i + 2]]);
-                (i, (after - before).abs())
-            })
-            .filter(|(_, d)| *d < min_log)
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        match smallest {
-            Some((i, _)) => {
-                splits.remove(i);
-            }
-            None => return splits,
-        }
-    }
 }
 
 /// The change points of every benchmark in `runs` (oldest first), listed from run
@@ -339,135 +201,10 @@ pub fn find_changes(
     }
 }
 
-/// The newest runner shift among the baseline window (the newest `config.window`
-/// runs), with how many of those runs came after it: a window that spans it mixes two
-/// machines' levels.
-pub fn window_runner_shift(runs: &[Run], config: &Config) -> Option<(RunnerShift, usize)> {
-    let window = &runs[runs.len().saturating_sub(config.window)..];
-    // Too few runs for any change point to reach the p-value: nothing to look for.
-    let mut rank_sum = crate::stats::RankSum::new();
-    let possible = (MIN_BEFORE..window.len().saturating_sub(MIN_AFTER - 1)).any(|before| {
-        let after = (window.len() - before).min(before);
-        after >= MIN_AFTER && rank_sum.min_p(before, after) <= config.changes.p_value
-    });
-    if !possible {
-        return None;
-    }
-    let report = find_changes(window, config, None, String::new());
-    let shift = report.runner_shifts.into_iter().next()?;
-    let since = window.len() - shift.first_after.index;
-    Some((shift, since))
-}
-
-/// A runner shift found across the suite.
-struct Shift {
-    first_after: usize,
-    /// Indices into the found change points.
-    members: Vec<usize>,
-    of: usize,
-    change_pct: f64,
-}
-
-/// For each found change point, the index of the runner shift it belongs to.
-fn assignments(shifts: &[Shift], n: usize) -> Vec<Option<usize>> {
-    let mut out = vec![None; n];
-    for (k, s) in shifts.iter().enumerate() {
-        for m in &s.members {
-            out[*m] = Some(k);
-        }
-    }
-    out
-}
-
-/// Groups change points that most of the suite took at the same run (within
-/// [`SHIFT_STRAGGLERS`] runs), in the same direction, into runner shifts, largest
-/// group first.
-fn runner_shifts(n_runs: usize, series: &[Series], found: &mut [Found]) -> Vec<Shift> {
-    if series.len() < SHIFT_MIN_BENCHMARKS || found.is_empty() {
-        return Vec::new();
-    }
-    // How many series measured each run.
-    let mut present = vec![0usize; n_runs];
-    for s in series {
-        for r in &s.runs {
-            present[*r] += 1;
-        }
-    }
-    let first_run = |f: &Found| series[f.series].runs[f.split.index];
-    let mut claimed = vec![false; found.len()];
-    let mut shifts = Vec::new();
-    loop {
-        // The run and direction with the most unclaimed change points (one per series)
-        // within SHIFT_STRAGGLERS runs of it; ties go to the run more of them name.
-        let mut best: Option<((usize, usize), usize, Vec<usize>)> = None;
-        for (i, f) in found.iter().enumerate() {
-            if claimed[i] {
-                continue;
-            }
-            let (at, up) = (first_run(f), f.worse_log > 0.0);
-            let mut members: Vec<usize> = Vec::new();
-            let mut exact = 0;
-            for (j, g) in found.iter().enumerate() {
-                if claimed[j]
-                    || (g.worse_log > 0.0) != up
-                    || first_run(g).abs_diff(at) > SHIFT_STRAGGLERS
-                {
-                    continue;
-                }
-                exact += usize::from(first_run(g) == at);
-                // One change point per series: the one nearest the run.
-                match members.iter().position(|m| found[*m].series == g.series) {
-                    Some(k)
-                        if first_run(&found[members[k]]).abs_diff(at)
-                            > first_run(g).abs_diff(at) =>
-                    {
-                        members[k] = j;
-                    }
-                    Some(_) => {}
-                    None => members.push(j),
-                }
-            }
-            let score = (members.len(), exact);
-            if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, at, members));
-            }
-        }
-        let Some((_, at, members)) = best else { break };
-        // The shift's run: the one most of its change points name.
-        let at = {
-            let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-            for m in &members {
-                *counts.entry(first_run(&found[*m])).or_default() += 1;
-            }
-            counts
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-                .map_or(at, |(run, _)| run)
-        };
-        let of = present[at];
-        let needed = SHIFT_MIN_BENCHMARKS.max((SHIFT_SHARE * of as f64).floor() as usize + 1);
-        if members.len() < needed {
-            break;
-        }
-        for m in &members {
-            claimed[*m] = true;
-        }
-        let logs: Vec<f64> = members.iter().map(|m| found[*m].worse_log).collect();
-        shifts.push(Shift {
-            first_after: at,
-            change_pct: median(&logs).exp_m1() * 100.0,
-            of,
-            members,
-        });
-    }
-    shifts.sort_by_key(|s| s.first_after);
-    shifts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::time_run;
+    use crate::model::{Direction, time_run};
 
     fn wobble(i: usize, k: usize) -> f64 {
         1.0 + 0.015 * ((i as f64 * 1.3 + k as f64).sin())
