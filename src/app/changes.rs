@@ -1,47 +1,31 @@
 //! `bench-bot changes`: the change points of every benchmark over the history branch or
 //! over result files given oldest first.
 
-use super::analyze::load_options;
+use super::runs::{RunsRequest, load_runs};
 use super::{Environment, Outcome, warn};
 use crate::analysis::changes::find_changes;
 use crate::cli::{ChangesArgs, OutputFormat};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fs::{print_stdout, write_atomic};
-use crate::history::HistoryRepo;
-use crate::ingest;
 use crate::model::Run;
 use crate::report::{ChangesReport, changes_markdown, changes_text};
 
 /// `bench-bot changes`.
 pub fn command(args: &ChangesArgs, env: &Environment) -> Result<Outcome> {
     let config = Config::discover(args.config.as_deref())?;
-    let history = match (&args.history, args.runs.is_empty()) {
-        (Some(branch), _) => Some(branch.as_str()),
-        (None, true) => Some(crate::history::DEFAULT_BRANCH),
-        (None, false) => None,
+    let request = RunsRequest {
+        files: &args.runs,
+        history: args.history.as_deref(),
+        branch: &args.branch,
+        repo: &args.repo,
+        format_in: args.format_in,
+        verb: "examine",
     };
-    let (runs, source, warnings) = match history {
-        Some(branch) => {
-            let repo =
-                HistoryRepo::open_named(&args.repo.repo, branch, args.repo.remote.as_deref())?
-                    .with_token(env.github.token.clone());
-            let (runs, warnings) = repo.all_runs(&args.branch)?;
-            if runs.is_empty() {
-                return Err(Error::Usage(format!(
-                    "no runs to examine: the history branch `{branch}` has no runs of `{}` \
-                     (pass --branch NAME, or result files)",
-                    args.branch
-                )));
-            }
-            let source = format!("runs of `{}` in the history branch `{branch}`", args.branch);
-            (runs, source, warnings)
-        }
-        None => {
-            let (runs, warnings) =
-                ingest::load_each(&args.runs, &load_options(&config, args.format_in))?;
-            (runs, format!("{} result files", args.runs.len()), warnings)
-        }
+    let (runs, warnings, history) = load_runs(&request, &config, env)?;
+    let source = match history {
+        Some(h) => format!("runs of `{}` in the history branch `{h}`", args.branch),
+        None => format!("{} result files", args.runs.len()),
     };
     let runs = one_suite(runs, args.suite.as_deref())?;
     let since = match &args.since {

@@ -11,6 +11,7 @@ mod dashboard;
 pub mod env;
 mod import;
 mod record;
+mod runs;
 
 pub use env::Environment;
 

@@ -38,23 +38,9 @@ impl RankSum {
 
     /// Tests `after` against `before`; `None` when either is empty.
     pub fn test(&mut self, before: &[f64], after: &[f64]) -> Option<RankSumTest> {
-        let (m, n) = (before.len(), after.len());
-        if m == 0 || n == 0 {
-            return None;
-        }
-        let mut doubled_u = 0usize;
-        let mut ties = false;
-        for a in after {
-            for b in before {
-                if a > b {
-                    doubled_u += 2;
-                } else if a == b {
-                    doubled_u += 1;
-                    ties = true;
-                }
-            }
-        }
-        Some(self.finish(before, after, doubled_u, ties))
+        let mut sorted = before.to_vec();
+        sorted.sort_unstable_by(f64::total_cmp);
+        self.test_sorted(&sorted, after)
     }
 
     /// [`RankSum::test`] with `before` sorted ascending: U is counted by binary search,
@@ -231,13 +217,25 @@ mod tests {
     }
 
     #[test]
-    fn the_sorted_count_agrees_with_the_pairwise_one() {
+    fn u_counts_pairs_with_ties_as_half() {
         let mut t = RankSum::new();
-        let mut before = vec![3.0, 1.0, 2.0, 2.0, 5.0, 4.0, 2.5];
+        let before = [3.0, 1.0, 2.0, 2.0, 5.0, 4.0, 2.5];
         let after = [2.0, 6.0, 0.5, 2.5];
-        let plain = t.test(&before, &after).unwrap();
-        before.sort_by(f64::total_cmp);
-        assert_eq!(t.test_sorted(&before, &after).unwrap(), plain);
+        // Pairs (b, a) with a > b, ties ½, counted one by one.
+        let pairs: f64 = after
+            .iter()
+            .flat_map(|a| before.iter().map(move |b| (a, b)))
+            .map(|(a, b)| {
+                if a > b {
+                    1.0
+                } else if a == b {
+                    0.5
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        assert_eq!(t.test(&before, &after).unwrap().u, pairs);
     }
 
     #[test]

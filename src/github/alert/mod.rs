@@ -40,6 +40,20 @@ pub struct Member {
     pub change_pct: f64,
 }
 
+impl Member {
+    /// A benchmark's change point as an episode member.
+    fn of(s: &SeriesChanges, c: &ChangePoint) -> Member {
+        Member {
+            id: s.id.clone(),
+            metric: s.metric.to_string(),
+            unit: s.unit.clone(),
+            before: c.before.median,
+            after: c.after.median,
+            change_pct: c.change_pct,
+        }
+    }
+}
+
 /// Regression change points that appeared together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Episode {
@@ -84,14 +98,7 @@ pub fn new_episodes(now: &ChangesReport, previous: &ChangesReport) -> Vec<Episod
     fresh.sort_by_key(|(_, c)| c.first_after.index);
     let mut episodes: Vec<Episode> = Vec::new();
     for (s, c) in fresh {
-        let member = Member {
-            id: s.id.clone(),
-            metric: s.metric.to_string(),
-            unit: s.unit.clone(),
-            before: c.before.median,
-            after: c.after.median,
-            change_pct: c.change_pct,
-        };
+        let member = Member::of(s, c);
         match episodes
             .iter_mut()
             .find(|e| near(&e.first_after, &c.first_after))
@@ -234,14 +241,7 @@ pub fn refreshed(old: &Episode, now: &ChangesReport) -> Episode {
         for c in &s.changes {
             if c.kind == ChangeKind::Regression && near(&c.first_after, &old.first_after) {
                 view.tier = view.tier.min(c.tier);
-                view.members.push(Member {
-                    id: s.id.clone(),
-                    metric: s.metric.to_string(),
-                    unit: s.unit.clone(),
-                    before: c.before.median,
-                    after: c.after.median,
-                    change_pct: c.change_pct,
-                });
+                view.members.push(Member::of(s, c));
             }
         }
     }

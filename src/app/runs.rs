@@ -1,0 +1,61 @@
+//! The runs a command over a whole history reads (`dashboard`, `changes`): every run
+//! recorded for a source branch in the history branch, or result files given oldest
+//! first.
+
+use std::path::PathBuf;
+
+use super::Environment;
+use super::analyze::load_options;
+use crate::cli::RepoArgs;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::history::HistoryRepo;
+use crate::ingest::{self, Format};
+use crate::model::Run;
+
+/// Where the runs come from, as the command's arguments say.
+pub(super) struct RunsRequest<'a> {
+    /// Result files, oldest first (used when `history` is `None` and there are some).
+    pub files: &'a [PathBuf],
+    /// `--history`: the history branch.
+    pub history: Option<&'a str>,
+    /// `--branch`: the source branch whose recorded runs are read.
+    pub branch: &'a str,
+    /// Where the repository is.
+    pub repo: &'a RepoArgs,
+    /// `--format-in` for the files.
+    pub format_in: Option<Format>,
+    /// What the command does with them, for the error ("chart", "examine").
+    pub verb: &'a str,
+}
+
+/// The runs, with the warnings of the way, and the history branch they came from
+/// (`None` for files). Without files or `--history`, the default history branch.
+pub(super) fn load_runs(
+    request: &RunsRequest<'_>,
+    config: &Config,
+    env: &Environment,
+) -> Result<(Vec<Run>, Vec<String>, Option<String>)> {
+    let history = match (request.history, request.files.is_empty()) {
+        (Some(branch), _) => Some(branch),
+        (None, true) => Some(crate::history::DEFAULT_BRANCH),
+        (None, false) => None,
+    };
+    let Some(history) = history else {
+        let (runs, warnings) =
+            ingest::load_each(request.files, &load_options(config, request.format_in))?;
+        return Ok((runs, warnings, None));
+    };
+    let repo =
+        HistoryRepo::open_named(&request.repo.repo, history, request.repo.remote.as_deref())?
+            .with_token(env.github.token.clone());
+    let (runs, warnings) = repo.all_runs(request.branch)?;
+    if runs.is_empty() {
+        return Err(Error::Usage(format!(
+            "no runs to {}: the history branch `{history}` has no runs of `{}` \
+             (pass --branch NAME, or result files)",
+            request.verb, request.branch
+        )));
+    }
+    Ok((runs, warnings, Some(history.to_string())))
+}
