@@ -1390,3 +1390,102 @@ async fn a_step_on_main_opens_one_alert_issue_and_it_closes_when_it_recovers() {
     let notes = requests(&server, "POST", "/issues/100/comments").await;
     assert_eq!(notes.len(), 1);
 }
+
+/// A review-tier label that does not exist yet, with a token that may not create it:
+/// GitHub answers 403; the warning says what to do, and the comment, check run and
+/// verdict stand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_label_warns_with_the_permission_and_changes_nothing_else() {
+    let server = MockServer::start().await;
+    // Mounted first: wins over the `github` fake's successful label response.
+    Mock::given(method("POST"))
+        .and(path(format!("/repos/{REPO}/issues/2/labels")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "message": "You do not have permission to create labels on this repository.",
+            "errors": [{"resource": "Repository", "field": "label", "code": "unauthorized"}],
+            "documentation_url": "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue",
+            "status": "403"
+        })))
+        .mount(&server)
+        .await;
+    let fake = Fake(Arc::new(Mutex::new(State::default())));
+    for (m, p) in [
+        ("GET", format!("^/repos/{REPO}/issues/2/comments$")),
+        ("POST", format!("^/repos/{REPO}/issues/2/comments$")),
+    ] {
+        Mock::given(method(m))
+            .and(path_regex(p.as_str()))
+            .respond_with(Comments {
+                fake: fake.clone(),
+                on: "issue",
+            })
+            .mount(&server)
+            .await;
+    }
+    let ws = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        ws.path().join("bench-bot.toml"),
+        "[tiers.critical]\ntime = 60\n",
+    )
+    .expect("config");
+    let run = ActionRun::new(&server, ws.path())
+        .inputs(&pytest_inputs(ws.path()))
+        .run()
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.outputs.contains("verdict=warning"), "{}", run.outputs);
+    assert!(
+        run.stdout.contains("::warning")
+            && run.stdout.contains("needs `issues: write`")
+            && run.stdout.contains("create `performance-regression` once"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        requests(&server, "POST", "/issues/2/labels").await.len(),
+        1,
+        "not retried"
+    );
+    assert_eq!(fake.comments().len(), 1, "the comment stands");
+}
+
+/// `cargo binstall` finds the archives the release workflow attaches: its `pkg-url`
+/// for each target of the workflow's matrix is the archive name the workflow writes.
+#[test]
+fn binstall_metadata_names_the_release_archives() {
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(repo_file("Cargo.toml")).expect("read"))
+            .expect("toml");
+    let package = &manifest["package"];
+    let binstall = &package["metadata"]["binstall"];
+    let workflow =
+        std::fs::read_to_string(repo_file(".github/workflows/release.yml")).expect("read");
+    assert!(workflow.contains(r#"archive="bench-bot-${{ matrix.target }}.tar.gz""#));
+    assert!(
+        workflow.contains("tar -czf \"$archive\" -C dist ."),
+        "the binary at the archive's root"
+    );
+    assert_eq!(binstall["pkg-fmt"].as_str(), Some("tgz"));
+    assert_eq!(binstall["bin-dir"].as_str(), Some("{ bin }{ binary-ext }"));
+    let targets: Vec<&str> = workflow
+        .lines()
+        .filter_map(|l| l.split("target: ").nth(1))
+        .filter_map(|t| t.split(',').next())
+        .collect();
+    assert!(targets.len() >= 4, "{targets:?}");
+    let repo = package["repository"].as_str().expect("repository");
+    let version = package["version"].as_str().expect("version");
+    for target in targets {
+        let url = binstall["pkg-url"]
+            .as_str()
+            .expect("pkg-url")
+            .replace("{ repo }", repo)
+            .replace("{ version }", version)
+            .replace("{ name }", "bench-bot")
+            .replace("{ target }", target);
+        assert_eq!(
+            url,
+            format!("{repo}/releases/download/v{version}/bench-bot-{target}.tar.gz")
+        );
+    }
+}

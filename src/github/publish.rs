@@ -136,9 +136,20 @@ impl Publisher<'_> {
         Ok(comment.html_url)
     }
 
-    /// Adds the review label.
+    /// Adds the review label. GitHub creates a missing label on the way, which needs
+    /// `issues: write`; a refusal says so.
     pub fn label(&self, number: u64, label: &str) -> Result<(), ApiError> {
-        self.api.add_label(number, label)
+        self.api.add_label(number, label).map_err(|mut e| {
+            if e.status == Some(403) && !e.is_read_only() {
+                e.message = format!(
+                    "{}. A label that does not exist yet is created on the way, which needs \
+                     `issues: write`: create `{label}` once in the repository (Issues → \
+                     Labels), or grant `issues: write`",
+                    e.message.trim_end_matches('.')
+                );
+            }
+            e
+        })
     }
 
     /// A completed check run: `failure` when blocked, `neutral` on review, else `success`.
