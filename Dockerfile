@@ -12,10 +12,11 @@ WORKDIR /src
 # Dependencies first, in their own layer: rebuilt only when Cargo.toml or Cargo.lock change.
 # Every [[bench]] Cargo.toml declares needs a file for the manifest to load.
 COPY Cargo.toml Cargo.lock ./
+SHELL ["/bin/ash", "-eo", "pipefail", "-c"]
 RUN mkdir -p src benches examples \
     && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
-    && for b in $(grep -A1 '^\[\[bench\]\]' Cargo.toml | sed -n 's/^name = "\(.*\)"/\1/p'); do \
-        echo 'fn main() {}' > "benches/$b.rs"; done \
+    && sed -n '/^\[\[bench\]\]/{n;s/^name = "\(.*\)"/\1/p;}' Cargo.toml \
+        | while read -r b; do echo 'fn main() {}' > "benches/$b.rs"; done \
     && for e in evaluate history_size dashboard_size; do echo 'fn main() {}' > "examples/$e.rs"; done \
     && cargo build --release --locked --bin bench-bot \
     && rm -rf src

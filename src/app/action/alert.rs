@@ -5,11 +5,11 @@
 //! Every failure here is a warning: the run is recorded and the verdict stands.
 
 use super::Context;
-use crate::analysis::changes::{find_changes, series_of};
+use crate::analysis::changes::{Series, find_changes, series_of};
 use crate::config::Config;
 use crate::github::alert::{
-    AlertContext, Episode, Member, Trend, alert_marker, body, episode_of, merge, new_episodes,
-    new_others, recovered, refreshed, same_episode, title,
+    AlertContext, EPISODE_RUNS, Episode, Member, Trend, alert_marker, body, episode_of, merge,
+    new_episodes, new_others, recovered, refreshed, same_episode, title,
 };
 use crate::github::api::Api;
 use crate::github::commands;
@@ -53,8 +53,10 @@ impl Context<'_> {
             return;
         };
         let ctx = self.alert_context();
-        let trend = |e: &Episode| trend_of(&runs, config, e);
-        let newest = |m: &Member| newest_level(&runs, config, m, RECOVERY_RUNS);
+        let series = series_of(&runs, config);
+        let trend = |e: &Episode| trend_of(&runs, &series, e);
+        let newest =
+            |e: &Episode, m: &Member| newest_level(&series, m, e.first_after.index, RECOVERY_RUNS);
         match self.inputs.alert {
             AlertPolicy::Issue => {
                 self.alert_issues(&api, &episodes, &now, &ctx, &trend, &newest);
@@ -112,7 +114,7 @@ impl Context<'_> {
             }) || (kind == ChangeKind::Regression
                 && regressions.iter().any(|e| {
                     e.members.iter().any(|m| m.id == id && m.metric == metric)
-                        && e.first_after.index.abs_diff(index) <= 3
+                        && e.first_after.index.abs_diff(index) <= EPISODE_RUNS
                 }))
         };
         for b in &mut fresh.benchmarks {
@@ -142,7 +144,7 @@ impl Context<'_> {
         now: &ChangesReport,
         ctx: &AlertContext,
         trend: &dyn Fn(&Episode) -> Trend,
-        newest: &dyn Fn(&Member) -> Option<f64>,
+        newest: &dyn Fn(&Episode, &Member) -> Option<f64>,
     ) {
         let author = &self.inputs.comment_author;
         let open = match api.list_open_issues(author) {
@@ -196,7 +198,7 @@ impl Context<'_> {
             if handled.contains(number) {
                 continue;
             }
-            if recovered(old, now, newest) {
+            if recovered(old, now, &|m: &Member| newest(old, m)) {
                 let note = "every benchmark is back at its level before the change";
                 let closing = body(old, ctx, &trend(old), Some(note));
                 let result = api
@@ -264,14 +266,11 @@ impl Context<'_> {
 }
 
 /// The largest change's benchmark over the newest runs.
-fn trend_of(runs: &[Run], config: &Config, e: &Episode) -> Trend {
+fn trend_of(runs: &[Run], series: &[Series], e: &Episode) -> Trend {
     let Some(first) = e.members.first() else {
         return Vec::new();
     };
-    let Some(series) = series_of(runs, config)
-        .into_iter()
-        .find(|s| s.id == first.id && s.metric.as_str() == first.metric)
-    else {
+    let Some(series) = find(series, first) else {
         return Vec::new();
     };
     let skip = series.values.len().saturating_sub(TREND_RUNS);
@@ -290,16 +289,19 @@ fn trend_of(runs: &[Run], config: &Config, e: &Episode) -> Trend {
         .collect()
 }
 
-/// The median of a benchmark's newest `n` runs, when it has that many since its
-/// episode's change (the caller's member levels are from then).
-fn newest_level(runs: &[Run], config: &Config, m: &Member, n: usize) -> Option<f64> {
-    let series = series_of(runs, config)
-        .into_iter()
-        .find(|s| s.id == m.id && s.metric.as_str() == m.metric)?;
-    if series.values.len() < n {
+fn find<'s>(series: &'s [Series], m: &Member) -> Option<&'s Series> {
+    series
+        .iter()
+        .find(|s| s.id == m.id && s.metric.as_str() == m.metric)
+}
+
+/// The median of a benchmark's newest `n` runs, when all of them came after the
+/// episode's change (`since`, a run index).
+fn newest_level(series: &[Series], m: &Member, since: usize, n: usize) -> Option<f64> {
+    let series = find(series, m)?;
+    let len = series.values.len();
+    if len < n || series.runs[len - n] < since {
         return None;
     }
-    Some(crate::stats::median(
-        &series.values[series.values.len() - n..],
-    ))
+    Some(crate::stats::median(&series.values[len - n..]))
 }
