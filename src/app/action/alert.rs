@@ -41,11 +41,11 @@ impl Context<'_> {
         }
         let now = find_changes(&runs, config, None, format!("runs of `{branch}`"));
         let previous = find_changes(&runs[..runs.len() - 1], config, None, String::new());
-        self.summarise_changes(&now, &previous);
+        let episodes = new_episodes(&now, &previous);
+        self.summarise_changes(&now, &previous, &episodes);
         if self.inputs.alert == AlertPolicy::None {
             return;
         }
-        let episodes = new_episodes(&now, &previous);
         let Some(api) = self.api() else {
             if !episodes.is_empty() {
                 self.warn("no token: new regression change points were not announced");
@@ -96,12 +96,16 @@ impl Context<'_> {
 
     /// New improvements, mode switches and runner shifts (and the regressions, which
     /// also get their alert) in the job summary.
-    fn summarise_changes(&self, now: &ChangesReport, previous: &ChangesReport) {
+    fn summarise_changes(
+        &self,
+        now: &ChangesReport,
+        previous: &ChangesReport,
+        regressions: &[Episode],
+    ) {
         let Some(path) = &self.env.github.step_summary else {
             return;
         };
         let (points, shifts) = new_others(now, previous);
-        let regressions = new_episodes(now, previous);
         if points.is_empty() && shifts.is_empty() && regressions.is_empty() {
             return;
         }
