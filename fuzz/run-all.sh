@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes every target for SECONDS each (default 600), two at a time, seeded from the
+# Fuzzes every target for SECONDS each (default 600), three at a time, seeded from the
 # fixtures. Crashes land in fuzz/artifacts/<target>/; logs in fuzz/logs/.
 #   fuzz/run-all.sh [SECONDS]
 set -uo pipefail
@@ -15,6 +15,7 @@ run() {
         echo "$t: exit $? after $(grep -c . "logs/$t.log") log lines; $(grep -m1 -o 'Done [0-9]* runs in [0-9]* second(s)' "logs/$t.log")"
     done
 }
-run pytest cargo_criterion custom config &
+run pytest cargo_criterion custom config go &
 run criterion bencher_text detect gab_history &
+run hyperfine google_benchmark jmh benchmarkdotnet catch2 benchmarkjs &
 wait

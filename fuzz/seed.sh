@@ -10,8 +10,17 @@ seed cargo_criterion "$fx"/criterion/*.cargo-criterion.json
 seed bencher_text "$fx"/criterion/*.bencher.txt
 seed custom ../examples/custom.json
 seed go "$fx"/go/baseline.txt "$fx"/go/baseline.json
+seed hyperfine "$fx"/hyperfine/baseline.json
+seed google_benchmark "$fx"/google-benchmark/baseline.json
+seed jmh "$fx"/jmh/candidate.json
+seed benchmarkdotnet "$fx"/benchmarkdotnet/failed.json
+seed catch2 "$fx"/catch2/baseline.xml "$fx"/catch2/baseline.txt
+seed benchmarkjs "$fx"/benchmarkjs/baseline.txt
 seed detect "$fx"/pytest/saved/*/0001_baseline.json "$fx"/criterion/baseline.cargo-criterion.json \
-    "$fx"/criterion/baseline.bencher.txt ../examples/custom.json "$fx"/go/baseline.txt
+    "$fx"/criterion/baseline.bencher.txt ../examples/custom.json "$fx"/go/baseline.txt \
+    "$fx"/hyperfine/baseline.json "$fx"/google-benchmark/baseline.json "$fx"/jmh/candidate.json \
+    "$fx"/benchmarkdotnet/failed.json "$fx"/catch2/baseline.xml "$fx"/catch2/baseline.txt \
+    "$fx"/benchmarkjs/baseline.txt
 seed config ../examples/bench-bot.toml
 mkdir -p corpus/criterion
 for d in "$fx"/criterion/baseline/*/new "$fx"/criterion/baseline/*/*/new "$fx"/criterion/baseline/*/*/*/new; do

@@ -39,8 +39,14 @@ pub fn parse_unit(raw: &str) -> ParsedUnit {
         "us" | "µs" | "μs" | "usec" | "microseconds" => Some(time(1e3)),
         "ms" | "msec" | "milliseconds" => Some(time(1e6)),
         "s" | "sec" | "secs" | "seconds" => Some(time(1e9)),
+        "min" => Some(time(60e9)),
         "ops/s" | "op/s" | "ops/sec" | "op/sec" | "iter/sec" | "iter/s" | "iters/s" | "hz"
         | "runs/s" | "calls/s" => Some(thr("ops/s", 1.0)),
+        // JMH's throughput units: operations per its time unit.
+        "ops/ms" => Some(thr("ops/s", 1e3)),
+        "ops/us" | "ops/µs" => Some(thr("ops/s", 1e6)),
+        "ops/ns" => Some(thr("ops/s", 1e9)),
+        "ops/min" => Some(thr("ops/s", 1.0 / 60.0)),
         "elements/s" | "elem/s" | "items/s" | "item/s" => Some(thr("elements/s", 1.0)),
         "b/s" | "bytes/s" => Some(thr("B/s", 1.0)),
         "kb/s" => Some(thr("B/s", 1e3)),

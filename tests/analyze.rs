@@ -595,3 +595,162 @@ fn go_benchmarks_text_and_json_are_compared() {
         "{stderr}"
     );
 }
+
+#[test]
+fn jmh_results_are_compared_by_mode() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Two real runs of casbin/jcasbin's JMH suite before and after a refactoring: the
+    // uncached `enforce` on small data lost most of its throughput.
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/jmh/baseline.json"),
+            &p("fixtures/jmh/candidate.json"),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let r = common::metric_row(
+        &report,
+        "org.casbin.jcasbin.main.benchmark.BenchmarkEnforce.enforce \
+         [dataScale=small, modelType=rbac, useCache=false]",
+        "throughput",
+    );
+    assert_eq!(r["metric"], "throughput");
+    assert_eq!(r["direction"], "higher_is_better");
+    assert_eq!(
+        (&r["status"], &r["tier"]),
+        (&"regression".into(), &"critical".into()),
+        "{r}"
+    );
+    assert!(
+        r["value_change_pct"].as_f64().expect("change") < -90.0,
+        "{r}"
+    );
+    assert_eq!(r["baseline"]["n"], 3);
+    assert_eq!(
+        report["summary"]["compared"], 37,
+        "the benchmarks both runs have"
+    );
+    // A single-shot benchmark is a time, lower is better.
+    let ss = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| {
+            r["id"]
+                .as_str()
+                .is_some_and(|id| id.contains("measureMemory"))
+        })
+        .expect("single-shot row");
+    assert_eq!(
+        (&ss["metric"], &ss["unit"]),
+        (&"time".into(), &"ns".into()),
+        "{ss}"
+    );
+}
+
+#[test]
+fn benchmarkdotnet_exports_are_compared_with_their_allocations() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Two CI runs of ncosentino/needlr's HostBuild benchmarks, two weeks apart.
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/benchmarkdotnet/baseline.json"),
+            &p("fixtures/benchmarkdotnet/candidate.json"),
+        ],
+    );
+    assert!(code <= 1, "{stderr}");
+    assert_eq!(report["summary"]["compared"], 4);
+    let id = "NexusLabs.Needlr.Benchmarks.Benchmarks.HostBuildBenchmarks.ManualDI_BuildHost";
+    let time = row(&report, id);
+    assert_eq!(
+        (&time["metric"], &time["estimator"]),
+        (&"time".into(), &"median".into())
+    );
+    assert_eq!(time["baseline"]["n"], 5);
+    let memory = common::metric_row(&report, id, "memory");
+    // 325,664 → 334,680 bytes per operation.
+    assert!(
+        (memory["value_change_pct"].as_f64().expect("change") - 2.77).abs() < 0.01,
+        "{memory}"
+    );
+    // A failed benchmark is named in the warnings, not compared.
+    let (code, report, _) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/benchmarkdotnet/failed.json"),
+            &p("fixtures/benchmarkdotnet/failed.json"),
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        report["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w
+                .as_str()
+                .is_some_and(|w| w.contains("Needlr_Reflection_GetService` failed"))),
+        "{report}"
+    );
+}
+
+#[test]
+fn catch2_xml_and_console_are_compared() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // The candidate sorts 1.5x the data in `sort 4096`: critical through both reporters.
+    for ext in ["xml", "txt"] {
+        let (code, report, stderr) = analyze_json(
+            tmp.path(),
+            &[
+                "--baseline",
+                &p(&format!("fixtures/catch2/baseline.{ext}")),
+                &p(&format!("fixtures/catch2/candidate.{ext}")),
+            ],
+        );
+        assert_eq!(code, 1, "{ext}: {stderr}");
+        let r = row(&report, "sort 4096");
+        assert_eq!(
+            (&r["status"], &r["tier"]),
+            (&"regression".into(), &"critical".into()),
+            "{r}"
+        );
+        assert_eq!(r["estimator"], "mean");
+        assert_eq!(r["baseline"]["n"], 100);
+        assert_eq!(report["summary"]["compared"], 5);
+    }
+}
+
+#[test]
+fn benchmarkjs_lines_are_compared_as_throughput() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/benchmarkjs/baseline.txt"),
+            &p("fixtures/benchmarkjs/candidate.txt"),
+        ],
+    );
+    // The candidate sorts 1.5x the data in `sort 2048`: fewer operations per second.
+    assert_eq!(code, 1, "{stderr}");
+    let r = common::metric_row(&report, "sort 2048", "throughput");
+    assert_eq!(
+        (&r["metric"], &r["direction"]),
+        (&"throughput".into(), &"higher_is_better".into())
+    );
+    assert_eq!(
+        (&r["status"], &r["tier"]),
+        (&"regression".into(), &"critical".into()),
+        "{r}"
+    );
+    assert!(
+        r["value_change_pct"].as_f64().expect("change") < -30.0,
+        "{r}"
+    );
+    assert_eq!(report["summary"]["compared"], 4);
+}

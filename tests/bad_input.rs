@@ -420,3 +420,37 @@ fn a_full_disk_on_stdout_is_an_error_and_a_closed_pipe_is_not() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every JSON format: its own real file cut short, an empty file, and another format's
+/// file forced through it with `--format-in` are each refused naming the file and the
+/// format, with nothing written.
+#[test]
+fn every_json_format_refuses_truncated_empty_and_foreign_files() {
+    let cases = [
+        ("pytest-benchmark", "fixtures/pytest/baseline.json"),
+        ("hyperfine", "fixtures/hyperfine/baseline.json"),
+        (
+            "google-benchmark",
+            "fixtures/google-benchmark/baseline.json",
+        ),
+        ("jmh", "fixtures/jmh/candidate.json"),
+        ("benchmarkdotnet", "fixtures/benchmarkdotnet/baseline.json"),
+    ];
+    for (format, fixture) in cases {
+        let whole = std::fs::read(repo(fixture)).expect("fixture");
+        let forced = ["--format-in", format];
+        let (tmp, f) = setup("cut.json", &whole[..whole.len() / 3]);
+        let e = fails(tmp.path(), &repo(fixture), &f, &forced);
+        assert_has(&e, &["cut.json", &format!("as {format}"), "truncated"]);
+        let (tmp, f) = setup("empty.json", b"");
+        let e = fails(tmp.path(), &repo(fixture), &f, &forced);
+        assert_has(&e, &["empty.json"]);
+        let other = if format == "jmh" {
+            "fixtures/hyperfine/baseline.json"
+        } else {
+            "fixtures/jmh/candidate.json"
+        };
+        let e = fails(tmp.path(), &repo(fixture), &repo(other), &forced);
+        assert_has(&e, &[other, &format!("as {format}")]);
+    }
+}

@@ -24,6 +24,10 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             .is_some_and(|i| head[1 + i..].starts_with(b"\"results\""));
     match head.first() {
         _ if hyperfine => Ok(Format::Hyperfine),
+        // BenchmarkDotNet's exporters start with the title and the host's description.
+        Some(b'{') if has("\"HostEnvironmentInfo\"") && has("\"Benchmarks\"") => {
+            Ok(Format::BenchmarkDotNet)
+        }
         // Google Benchmark's `context` then `benchmarks` with per-run `time_unit`; before
         // pytest-benchmark, which also has a `benchmarks` list.
         Some(b'{') if has("\"context\"") && has("\"time_unit\"") && has("\"real_time\"") => {
@@ -39,6 +43,8 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             Ok(Format::PytestBenchmark)
         }
         Some(b'{') if has("\"group_id\"") || has("\"point_estimate\"") => Ok(Format::Criterion),
+        // JMH writes a list of results, each with its `primaryMetric`.
+        Some(b'[') if has("\"primaryMetric\"") && has("\"benchmark\"") => Ok(Format::Jmh),
         Some(b'[') => Ok(Format::Custom),
         _ if has("window.BENCHMARK_DATA") => Err(Error::input(
             path,
@@ -46,6 +52,12 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             "this is a github-action-benchmark history (data.js); \
              migrate it with `bench-bot import` instead",
         )),
+        // Catch2's XML reporter (`<Catch …>` in v2, `<Catch2TestRun …>` in v3).
+        Some(b'<') if has("<Catch") => Ok(Format::Catch2),
+        _ if catch2_table_present(head) => Ok(Format::Catch2),
+        _ if any_line(head, |l| super::benchmarkjs::result_line(l).is_some()) => {
+            Ok(Format::BenchmarkJs)
+        }
         _ if bencher_line_present(head) => Ok(Format::BencherText),
         _ if go_line_present(head) => Ok(Format::Go),
         _ => Err(Error::input(
@@ -54,7 +66,8 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             "unknown format: expected pytest-benchmark JSON, a criterion directory, \
              cargo-criterion JSON lines, bencher text (`test NAME ... bench: N ns/iter`), \
              hyperfine --export-json, Google Benchmark JSON, Go `go test -bench` text or \
-             `-json`, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
+             benchmark.js lines, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -70,6 +83,15 @@ fn any_line(head: &[u8], pred: impl Fn(&str) -> bool) -> bool {
 /// (`BenchmarkName  <iterations>  …`).
 fn go_line_present(head: &[u8]) -> bool {
     any_line(head, super::go::is_result_line)
+}
+
+/// The header of Catch2's console benchmark table.
+fn catch2_table_present(head: &[u8]) -> bool {
+    any_line(head, |line| {
+        line.starts_with("benchmark name")
+            && line.contains("samples")
+            && line.contains("iterations")
+    })
 }
 
 fn bencher_line_present(head: &[u8]) -> bool {
@@ -141,6 +163,20 @@ mod tests {
             ("fixtures/go/baseline.txt", Format::Go),
             ("fixtures/go/candidate.txt", Format::Go),
             ("fixtures/go/baseline.json", Format::Go),
+            ("fixtures/jmh/baseline.json", Format::Jmh),
+            ("fixtures/jmh/candidate.json", Format::Jmh),
+            (
+                "fixtures/benchmarkdotnet/baseline.json",
+                Format::BenchmarkDotNet,
+            ),
+            (
+                "fixtures/benchmarkdotnet/failed.json",
+                Format::BenchmarkDotNet,
+            ),
+            ("fixtures/catch2/baseline.xml", Format::Catch2),
+            ("fixtures/catch2/candidate.txt", Format::Catch2),
+            ("fixtures/benchmarkjs/baseline.txt", Format::BenchmarkJs),
+            ("fixtures/benchmarkjs/candidate.txt", Format::BenchmarkJs),
         ];
         for (rel, expected) in cases {
             let (p, bytes) = super::super::fixture(rel);

@@ -4,7 +4,10 @@
 //! structs before converting to the model. This module only detects and dispatches.
 
 mod bencher_text;
+mod benchmarkdotnet;
+mod benchmarkjs;
 mod cargo_criterion;
+mod catch2;
 mod criterion;
 mod custom;
 mod detect;
@@ -12,6 +15,7 @@ mod gab;
 mod go;
 mod google_benchmark;
 mod hyperfine;
+mod jmh;
 mod json;
 mod merge;
 mod pytest;
@@ -47,6 +51,16 @@ pub enum Format {
     GoogleBenchmark,
     /// Go: `go test -bench` text or its `go test -json` stream.
     Go,
+    /// JMH `-rf json` result files.
+    Jmh,
+    /// BenchmarkDotNet's JSON exporters (full or brief).
+    #[value(name = "benchmarkdotnet")]
+    BenchmarkDotNet,
+    /// Catch2 benchmarks: the XML reporter (`-r xml`) or the console output.
+    Catch2,
+    /// benchmark.js result lines (`NAME x 1,234 ops/sec ±1.23% (89 runs sampled)`).
+    #[value(name = "benchmarkjs")]
+    BenchmarkJs,
 }
 
 impl Format {
@@ -61,6 +75,10 @@ impl Format {
             Format::Hyperfine => "hyperfine",
             Format::GoogleBenchmark => "google-benchmark",
             Format::Go => "go",
+            Format::Jmh => "jmh",
+            Format::BenchmarkDotNet => "benchmarkdotnet",
+            Format::Catch2 => "catch2",
+            Format::BenchmarkJs => "benchmarkjs",
         }
     }
 }
@@ -132,6 +150,10 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Hyperfine => hyperfine::parse(path, bytes),
         Format::GoogleBenchmark => google_benchmark::parse_with(path, bytes, Default::default()),
         Format::Go => go::parse(path, bytes),
+        Format::Jmh => jmh::parse(path, bytes),
+        Format::BenchmarkDotNet => benchmarkdotnet::parse(path, bytes),
+        Format::Catch2 => catch2::parse(path, bytes),
+        Format::BenchmarkJs => benchmarkjs::parse(path, bytes),
         Format::Criterion => Err(crate::Error::input(
             path,
             Some("criterion"),

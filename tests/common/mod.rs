@@ -45,3 +45,17 @@ pub fn row<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value
         .find(|r| r["id"] == id && r["metric"] == "time")
         .unwrap_or_else(|| panic!("no result for {id}"))
 }
+
+/// The result row of a report with the given id and metric.
+pub fn metric_row<'a>(
+    report: &'a serde_json::Value,
+    id: &str,
+    metric: &str,
+) -> &'a serde_json::Value {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["id"] == id && r["metric"] == metric)
+        .unwrap_or_else(|| panic!("no {metric} result for {id}"))
+}

@@ -12,6 +12,10 @@ pub enum Dialect {
     /// A regular expression over the whole id: criterion (`cargo bench -- {filter}`),
     /// Google Benchmark (`--benchmark_filter={filter}`).
     Regex,
+    /// JMH's include patterns (`java -jar benchmarks.jar '{filter}'`): a regex over the
+    /// fully qualified method, so `@Param` values and the mode are left out of it (each
+    /// suspect is rerun with all its parameters).
+    Jmh,
 }
 
 impl Dialect {
@@ -22,6 +26,7 @@ impl Dialect {
             "criterion" | "cargo-criterion" | "bencher-text" | "google-benchmark" => {
                 Some(Dialect::Regex)
             }
+            "jmh" => Some(Dialect::Jmh),
             _ => None,
         }
     }
@@ -44,6 +49,18 @@ impl Dialect {
             Dialect::Regex => {
                 let alternatives: Vec<String> = ids.iter().map(|id| escape(id)).collect();
                 format!("^({})$", alternatives.join("|"))
+            }
+            Dialect::Jmh => {
+                let mut methods: Vec<String> = ids
+                    .iter()
+                    .map(|id| {
+                        let end = id.find([' ', '[', '(']).unwrap_or(id.len());
+                        escape(&id[..end])
+                    })
+                    .collect();
+                methods.sort_unstable();
+                methods.dedup();
+                format!("^({})$", methods.join("|"))
             }
         }
     }
@@ -79,6 +96,15 @@ mod tests {
             "^(parse/digits/64|BM_Sort/1024)$"
         );
         assert_eq!(Dialect::Regex.select(&["a.b(c)"]), "^(a\\.b\\(c\\))$");
+        assert_eq!(
+            Dialect::Jmh.select(&[
+                "org.x.Bench.parse [size=10]",
+                "org.x.Bench.parse [size=100]",
+                "org.x.Bench.emit (avgt)",
+            ]),
+            "^(org\\.x\\.Bench\\.emit|org\\.x\\.Bench\\.parse)$"
+        );
+        assert_eq!(Dialect::of_tool("jmh"), Some(Dialect::Jmh));
         assert_eq!(Dialect::of_tool("hyperfine"), None);
         assert_eq!(Dialect::of_tool("pytest-benchmark"), Some(Dialect::Pytest));
     }

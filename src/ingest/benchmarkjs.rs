@@ -1,0 +1,142 @@
+//! benchmark.js text: the line `String(benchmark)` gives for each finished benchmark
+//! (what its examples print on `cycle`), `NAME x 1,234,567 ops/sec ±1.23% (89 runs
+//! sampled)`. Other lines (the suite's own logging, "Fastest is …") are not results.
+//!
+//! benchmark.js keeps no samples in this line: the value is its mean rate in ops/s
+//! (higher is better, `estimator: "mean"`); `±` is the relative margin of error of the
+//! mean at 95 %, turned back into a per-sample spread as `rme × mean / 1.96 × √runs`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::Loaded;
+use crate::error::{Error, Result};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+
+const FORMAT: &str = "benchmarkjs";
+
+/// A result line split into its parts: name, ops/s, relative margin of error in %,
+/// runs sampled.
+pub(crate) fn result_line(line: &str) -> Option<(&str, &str, &str, &str)> {
+    let line = line.trim_end();
+    let (name, rest) = line.rsplit_once(" x ")?;
+    let (rate, rest) = rest.split_once(" ops/sec \u{b1}")?;
+    let (rme, rest) = rest.split_once("% (")?;
+    let runs = rest
+        .strip_suffix(" runs sampled)")
+        .or_else(|| rest.strip_suffix(" run sampled)"))?;
+    Some((name.trim(), rate, rme, runs))
+}
+
+/// Parses benchmark.js result lines.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
+    let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
+    let mut benchmarks = Vec::new();
+    let mut seen = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some((name, rate, rme, runs)) = result_line(line) else {
+            continue;
+        };
+        let at = i + 1;
+        let number = |raw: &str, what: &str| -> Result<f64> {
+            let v: f64 = raw.replace(',', "").parse().map_err(|_| {
+                invalid(format!(
+                    "line {at}: `{name}`: {what} `{raw}` is not a number"
+                ))
+            })?;
+            if v.is_finite() && v >= 0.0 {
+                Ok(v)
+            } else {
+                Err(invalid(format!(
+                    "line {at}: `{name}`: {what} `{raw}` is not a finite, non-negative number"
+                )))
+            }
+        };
+        let rate = number(rate, "ops/sec")?;
+        let rme = number(rme, "the margin of error")?;
+        let runs = number(runs, "runs sampled")?;
+        if let Some(first) = seen.insert(name.to_string(), at) {
+            return Err(invalid(format!(
+                "lines {first} and {at}: duplicate benchmark `{name}`"
+            )));
+        }
+        let sd = rme / 100.0 * rate / 1.96 * runs.sqrt();
+        let m = Measurement::new(Metric::Throughput, Direction::HigherIsBetter, "ops/s", rate)
+            .with_spread(Some(sd), Some(runs as u64))
+            .with_estimator(Estimator::Mean);
+        benchmarks.push(Benchmark {
+            id: name.to_string(),
+            group: None,
+            measurements: vec![m],
+        });
+    }
+    if benchmarks.is_empty() {
+        return Err(invalid(
+            "no benchmark.js result lines (`NAME x 1,234 ops/sec ±1.23% (89 runs sampled)`): \
+             print `String(event.target)` on each suite `cycle` event"
+                .into(),
+        ));
+    }
+    Ok(Loaded {
+        run: Run {
+            meta: RunMeta {
+                tool: FORMAT.to_string(),
+                ..RunMeta::default()
+            },
+            benchmarks,
+        },
+        warnings: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::fixture;
+
+    fn err(text: &str) -> String {
+        parse(Path::new("bench.txt"), text.as_bytes())
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn result_lines_become_throughput() {
+        let (p, bytes) = fixture("fixtures/benchmarkjs/baseline.txt");
+        let run = parse(&p, &bytes).expect("parses").run;
+        let ids: Vec<&str> = run.benchmarks.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["sort 2048", "sort 64", "JSON round trip", "RegExp#test"]
+        );
+        let m = &run.benchmarks[0].measurements[0];
+        assert_eq!(
+            (m.metric.clone(), m.direction),
+            (Metric::Throughput, Direction::HigherIsBetter)
+        );
+        assert_eq!((m.unit.as_str(), m.value, m.n), ("ops/s", 3942.0, Some(23)));
+        let sd = 0.011 * 3942.0 / 1.96 * 23f64.sqrt();
+        assert!((m.stddev.expect("sd") - sd).abs() < 1e-9);
+        assert_eq!(run.benchmarks[3].measurements[0].value, 61_969_846.0);
+    }
+
+    #[test]
+    fn bad_lines_and_no_lines() {
+        assert!(err("Fastest is a\n").contains("no benchmark.js result lines"));
+        assert!(
+            err("a x 1,2x3 ops/sec \u{b1}1.00% (5 runs sampled)\n")
+                .contains("line 1: `a`: ops/sec")
+        );
+        assert!(err("a x 1 ops/sec \u{b1}1.00% (5 runs sampled)\na x 2 ops/sec \u{b1}1.00% (5 runs sampled)\n")
+            .contains("lines 1 and 2: duplicate benchmark `a`"));
+        assert!(err("a x inf ops/sec \u{b1}1.00% (5 runs sampled)\n").contains("finite"));
+        // A single run, as benchmark.js words it.
+        let one = parse(
+            Path::new("b.txt"),
+            "slow x 0.5 ops/sec \u{b1}0.00% (1 run sampled)\n".as_bytes(),
+        )
+        .expect("parses");
+        assert_eq!(one.run.benchmarks[0].measurements[0].n, Some(1));
+    }
+}
