@@ -1489,3 +1489,193 @@ fn binstall_metadata_names_the_release_archives() {
         );
     }
 }
+
+/// The image's final stage in an empty root, run as GitHub runs a Docker action: as root,
+/// the checkout at /github/workspace owned by the runner's user, HOME at /github/home, the
+/// event and the file commands under /github. `scripts/container-check.sh` builds the
+/// static binary and the root from the Dockerfile and runs this test; the fake API listens
+/// on 127.0.0.1 outside the root and the git remote lives inside it. A push records its
+/// run; a slower pull request is compared with it, commented on and blocked; afterwards the
+/// runner's user can still fetch, push and delete what bench-bot left.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the image's root: scripts/container-check.sh builds it and runs this test"]
+async fn the_image_runs_in_an_empty_root() {
+    const OWNER: u32 = 4242;
+    let var = |k: &str| {
+        std::env::var(k).unwrap_or_else(|_| panic!("{k} is set by scripts/container-check.sh"))
+    };
+    let root = PathBuf::from(var("BENCH_BOT_IMAGE_ROOT"));
+    let command: Vec<String> = var("BENCH_BOT_IMAGE_CMD")
+        .split(' ')
+        .map(String::from)
+        .collect();
+    let image_env: Vec<(String, String)> = var("BENCH_BOT_IMAGE_ENV")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let (server, fake) = github("").await;
+
+    // What the runner mounts: the checkout, the event, the file commands and HOME; a bare
+    // remote beside them stands in for github.com.
+    let gh = root.join("github");
+    // What an earlier run of this test left in the root.
+    for d in ["github", "remote.git", "runner-home"] {
+        let _ = std::fs::remove_dir_all(root.join(d));
+    }
+    for d in ["workspace", "workflow", "file_commands", "home"] {
+        std::fs::create_dir_all(gh.join(d)).expect("mkdir");
+    }
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.bare(true).initial_head("main");
+    git2::Repository::init_opts(root.join("remote.git"), &opts).expect("bare");
+    let ws = gh.join("workspace");
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = git2::Repository::init_opts(&ws, &opts).expect("init");
+    for name in ["candidate.json", "baseline.json"] {
+        std::fs::copy(repo_file(&format!("fixtures/pytest/{name}")), ws.join(name))
+            .expect("copy fixture");
+    }
+    let mut index = repo.index().expect("index");
+    index.add_path(Path::new("baseline.json")).expect("add");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let sig = git2::Signature::now("dev", "dev@example.com").expect("sig");
+    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
+        .expect("commit");
+    let outside = format!("file://{}", root.join("remote.git").display());
+    repo.remote("origin", &outside).expect("remote");
+    repo.find_remote("origin")
+        .expect("origin")
+        .push(&["refs/heads/main:refs/heads/main"], None)
+        .expect("push");
+    // Inside the root the remote is at /remote.git.
+    repo.remote_set_url("origin", "file:///remote.git")
+        .expect("set-url");
+    let chown = |p: &Path| {
+        let status = std::process::Command::new("chown")
+            .args(["-R", &format!("{OWNER}:{OWNER}")])
+            .arg(p)
+            .status()
+            .expect("chown");
+        assert!(status.success());
+    };
+    chown(&ws);
+    chown(&root.join("remote.git"));
+
+    let run = |event: &str, payload: &str, results: &str| {
+        std::fs::copy(
+            repo_file(&format!("fixtures/github/{payload}")),
+            gh.join("workflow/event.json"),
+        )
+        .expect("event");
+        let _ = std::fs::remove_file(gh.join("file_commands/output"));
+        let _ = std::fs::remove_file(gh.join("file_commands/summary"));
+        let mut cmd = std::process::Command::new("unshare");
+        cmd.arg(format!("--root={}", root.display()))
+            .arg("--wd=/github/workspace")
+            .args(&command)
+            .env_clear()
+            .envs(image_env.iter().map(|(k, v)| (k, v)))
+            .env("HOME", "/github/home")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", event)
+            .env("GITHUB_EVENT_PATH", "/github/workflow/event.json")
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_API_URL", server.uri())
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_RUN_ID", "7")
+            .env("GITHUB_SHA", HEAD)
+            .env("GITHUB_WORKSPACE", "/github/workspace")
+            .env("GITHUB_OUTPUT", "/github/file_commands/output")
+            .env("GITHUB_STEP_SUMMARY", "/github/file_commands/summary")
+            .env("BENCH_BOT_API_RETRY_MS", "10")
+            .env("INPUT_GITHUB-TOKEN", TOKEN)
+            .env("INPUT_RESULTS", results);
+        let out = cmd.output().expect("unshare runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        let outputs = std::fs::read_to_string(gh.join("file_commands/output")).unwrap_or_default();
+        (out.status.code().expect("exit code"), text, outputs)
+    };
+
+    let (code, text, outputs) = run("push", "push.json", "baseline.json");
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("recorded the run"), "{text}");
+    assert!(outputs.contains("verdict="), "{outputs}");
+    // The remote belongs to the workspace's owner: ask git, which is told it is safe.
+    let pushed = std::process::Command::new("git")
+        .args(["-c", "safe.directory=*", "--git-dir"])
+        .arg(root.join("remote.git"))
+        .args(["rev-parse", "--verify", "refs/heads/bench-bot-data"])
+        .output()
+        .expect("git runs");
+    assert!(pushed.status.success(), "the run was pushed to the remote");
+
+    let (code, text, outputs) = run("pull_request", "pull_request.json", "candidate.json");
+    assert_eq!(code, 1, "the slower pull request is blocked: {text}");
+    assert!(outputs.contains("verdict=critical"), "{outputs}");
+    let report = outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("report="))
+        .expect("report output");
+    assert!(
+        !report.starts_with('/'),
+        "a workspace-relative path: {report}"
+    );
+    assert!(ws.join(report).is_file(), "{report}");
+    let comments = fake.comments();
+    assert_eq!(comments.len(), 1, "one comment on the pull request");
+    assert!(
+        comments[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains("test_sort_slowed")
+    );
+
+    // `BENCH_BOT_IMAGE_TIMINGS=N`: the pull-request run N more times, its wall time
+    // printed (the figure in docs/action.md; nothing is asserted on it).
+    if let Some(n) = std::env::var("BENCH_BOT_IMAGE_TIMINGS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let mut ms: Vec<f64> = (0..n)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                let (code, text, _) = run("pull_request", "pull_request.json", "candidate.json");
+                assert_eq!(code, 1, "{text}");
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        eprintln!(
+            "bench-bot action in the image's root, pull request against the loopback API: \
+             median {:.1} ms, min {:.1} ms, max {:.1} ms over {n} runs",
+            ms[n / 2],
+            ms[0],
+            ms[n - 1]
+        );
+    }
+
+    // The runner's next step, as the workspace's owner, outside the root.
+    let home = root.join("runner-home");
+    std::fs::create_dir_all(&home).expect("home");
+    chown(&home);
+    for args in [
+        &["git", "remote", "set-url", "origin", outside.as_str()][..],
+        &["git", "fetch", "origin"],
+        &["git", "fetch", "origin", "bench-bot-data"],
+        &["git", "push", "origin", "HEAD:refs/heads/after-bench-bot"],
+        &["rm", "-r", "bench-bot-report"],
+    ] {
+        let out = as_user(OWNER, &ws, &home, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
