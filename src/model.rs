@@ -156,6 +156,11 @@ pub struct Measurement {
     /// (criterion's `throughput`, pytest-benchmark's `ops`): judged with it, not alone.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub derived: bool,
+    /// A count the code decides alone (allocations, bytes allocated per operation,
+    /// instructions): no run-to-run noise, so it is judged by percentage alone against
+    /// the tiers' stricter `deterministic` thresholds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deterministic: bool,
 }
 
 /// The statistic of a run's samples that a measurement's value is.
@@ -197,7 +202,14 @@ impl Measurement {
             samples: None,
             estimator: None,
             derived: false,
+            deterministic: false,
         }
+    }
+
+    /// Marks a count the code decides alone (see `deterministic`).
+    pub fn deterministic(mut self) -> Measurement {
+        self.deterministic = true;
+        self
     }
 
     /// Says which statistic the value is.

@@ -239,6 +239,7 @@ pub(super) fn empty_row(b: &Benchmark, m: &Measurement, direction: Direction) ->
         method: Method::None,
         estimator: m.estimator,
         bimodal: None,
+        deterministic: m.deterministic,
         paired: Vec::new(),
         rounds: None,
         interval_pct: None,

@@ -27,23 +27,27 @@ pub struct Decision {
 /// `noise_cv` cannot block on its own: its tier is capped at warning. A significant
 /// change in the good direction beyond the notice percentage is an improvement; a change
 /// beyond it either way that is not significant is noisy; anything smaller is unchanged
-/// (on a noisy history too: the reason says so).
+/// (on a noisy history too: the reason says so). A deterministic count has no noise to
+/// test against: its tiers' `deterministic` percentages alone decide.
 pub fn decide(
     change: f64,
     p_adjusted: Option<f64>,
     metric: &Metric,
+    deterministic: bool,
     tiers: &Tiers,
     noisy_cv: Option<f64>,
     noise_cv: f64,
 ) -> Decision {
     let significant = |sigma: f64| match p_adjusted {
+        Some(_) if deterministic => true,
         Some(p) => p <= normal_upper_tail(sigma),
         None => true,
     };
-    let noisy = noisy_cv.filter(|cv| *cv > noise_cv);
+    let noisy = noisy_cv.filter(|cv| *cv > noise_cv && !deterministic);
     let fired = TierName::ALL.into_iter().find(|&name| {
         let tier = tiers.get(name);
-        change > tier.pct(metric) && (!tier.require_significance || significant(tier.sigma))
+        change > tier.pct_for(metric, deterministic)
+            && (!tier.require_significance || significant(tier.sigma))
     });
     if let Some(mut name) = fired {
         let capped = noisy.is_some() && tiers.get(name).action == Action::Block;
@@ -58,9 +62,10 @@ pub fn decide(
         };
     }
     let notice = &tiers.notice;
-    let status = if change < -notice.pct(metric) && significant(notice.sigma) {
+    let notice_pct = notice.pct_for(metric, deterministic);
+    let status = if change < -notice_pct && significant(notice.sigma) {
         Status::Improvement
-    } else if change.abs() > notice.pct(metric) {
+    } else if change.abs() > notice_pct {
         Status::Noisy
     } else {
         Status::Unchanged
@@ -104,6 +109,7 @@ pub fn classify(
         change,
         row.p_adjusted,
         metric,
+        row.deterministic,
         tiers,
         noisy_cv,
         judging.noise_cv,
@@ -160,8 +166,8 @@ pub fn classify(
             cv * 100.0
         ),
         _ => format!(
-            "{shown} {against}{modes}, within the notice threshold ({:.0} %)",
-            tiers.notice.pct(metric)
+            "{shown} {against}{modes}, within the notice threshold ({} %)",
+            tiers.notice.pct_for(metric, row.deterministic)
         ),
     };
 }
@@ -379,5 +385,53 @@ pub fn cap_by_shift(row: &mut ResultRow, tiers: &Tiers, shift: &Shift) {
              change of this benchmark)",
             fmt_pct((shift.centre.exp() - 1.0) * 100.0)
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic count is judged by its own percentages, with no significance
+    /// needed and no noisy history that could cap it.
+    #[test]
+    fn deterministic_counts_are_judged_by_percentage_alone() {
+        let tiers = Tiers::default();
+        let not_significant = Some(0.4);
+        let d = |change: f64, deterministic: bool| {
+            decide(
+                change,
+                not_significant,
+                &Metric::Memory,
+                deterministic,
+                &tiers,
+                Some(0.5),
+                0.1,
+            )
+        };
+        assert_eq!(d(0.3, true).status, Status::Unchanged);
+        assert_eq!(d(1.0, true).tier, Some(TierName::Notice));
+        assert_eq!(d(2.8, true).tier, Some(TierName::Warning));
+        let critical = d(6.0, true);
+        assert_eq!(
+            (critical.tier, critical.capped),
+            (Some(TierName::Critical), false)
+        );
+        assert_eq!(d(-1.0, true).status, Status::Improvement);
+        // The same changes of a measured quantity need significance and stay noisy.
+        assert_eq!(d(6.0, false).status, Status::Noisy);
+        assert_eq!(d(30.0, false).tier, None);
+        let mut custom = Tiers::default();
+        custom.critical.deterministic = 1.0;
+        let d = decide(
+            1.5,
+            None,
+            &Metric::Custom("allocs/op".into()),
+            true,
+            &custom,
+            None,
+            0.1,
+        );
+        assert_eq!(d.tier, Some(TierName::Critical));
     }
 }

@@ -69,6 +69,9 @@ pub struct Tier {
     pub throughput: f64,
     /// Percentage change in the worse direction of a custom metric.
     pub custom: f64,
+    /// Percentage change in the worse direction of a deterministic count (allocations,
+    /// bytes allocated per operation), whatever its metric; no significance is needed.
+    pub deterministic: f64,
     /// Significance required, in standard deviations (3 ≙ one-sided p ≤ 0.00135).
     pub sigma: f64,
     /// What the tier does.
@@ -78,6 +81,15 @@ pub struct Tier {
 }
 
 impl Tier {
+    /// The percentage threshold for a metric; a deterministic count has its own.
+    pub fn pct_for(&self, metric: &Metric, deterministic: bool) -> f64 {
+        if deterministic {
+            self.deterministic
+        } else {
+            self.pct(metric)
+        }
+    }
+
     /// The percentage threshold for a metric.
     pub fn pct(&self, metric: &Metric) -> f64 {
         match metric {
@@ -89,16 +101,17 @@ impl Tier {
     }
 
     fn default_for(name: TierName) -> Tier {
-        let (time, throughput, action) = match name {
-            TierName::Critical => (20.0, 15.0, Action::Block),
-            TierName::Warning => (10.0, 5.0, Action::Review),
-            TierName::Notice => (5.0, 2.0, Action::Log),
+        let (time, throughput, deterministic, action) = match name {
+            TierName::Critical => (20.0, 15.0, 5.0, Action::Block),
+            TierName::Warning => (10.0, 5.0, 2.0, Action::Review),
+            TierName::Notice => (5.0, 2.0, 0.5, Action::Log),
         };
         Tier {
             time,
             memory: time,
             throughput,
             custom: time,
+            deterministic,
             sigma: 3.0,
             action,
             require_significance: true,
@@ -454,6 +467,7 @@ mod tests {
             multiple_comparisons = "none"
             [tiers.critical]
             time = 30
+            deterministic = 3
             [[override]]
             match = "test_io.py::*"
             ignore = true
@@ -467,6 +481,13 @@ mod tests {
             (c.tiers.critical.time, c.tiers.critical.throughput),
             (30.0, 15.0)
         );
+        assert_eq!(
+            (
+                c.tiers.critical.deterministic,
+                c.tiers.warning.deterministic
+            ),
+            (3.0, 2.0)
+        );
         assert!(c.ignored("tests/test_io.py::test_read", &Metric::Time));
         assert!(!c.ignored("tests/test_cpu.py::test_read", &Metric::Time));
         let t = c.tiers_for("parse/json", &Metric::Throughput);
@@ -477,6 +498,11 @@ mod tests {
     fn invalid_values_name_key_and_line() {
         let e = Config::parse("window = 5\n[tiers.warning]\ntime = -5\n").unwrap_err();
         assert!(e.contains("`tiers.warning.time` = -5 (line 3)"), "{e}");
+        let e = Config::parse("[tiers.notice]\ndeterministic = -1\n").unwrap_err();
+        assert!(
+            e.contains("`tiers.notice.deterministic` = -1 (line 2)"),
+            "{e}"
+        );
         let e = Config::parse("[tiers.critical]\nsigma = 0\n").unwrap_err();
         assert!(e.contains("`tiers.critical.sigma` = 0 (line 2)"), "{e}");
         let e = Config::parse("window = 0").unwrap_err();

@@ -80,6 +80,7 @@ struct RawTier {
     memory: Option<Spanned<f64>>,
     throughput: Option<Spanned<f64>>,
     custom: Option<Spanned<f64>>,
+    deterministic: Option<Spanned<f64>>,
     sigma: Option<Spanned<f64>>,
     action: Option<Action>,
     require_significance: Option<bool>,
@@ -275,6 +276,7 @@ impl RawTiers {
                 ("memory", &raw.memory, &mut tier.memory),
                 ("throughput", &raw.throughput, &mut tier.throughput),
                 ("custom", &raw.custom, &mut tier.custom),
+                ("deterministic", &raw.deterministic, &mut tier.deterministic),
             ] {
                 if let Some(x) = field {
                     *slot = v.check(&key(k), x, pct, "a percentage must be 0 or more")?;

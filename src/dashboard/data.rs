@@ -131,7 +131,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
     let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut series: Vec<Series> = Vec::new();
     let mut raw: Vec<Vec<f64>> = Vec::new();
-    let mut directions: Vec<(Metric, Direction)> = Vec::new();
+    let mut directions: Vec<(Metric, Direction, bool)> = Vec::new();
     for (ri, run) in runs.iter().enumerate() {
         for b in &run.benchmarks {
             for m in &b.measurements {
@@ -172,7 +172,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
                         tier: Vec::new(),
                     });
                     raw.push(Vec::new());
-                    directions.push((m.metric.clone(), direction));
+                    directions.push((m.metric.clone(), direction, m.deterministic));
                     series.len() - 1
                 });
                 // A benchmark measured twice in one run (merged shards) keeps the first.
@@ -187,7 +187,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
     let mut regressions = Vec::new();
     for (si, s) in series.iter_mut().enumerate() {
         let values = &raw[si];
-        let (metric, direction) = &directions[si];
+        let (metric, direction, deterministic) = &directions[si];
         let tiers = config.tiers_for(&s.id, metric);
         // A quantity that never went below zero (a time, a size, a rate) gets no band
         // below zero either.
@@ -205,7 +205,15 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
                 continue;
             }
             let window = &values[i.saturating_sub(config.window)..i];
-            let (c, tier, status) = judge_history(window, *v, metric, *direction, config, tiers);
+            let (c, tier, status) = judge_history(
+                window,
+                *v,
+                metric,
+                *deterministic,
+                *direction,
+                config,
+                tiers,
+            );
             let sigma = c.spread.unwrap_or(0.0);
             s.lo.push(Some(round((c.centre - 3.0 * sigma).max(floor), 3)));
             s.hi.push(Some(round(c.centre + 3.0 * sigma, 3)));

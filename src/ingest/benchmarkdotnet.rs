@@ -185,7 +185,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
                 Direction::LowerIsBetter
             };
             let measurement = if d.id == "Allocated Memory" && d.unit == "B" {
-                Measurement::new(Metric::Memory, direction, "B", value)
+                // Bytes allocated per operation: the code's own count, no run-to-run noise.
+                Measurement::new(Metric::Memory, direction, "B", value).deterministic()
             } else {
                 Measurement::new(Metric::Custom(d.id.clone()), direction, &d.unit, value)
             };

@@ -7,7 +7,8 @@
 //! The lines of `-count N` are samples of each unit, compared on their median.
 //! Units: `ns/op` is time, `B/op` memory, `MB/s` throughput (derived from the time by
 //! `b.SetBytes`, judged with it), anything else (`allocs/op`, `b.ReportMetric` units) a
-//! custom metric, higher-is-better when it ends in `/s`.
+//! custom metric, higher-is-better when it ends in `/s`. `B/op` and `allocs/op` are
+//! deterministic counts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -188,6 +189,9 @@ fn measurement(unit: &str, values: &[f64]) -> Measurement {
         Measurement::new(metric, direction, canonical, scaled[0]).with_estimator(Estimator::Value)
     };
     m.derived = derived;
+    // `-benchmem`'s counts are the code's own: bytes and allocations per operation do not
+    // change from run to run unless the code does.
+    m.deterministic = matches!(unit, "B/op" | "allocs/op");
     m
 }
 

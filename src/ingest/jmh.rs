@@ -98,8 +98,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             // Profilers' metrics (`-prof gc`: `gc.alloc.rate.norm` in B/op, `gc.count`,
             // `gc.time`), in the unit JMH wrote; JMH before 1.33 prefixes them with `·`.
             let name = name.trim_start_matches('·');
-            let metric = measurement(m, Direction::LowerIsBetter, false, Some(name))
+            let mut metric = measurement(m, Direction::LowerIsBetter, false, Some(name))
                 .map_err(|e| invalid(format!("`{id}`: secondaryMetrics `{name}`: {e}")))?;
+            // Bytes allocated per operation is the code's own count; the allocation rate
+            // per second and the GC counts follow the machine.
+            metric.deterministic = name == "gc.alloc.rate.norm";
             measurements.push(metric);
         }
         benchmarks.push(Benchmark {

@@ -303,6 +303,10 @@ pub struct ResultRow {
     /// Which run's samples had two modes, when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bimodal: Option<Bimodal>,
+    /// A deterministic count (allocations, bytes allocated per operation): judged by
+    /// percentage alone against the tiers' `deterministic` thresholds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deterministic: bool,
     /// Measurements derived from this one (throughput from time), judged with it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paired: Vec<Paired>,
