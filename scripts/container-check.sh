@@ -46,6 +46,15 @@ binary=target/$target/$out_dir/bench-bot
 root=$dir/root
 rm -rf "$dir"
 mkdir -p "$root"
+# The workspace's owner (another uid) works in the root's workspace after the action.
+d=$(cd "$dir" && pwd)
+while [ "$d" != / ]; do
+    [ "$(( 0$(stat -c %a "$d") & 1 ))" = 1 ] || {
+        echo "other users cannot enter $d (mode $(stat -c %a "$d")): put DIR where they can"
+        exit 1
+    }
+    d=$(dirname "$d")
+done
 while read -r _ _ src dst; do
     # The build stage copies its binary to /bench-bot; other files come from this
     # machine's copy of the same package (ca-certificates).
