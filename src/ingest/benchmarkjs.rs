@@ -33,14 +33,23 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
     let mut benchmarks = Vec::new();
-    let mut seen = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut digits = String::new();
     for (i, line) in text.lines().enumerate() {
         let Some((name, rate, rme, runs)) = result_line(line) else {
             continue;
         };
         let at = i + 1;
-        let number = |raw: &str, what: &str| -> Result<f64> {
-            let v: f64 = raw.replace(',', "").parse().map_err(|_| {
+        let mut number = |raw: &str, what: &str| -> Result<f64> {
+            // Thousands separators (`1,234,567`) are left out before parsing.
+            let plain = if raw.contains(',') {
+                digits.clear();
+                digits.extend(raw.chars().filter(|c| *c != ','));
+                digits.as_str()
+            } else {
+                raw
+            };
+            let v: f64 = plain.parse().map_err(|_| {
                 invalid(format!(
                     "line {at}: `{name}`: {what} `{raw}` is not a number"
                 ))
@@ -56,7 +65,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         let rate = number(rate, "ops/sec")?;
         let rme = number(rme, "the margin of error")?;
         let runs = number(runs, "runs sampled")?;
-        if let Some(first) = seen.insert(name.to_string(), at) {
+        if let Some(first) = seen.insert(name, at) {
             return Err(invalid(format!(
                 "lines {first} and {at}: duplicate benchmark `{name}`"
             )));

@@ -53,16 +53,18 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let mut seen = HashMap::new();
     let mut benchmarks = Vec::with_capacity(results.len());
     for (i, r) in results.iter().enumerate() {
+        // Only a name used twice can give a duplicate id.
         let id = if count[r.name.as_str()] > 1 {
-            format!("{}/{}", r.test_case, r.name)
+            let id = format!("{}/{}", r.test_case, r.name);
+            if let Some(first) = seen.insert(id.clone(), i) {
+                return Err(invalid(format!(
+                    "benchmarks {first} and {i}: duplicate benchmark `{id}`"
+                )));
+            }
+            id
         } else {
             r.name.clone()
         };
-        if let Some(first) = seen.insert(id.clone(), i) {
-            return Err(invalid(format!(
-                "benchmarks {first} and {i}: duplicate benchmark `{id}`"
-            )));
-        }
         let time = Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", r.mean)
             .with_spread(Some(r.stddev), Some(r.samples))
             .with_estimator(Estimator::Mean);
@@ -198,35 +200,27 @@ fn duration(value: &str, unit: &str) -> Option<f64> {
 
 /// Three durations on one line (`mean  low mean  high mean`), when the line is that.
 fn three_durations(line: &str) -> Option<[f64; 3]> {
-    let t: Vec<&str> = line.split_whitespace().collect();
-    if t.len() != 6 {
-        return None;
-    }
-    Some([
-        duration(t[0], t[1])?,
-        duration(t[2], t[3])?,
-        duration(t[4], t[5])?,
-    ])
+    let mut t = line.split_whitespace();
+    let mut next = || duration(t.next()?, t.next()?);
+    let out = [next()?, next()?, next()?];
+    t.next().is_none().then_some(out)
 }
 
 /// The first line of a benchmark: the name (maybe the end of a wrapped one), then
 /// samples, iterations and the estimated run time.
-fn head_line(line: &str) -> Option<(String, u64)> {
-    let t: Vec<&str> = line.split_whitespace().collect();
-    if t.len() < 4 {
-        return None;
-    }
-    let n = t.len();
-    duration(t[n - 2], t[n - 1])?;
-    t[n - 3].parse::<u64>().ok()?;
-    let samples = t[n - 4].parse::<u64>().ok()?;
+fn head_line(line: &str) -> Option<(&str, u64)> {
+    let mut t = line.split_whitespace().rev();
+    let (unit, value, iterations, samples) = (t.next()?, t.next()?, t.next()?, t.next()?);
+    duration(value, unit)?;
+    iterations.parse::<u64>().ok()?;
+    let samples = samples.parse::<u64>().ok()?;
     // The name is everything before the samples column, spaces kept.
     let mut rest = line.trim_end();
     for _ in 0..4 {
         rest = rest.trim_end();
         rest = &rest[..rest.rfind(char::is_whitespace).unwrap_or(0)];
     }
-    Some((rest.trim().to_string(), samples))
+    Some((rest.trim(), samples))
 }
 
 /// The console reporter's tables.
@@ -235,7 +229,7 @@ fn console(text: &str) -> std::result::Result<Vec<Result2>, String> {
     let mut out = Vec::new();
     let mut test_case = String::new();
     let mut in_table = false;
-    let mut name_parts: Vec<String> = Vec::new();
+    let mut name_parts: Vec<&str> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -283,8 +277,12 @@ fn console(text: &str) -> std::result::Result<Vec<Result2>, String> {
                      deviation lines (truncated output?)"
                 ));
             };
-            name_parts.push(last);
-            let name = name_parts.join(" ").trim().to_string();
+            let name = if name_parts.is_empty() {
+                last.to_string()
+            } else {
+                name_parts.push(last);
+                name_parts.join(" ").trim().to_string()
+            };
             name_parts.clear();
             let what = || format!("line {at}: benchmark `{name}`");
             out.push(Result2 {
@@ -298,7 +296,7 @@ fn console(text: &str) -> std::result::Result<Vec<Result2>, String> {
             continue;
         } else if !trimmed.is_empty() {
             // A long name wraps: its first parts stand alone on the lines before.
-            name_parts.push(trimmed.to_string());
+            name_parts.push(trimmed);
         } else {
             name_parts.clear();
         }

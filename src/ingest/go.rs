@@ -10,7 +10,7 @@
 //! custom metric, higher-is-better when it ends in `/s`. `B/op` and `allocs/op` are
 //! deterministic counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::{Loaded, robust_summary};
@@ -20,11 +20,10 @@ use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, Ru
 const FORMAT: &str = "go";
 
 /// One benchmark's samples per unit, in the order the units first appeared.
-#[derive(Default)]
-struct Samples {
+struct Samples<'a> {
+    id: String,
     group: Option<String>,
-    units: Vec<String>,
-    values: BTreeMap<String, Vec<f64>>,
+    values: Vec<(&'a str, Vec<f64>)>,
 }
 
 /// Parses Go benchmark text or a `go test -json` stream.
@@ -36,8 +35,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     } else {
         text.to_string()
     };
-    let mut order: Vec<String> = Vec::new();
-    let mut found: BTreeMap<String, Samples> = BTreeMap::new();
+    // Benchmarks in the order they first appeared, found again by id.
+    let mut found: Vec<Samples<'_>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut id = String::new();
     let mut pkg: Option<String> = None;
     let mut meta = RunMeta {
         tool: FORMAT.to_string(),
@@ -54,26 +55,34 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         let Some((name, pairs)) = result_line(line) else {
             continue;
         };
-        let id = match &pkg {
-            Some(p) => format!("{p}/{name}"),
-            None => name.to_string(),
-        };
+        id.clear();
+        if let Some(p) = &pkg {
+            id.push_str(p);
+            id.push('/');
+        }
+        id.push_str(name);
         let pairs = pairs.map_err(|m| invalid(format!("line {}: `{name}`: {m}", i + 1)))?;
-        let entry = found.entry(id.clone()).or_insert_with(|| {
-            order.push(id.clone());
-            Samples {
-                group: pkg.clone(),
-                ..Samples::default()
+        let at = match index.get(id.as_str()) {
+            Some(&at) => at,
+            None => {
+                index.insert(id.clone(), found.len());
+                found.push(Samples {
+                    id: id.clone(),
+                    group: pkg.clone(),
+                    values: Vec::new(),
+                });
+                found.len() - 1
             }
-        });
+        };
+        let entry = &mut found[at];
         for (value, unit) in pairs {
-            if !entry.values.contains_key(&unit) {
-                entry.units.push(unit.clone());
+            match entry.values.iter_mut().find(|(u, _)| *u == unit) {
+                Some((_, values)) => values.push(value),
+                None => entry.values.push((unit, vec![value])),
             }
-            entry.values.entry(unit).or_default().push(value);
         }
     }
-    if order.is_empty() {
+    if found.is_empty() {
         return Err(invalid(
             "no `BenchmarkName  N  V ns/op` lines: save the output of \
              `go test -run '^$' -bench . -benchmem -count 5 ./... > results.txt` \
@@ -81,20 +90,16 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
                 .to_string(),
         ));
     }
-    let benchmarks = order
+    let benchmarks = found
         .into_iter()
-        .map(|id| {
-            let s = found.remove(&id).unwrap_or_default();
-            let measurements = s
-                .units
+        .map(|s| Benchmark {
+            measurements: s
+                .values
                 .iter()
-                .map(|unit| measurement(unit, &s.values[unit]))
-                .collect();
-            Benchmark {
-                id,
-                group: s.group,
-                measurements,
-            }
+                .map(|(unit, values)| measurement(unit, values))
+                .collect(),
+            id: s.id,
+            group: s.group,
         })
         .collect();
     Ok(Loaded {
@@ -111,7 +116,7 @@ pub(super) fn is_result_line(line: &str) -> bool {
 /// A result line's name and its value/unit pairs (or what is wrong with them); `None`
 /// for any other line.
 #[allow(clippy::type_complexity)]
-fn result_line(line: &str) -> Option<(&str, std::result::Result<Vec<(f64, String)>, String>)> {
+fn result_line(line: &str) -> Option<(&str, std::result::Result<Vec<(f64, &str)>, String>)> {
     let mut fields = line.split_whitespace();
     let name = fields.next()?;
     let rest = name.strip_prefix("Benchmark")?;
@@ -147,7 +152,7 @@ fn result_line(line: &str) -> Option<(&str, std::result::Result<Vec<(f64, String
                     pair[0], pair[1]
                 ));
             }
-            Ok((value, pair[1].to_string()))
+            Ok((value, pair[1]))
         })
         .collect();
     Some((name, pairs))

@@ -40,9 +40,16 @@ struct JMetric {
     #[serde(rename = "scoreUnit")]
     score_unit: String,
     #[serde(rename = "scorePercentiles", default)]
-    percentiles: BTreeMap<String, Option<f64>>,
+    percentiles: Percentiles,
     #[serde(rename = "rawData", default)]
     raw: Vec<Vec<Option<f64>>>,
+}
+
+/// The one percentile used (the others are skipped without being stored).
+#[derive(Debug, Default, Deserialize)]
+struct Percentiles {
+    #[serde(rename = "50.0", default)]
+    median: Option<f64>,
 }
 
 /// Parses a JMH JSON result file.
@@ -176,7 +183,7 @@ fn measurement(
         out.samples = Some(values);
         return Ok(out);
     }
-    let median = m.percentiles.get("50.0").copied().flatten();
+    let median = m.percentiles.median;
     let (value, estimator) = match median {
         Some(v) if histogram => (
             check_value(Some(v), || "scorePercentiles.50.0".into(), true)?,

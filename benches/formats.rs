@@ -1,0 +1,170 @@
+//! Every parser on a generated 100 MB file of its format: the real fixtures' benchmarks
+//! repeated under new ids until the file is 100 MB, written as the tool writes it.
+//! Throughput is reported in bytes/s (target: 200 MB/s each).
+//!
+//! `cargo bench --bench formats` (one format: `cargo bench --bench formats -- jmh`).
+
+use std::hint::black_box;
+use std::path::Path;
+
+use bench_bot::ingest::{Format, parse_bytes};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::Value;
+
+const SIZE: usize = 100 * 1024 * 1024;
+
+fn fixture(rel: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel);
+    std::fs::read_to_string(&p).expect("fixture")
+}
+
+/// A JSON fixture whose list of benchmarks (`list` picks it) is repeated, each copy's
+/// `keys` suffixed with its copy number, until the pretty-printed file reaches SIZE.
+fn grow_json(rel: &str, list: fn(&mut Value) -> &mut Vec<Value>, keys: &[&str]) -> Vec<u8> {
+    let mut doc: Value = serde_json::from_str(&fixture(rel)).expect("json");
+    let template = list(&mut doc).clone();
+    let one = serde_json::to_vec_pretty(&template)
+        .expect("json")
+        .len()
+        .max(1);
+    let copies = SIZE / one + 1;
+    let items = list(&mut doc);
+    items.clear();
+    for copy in 0..copies {
+        for item in &template {
+            let mut item = item.clone();
+            for key in keys {
+                if let Some(Value::String(s)) = item.get_mut(*key) {
+                    s.push_str(&format!("#{copy}"));
+                }
+            }
+            items.push(item);
+        }
+    }
+    serde_json::to_vec_pretty(&doc).expect("json")
+}
+
+/// A text made of a header, `block(i)` repeated until SIZE, and a footer.
+fn grow_text(header: &str, block: impl Fn(usize) -> String, footer: &str) -> Vec<u8> {
+    let mut out = String::with_capacity(SIZE + 4096);
+    out.push_str(header);
+    let mut i = 0;
+    while out.len() < SIZE {
+        out.push_str(&block(i));
+        i += 1;
+    }
+    out.push_str(footer);
+    out.into_bytes()
+}
+
+fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
+    let catch2_xml = fixture("catch2/baseline.xml");
+    let start = catch2_xml
+        .find("      <BenchmarkResults")
+        .expect("a benchmark");
+    let end = catch2_xml[start..]
+        .find("</BenchmarkResults>")
+        .expect("its end")
+        + start;
+    let xml_block = format!("{}</BenchmarkResults>\n", &catch2_xml[start..end]);
+    let console = fixture("catch2/baseline.txt");
+    let table = console.find("sort 4096").expect("a benchmark");
+    let console_block: String = console[table..]
+        .lines()
+        .take(4)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // The whole Go run (two packages, `-count 5`) again and again, its benchmarks renamed.
+    let go = fixture("go/baseline.txt");
+    vec![
+        (
+            "jmh",
+            Format::Jmh,
+            grow_json(
+                "jmh/baseline.json",
+                |d| d.as_array_mut().expect("list"),
+                &["benchmark"],
+            ),
+        ),
+        (
+            "benchmarkdotnet",
+            Format::BenchmarkDotNet,
+            grow_json(
+                "benchmarkdotnet/baseline.json",
+                |d| d["Benchmarks"].as_array_mut().expect("list"),
+                &["FullName"],
+            ),
+        ),
+        (
+            "hyperfine",
+            Format::Hyperfine,
+            grow_json(
+                "hyperfine/baseline.json",
+                |d| d["results"].as_array_mut().expect("list"),
+                &["command"],
+            ),
+        ),
+        (
+            "google-benchmark",
+            Format::GoogleBenchmark,
+            grow_json(
+                "google-benchmark/baseline.json",
+                |d| d["benchmarks"].as_array_mut().expect("list"),
+                &["name", "run_name"],
+            ),
+        ),
+        (
+            "catch2-xml",
+            Format::Catch2,
+            grow_text(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Catch name=\"bench\">\n  <Group name=\"bench\">\n    <TestCase name=\"t\">\n",
+                |i| xml_block.replacen("name=\"sort 4096\"", &format!("name=\"sort {i}\""), 1),
+                "    </TestCase>\n  </Group>\n</Catch>\n",
+            ),
+        ),
+        (
+            "catch2-console",
+            Format::Catch2,
+            grow_text(
+                "benchmark name                       samples       iterations    estimated\n                                     mean          low mean      high mean\n                                     std dev       low std dev   high std dev\n-------------------------------------------------------------------------------\n",
+                |i| console_block.replacen("sort 4096", &format!("sort {i:<8}"), 1),
+                "",
+            ),
+        ),
+        (
+            "benchmarkjs",
+            Format::BenchmarkJs,
+            grow_text(
+                "",
+                |i| format!("sort {i} x 3,942 ops/sec \u{b1}1.10% (23 runs sampled)\n"),
+                "Fastest is sort 0\n",
+            ),
+        ),
+        (
+            "go",
+            Format::Go,
+            grow_text(
+                "",
+                |i| go.replace("Benchmark", &format!("Benchmark{i}_")),
+                "",
+            ),
+        ),
+    ]
+}
+
+fn formats(c: &mut Criterion) {
+    let mut group = c.benchmark_group("formats");
+    group.sample_size(10);
+    for (name, format, bytes) in inputs() {
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(parse_bytes(format, Path::new(name), &bytes).expect("parses")))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, formats);
+criterion_main!(benches);
