@@ -16,6 +16,10 @@ pub enum Dialect {
     /// fully qualified method, so `@Param` values and the mode are left out of it (each
     /// suspect is rerun with all its parameters).
     Jmh,
+    /// Go's `-bench` regex: the top-level benchmark functions (`^(BenchmarkSort)$`),
+    /// each rerun with all its sub-benchmarks. Go runs no benchmark for an empty
+    /// `-bench`, so the whole suite is `.`.
+    Go,
 }
 
 impl Dialect {
@@ -27,7 +31,24 @@ impl Dialect {
                 Some(Dialect::Regex)
             }
             "jmh" => Some(Dialect::Jmh),
+            "go" => Some(Dialect::Go),
             _ => None,
+        }
+    }
+
+    /// The dialect a `--run` command speaks before any result says which tool it is:
+    /// only Go needs to be known this early (see `everything`).
+    pub fn of_command(run: &str, forced: Option<crate::ingest::Format>) -> Option<Dialect> {
+        let go = forced == Some(crate::ingest::Format::Go)
+            || (forced.is_none() && run.contains("go test"));
+        go.then_some(Dialect::Go)
+    }
+
+    /// The filter that selects the whole suite.
+    pub fn everything(dialect: Option<Dialect>) -> &'static str {
+        match dialect {
+            Some(Dialect::Go) => ".",
+            _ => "",
         }
     }
 
@@ -49,6 +70,27 @@ impl Dialect {
             Dialect::Regex => {
                 let alternatives: Vec<String> = ids.iter().map(|id| escape(id)).collect();
                 format!("^({})$", alternatives.join("|"))
+            }
+            Dialect::Go => {
+                let mut names: Vec<String> = ids
+                    .iter()
+                    .map(|id| {
+                        // `pkg/BenchmarkSort/n=100-2`: the function, without the package,
+                        // its sub-benchmarks or the GOMAXPROCS suffix.
+                        let name = id
+                            .split('/')
+                            .find(|c| c.starts_with("Benchmark"))
+                            .unwrap_or(id);
+                        let name = match name.rsplit_once('-') {
+                            Some((n, procs)) if procs.chars().all(|c| c.is_ascii_digit()) => n,
+                            _ => name,
+                        };
+                        escape(name)
+                    })
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                format!("^({})$", names.join("|"))
             }
             Dialect::Jmh => {
                 let mut methods: Vec<String> = ids
@@ -105,6 +147,18 @@ mod tests {
             "^(org\\.x\\.Bench\\.emit|org\\.x\\.Bench\\.parse)$"
         );
         assert_eq!(Dialect::of_tool("jmh"), Some(Dialect::Jmh));
+        assert_eq!(
+            Dialect::Go.select(&[
+                "example.com/x/sorting/BenchmarkSort/n=100-2",
+                "example.com/x/sorting/BenchmarkSort/n=1000-2",
+                "example.com/x/hashing/BenchmarkFNV-2",
+            ]),
+            "^(BenchmarkFNV|BenchmarkSort)$"
+        );
+        let go = Dialect::of_command("go test -run '^$' -bench '{filter}' ./...", None);
+        assert_eq!((go, Dialect::everything(go)), (Some(Dialect::Go), "."));
+        let pytest = Dialect::of_command("pytest -k '{filter}'", None);
+        assert_eq!(Dialect::everything(pytest), "");
         assert_eq!(Dialect::of_tool("hyperfine"), None);
         assert_eq!(Dialect::of_tool("pytest-benchmark"), Some(Dialect::Pytest));
     }

@@ -101,9 +101,10 @@ fn measure(
     let mut rounds: Vec<(Run, Run)> = Vec::new();
     let started = Instant::now();
     let mut planned = args.rounds.map_or(MIN_ROUNDS, |n| n as usize);
-    // Empty selects every benchmark; after the planned rounds, the suspects only.
-    let mut filter = String::new();
-    let mut dialect: Option<Dialect> = None;
+    // The whole suite (empty, or `.` for Go); after the planned rounds, the suspects only.
+    let mut dialect = Dialect::of_command(&args.run, args.format_in);
+    let everything = Dialect::everything(dialect);
+    let mut filter = everything.to_string();
     loop {
         let done = rounds.len();
         let elapsed = started.elapsed();
@@ -159,17 +160,17 @@ fn measure(
         };
         // A filtered round must measure some benchmark the first round had.
         let missed_all = |(_, first): &(Run, Run)| !shares_a_benchmark(first, &head);
-        if !filter.is_empty() && rounds.first().is_some_and(missed_all) {
+        if filter != everything && rounds.first().is_some_and(missed_all) {
             crate::app::warn(&format!(
                 "{{filter}} = `{filter}` selected none of the undecided benchmarks; the \
                  next rounds run the whole suite"
             ));
-            filter.clear();
+            filter = everything.to_string();
             dialect = None;
         }
         if done == 0 {
             check_overlap(&base, &head)?;
-            dialect = Dialect::of_tool(&head.meta.tool);
+            dialect = Dialect::of_tool(&head.meta.tool).or(dialect);
             if args.rounds.is_none() {
                 let first = started.elapsed().max(Duration::from_millis(1));
                 // Two thirds of the budget for the whole suite, the rest for the
