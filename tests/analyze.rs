@@ -761,3 +761,25 @@ fn benchmarkjs_lines_are_compared_as_throughput() {
     );
     assert_eq!(report["summary"]["compared"], 4);
 }
+
+#[test]
+fn luau_runner_output_is_read_from_its_table() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // One real output file: against itself every test is unchanged.
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/luau/output.txt"),
+            &p("fixtures/luau/output.txt"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["summary"]["compared"], 3);
+    let chess = row(&report, "chess");
+    assert_eq!(
+        (&chess["estimator"], &chess["status"]),
+        (&"min".into(), &"unchanged".into())
+    );
+    assert!((chess["baseline"]["value"].as_f64().expect("value") - 69.106e6).abs() < 1.0);
+}

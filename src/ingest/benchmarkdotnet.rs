@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::json::{check_value, parse as parse_json};
 use super::{Loaded, robust_summary};
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 
 const FORMAT: &str = "benchmarkdotnet";
 
@@ -204,16 +204,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             warnings.join("; ")
         )));
     }
-    Ok(Loaded {
-        run: Run {
-            meta: RunMeta {
-                tool: FORMAT.to_string(),
-                ..RunMeta::default()
-            },
-            benchmarks,
-        },
-        warnings,
-    })
+    Ok(Loaded::of(FORMAT, benchmarks, warnings))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::Loaded;
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 
 const FORMAT: &str = "benchmarkjs";
 
@@ -87,16 +87,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
                 .into(),
         ));
     }
-    Ok(Loaded {
-        run: Run {
-            meta: RunMeta {
-                tool: FORMAT.to_string(),
-                ..RunMeta::default()
-            },
-            benchmarks,
-        },
-        warnings: Vec::new(),
-    })
+    Ok(Loaded::of(FORMAT, benchmarks, Vec::new()))
 }
 
 #[cfg(test)]

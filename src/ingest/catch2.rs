@@ -14,7 +14,7 @@ use quick_xml::events::Event;
 
 use super::Loaded;
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 
 const FORMAT: &str = "catch2";
 
@@ -74,16 +74,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             measurements: vec![time],
         });
     }
-    Ok(Loaded {
-        run: Run {
-            meta: RunMeta {
-                tool: FORMAT.to_string(),
-                ..RunMeta::default()
-            },
-            benchmarks,
-        },
-        warnings: Vec::new(),
-    })
+    Ok(Loaded::of(FORMAT, benchmarks, Vec::new()))
 }
 
 fn finite_non_negative(v: f64, what: impl Fn() -> String) -> std::result::Result<f64, String> {

@@ -58,6 +58,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         _ if any_line(head, |l| super::benchmarkjs::result_line(l).is_some()) => {
             Ok(Format::BenchmarkJs)
         }
+        _ if any_line(head, |l| super::luau::success_line(l).is_some()) => Ok(Format::Luau),
         _ if bencher_line_present(head) => Ok(Format::BencherText),
         _ if go_line_present(head) => Ok(Format::Go),
         _ => Err(Error::input(
@@ -67,7 +68,8 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              cargo-criterion JSON lines, bencher text (`test NAME ... bench: N ns/iter`), \
              hyperfine --export-json, Google Benchmark JSON, Go `go test -bench` text or \
              `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
-             benchmark.js lines, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             benchmark.js lines, Luau's \
+             bench.py output, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -177,6 +179,7 @@ mod tests {
             ("fixtures/catch2/candidate.txt", Format::Catch2),
             ("fixtures/benchmarkjs/baseline.txt", Format::BenchmarkJs),
             ("fixtures/benchmarkjs/candidate.txt", Format::BenchmarkJs),
+            ("fixtures/luau/output.txt", Format::Luau),
         ];
         for (rel, expected) in cases {
             let (p, bytes) = super::super::fixture(rel);

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::json::{check_value, parse as parse_json};
 use super::{Loaded, robust_summary};
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 
 const FORMAT: &str = "hyperfine";
 const NS_PER_S: f64 = 1e9;
@@ -136,16 +136,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             warnings.join("; ")
         )));
     }
-    Ok(Loaded {
-        run: Run {
-            meta: RunMeta {
-                tool: FORMAT.to_string(),
-                ..RunMeta::default()
-            },
-            benchmarks,
-        },
-        warnings,
-    })
+    Ok(Loaded::of(FORMAT, benchmarks, warnings))
 }
 
 /// The command is the id; a parameter-scan value the command does not show (a

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::json::{check_value, parse as parse_json};
 use super::{Loaded, robust_summary};
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 use crate::units::parse_unit;
 
 const FORMAT: &str = "jmh";
@@ -118,16 +118,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             measurements,
         });
     }
-    Ok(Loaded {
-        run: Run {
-            meta: RunMeta {
-                tool: FORMAT.to_string(),
-                ..RunMeta::default()
-            },
-            benchmarks,
-        },
-        warnings: Vec::new(),
-    })
+    Ok(Loaded::of(FORMAT, benchmarks, Vec::new()))
 }
 
 /// `org.example.Bench.method`, with its `@Param` values as `[name=value, …]`.

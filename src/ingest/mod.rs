@@ -17,6 +17,7 @@ mod google_benchmark;
 mod hyperfine;
 mod jmh;
 mod json;
+mod luau;
 mod merge;
 mod pytest;
 mod pytest_samples;
@@ -61,6 +62,9 @@ pub enum Format {
     /// benchmark.js result lines (`NAME x 1,234 ops/sec ±1.23% (89 runs sampled)`).
     #[value(name = "benchmarkjs")]
     BenchmarkJs,
+    /// Luau's benchmark runner output (`SUCCESS: …` lines and its RESULTS table).
+    #[value(name = "benchmarkluau")]
+    Luau,
 }
 
 impl Format {
@@ -79,6 +83,7 @@ impl Format {
             Format::BenchmarkDotNet => "benchmarkdotnet",
             Format::Catch2 => "catch2",
             Format::BenchmarkJs => "benchmarkjs",
+            Format::Luau => "benchmarkluau",
         }
     }
 }
@@ -111,6 +116,26 @@ pub struct Loaded {
     pub run: Run,
     /// Things skipped or assumed, each naming the file.
     pub warnings: Vec<String>,
+}
+
+impl Loaded {
+    /// A run of `benchmarks` that `tool` wrote, with nothing known about it beyond them.
+    pub(crate) fn of(
+        tool: &str,
+        benchmarks: Vec<crate::model::Benchmark>,
+        warnings: Vec<String>,
+    ) -> Loaded {
+        Loaded {
+            run: Run {
+                meta: crate::model::RunMeta {
+                    tool: tool.to_string(),
+                    ..crate::model::RunMeta::default()
+                },
+                benchmarks,
+            },
+            warnings,
+        }
+    }
 }
 
 /// Reads one file or directory into a run.
@@ -154,6 +179,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::BenchmarkDotNet => benchmarkdotnet::parse(path, bytes),
         Format::Catch2 => catch2::parse(path, bytes),
         Format::BenchmarkJs => benchmarkjs::parse(path, bytes),
+        Format::Luau => luau::parse(path, bytes),
         Format::Criterion => Err(crate::Error::input(
             path,
             Some("criterion"),
