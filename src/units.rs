@@ -41,7 +41,7 @@ pub fn parse_unit(raw: &str) -> ParsedUnit {
         "s" | "sec" | "secs" | "seconds" => Some(time(1e9)),
         "min" => Some(time(60e9)),
         "ops/s" | "op/s" | "ops/sec" | "op/sec" | "iter/sec" | "iter/s" | "iters/s" | "hz"
-        | "runs/s" | "calls/s" => Some(thr("ops/s", 1.0)),
+        | "runs/s" | "calls/s" | "req/s" | "requests/s" => Some(thr("ops/s", 1.0)),
         // JMH's throughput units: operations per its time unit.
         "ops/ms" => Some(thr("ops/s", 1e3)),
         "ops/us" | "ops/µs" => Some(thr("ops/s", 1e6)),

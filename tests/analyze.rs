@@ -783,3 +783,48 @@ fn luau_runner_output_is_read_from_its_table() {
     );
     assert!((chess["baseline"]["value"].as_f64().expect("value") - 69.106e6).abs() < 1.0);
 }
+
+#[test]
+fn github_action_benchmark_custom_directions_are_forced_by_name() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = p("fixtures/custom/bigger-is-better.json");
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--format-in",
+            "customBiggerIsBetter",
+            "--baseline",
+            &file,
+            &file,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let free = common::metric_row(
+        &report,
+        "My Custom Bigger Is Better Benchmark - Free Memory",
+        "Megabytes",
+    );
+    assert_eq!(free["direction"], "higher_is_better");
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([]),
+        "the direction is said"
+    );
+    // Read as plain custom JSON, an unknown unit is lower-is-better, with a warning.
+    let (_, report, stderr) = analyze_json(tmp.path(), &["--baseline", &file, &file]);
+    let free = common::metric_row(
+        &report,
+        "My Custom Bigger Is Better Benchmark - Free Memory",
+        "Megabytes",
+    );
+    assert_eq!(free["direction"], "lower_is_better");
+    let warned = report["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .any(|w| {
+            w.as_str()
+                .is_some_and(|w| w.contains("unit `Megabytes` is not known"))
+        });
+    assert!(warned, "{report} {stderr}");
+}

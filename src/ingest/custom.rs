@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::Loaded;
 use super::json::{check_value, parse as parse_json};
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Estimator, Measurement, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement};
 use crate::units::parse_unit;
 
 const FORMAT: &str = "custom";
@@ -19,14 +19,27 @@ struct Entry {
     name: String,
     value: Option<f64>,
     unit: String,
+    /// A spread: `"± 12"`, `"+/- 12"`, `"stddev: 1.2"`, `"12"` or a bare number.
     #[serde(default)]
-    range: Option<String>,
+    range: Option<serde_json::Value>,
 }
 
 /// Parses a custom JSON array.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
-    let entries: Vec<Entry> = parse_json(path, FORMAT, bytes)?;
-    let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
+    parse_named(path, bytes, FORMAT, None)
+}
+
+/// Parses a custom JSON array under a format `name`; `direction`, when given, is every
+/// entry's (github-action-benchmark's `customBiggerIsBetter` and `customSmallerIsBetter`
+/// say it for the whole file, whatever the units).
+pub fn parse_named(
+    path: &Path,
+    bytes: &[u8],
+    name: &'static str,
+    direction: Option<Direction>,
+) -> Result<Loaded> {
+    let entries: Vec<Entry> = parse_json(path, name, bytes)?;
+    let invalid = |msg: String| Error::input(path, Some(name), msg);
     if entries.is_empty() {
         return Err(invalid(
             "the list is empty: no benchmark results".to_string(),
@@ -38,8 +51,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     for (i, e) in entries.into_iter().enumerate() {
         let value = check_value(e.value, || format!("entry {i} (`{}`): value", e.name), true)
             .map_err(invalid)?;
-        let unit = parse_unit(&e.unit);
-        if !unit.known {
+        let mut unit = parse_unit(&e.unit);
+        if let Some(d) = direction {
+            unit.direction = d;
+        } else if !unit.known {
             warnings.push(format!(
                 "{}: `{}`: unit `{}` is not known; compared as a custom metric where lower is better \
                  (set `direction` in bench-bot.toml to change it)",
@@ -48,11 +63,12 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
                 e.unit
             ));
         }
-        let spread = e
-            .range
-            .as_deref()
-            .and_then(parse_range)
-            .map(|s| s * unit.factor);
+        let spread = match &e.range {
+            Some(serde_json::Value::String(r)) => parse_range(r),
+            Some(serde_json::Value::Number(n)) => n.as_f64().filter(|v| v.is_finite() && *v >= 0.0),
+            _ => None,
+        }
+        .map(|s| s * unit.factor);
         let m = Measurement::new(
             unit.metric,
             unit.direction,
@@ -80,23 +96,18 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             }
         }
     }
-    let meta = RunMeta {
-        tool: FORMAT.to_string(),
-        ..RunMeta::default()
-    };
-    Ok(Loaded {
-        run: Run { meta, benchmarks },
-        warnings,
-    })
+    Ok(Loaded::of(name, benchmarks, warnings))
 }
 
-/// Reads `± 12`, `+/- 12`, `stddev: 1.2e-3` as a number; anything else is no spread.
+/// Reads `± 12`, `+/- 12`, `stddev: 1.2e-3` or a bare `12` as a number; anything else
+/// is no spread.
 pub fn parse_range(range: &str) -> Option<f64> {
     let s = range.trim();
     let s = s
         .strip_prefix('±')
         .or_else(|| s.strip_prefix("+/-"))
-        .or_else(|| s.strip_prefix("stddev:"))?;
+        .or_else(|| s.strip_prefix("stddev:"))
+        .unwrap_or(s);
     let s = s.split_whitespace().next()?;
     let cleaned: String = s.chars().filter(|c| *c != ',').collect();
     cleaned
@@ -108,7 +119,48 @@ pub fn parse_range(range: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Direction, Metric};
+    use crate::model::Metric;
+
+    #[test]
+    fn the_forced_direction_of_github_action_benchmark_custom_formats() {
+        let (p, bytes) = crate::ingest::fixture("fixtures/custom/bigger-is-better.json");
+        let loaded = parse_named(
+            &p,
+            &bytes,
+            "customBiggerIsBetter",
+            Some(Direction::HigherIsBetter),
+        )
+        .expect("parses");
+        assert!(
+            loaded.warnings.is_empty(),
+            "the direction is said: {:?}",
+            loaded.warnings
+        );
+        let run = loaded.run;
+        assert_eq!(run.meta.tool, "customBiggerIsBetter");
+        let free = &run.benchmarks[1];
+        assert_eq!(
+            free.id,
+            "My Custom Bigger Is Better Benchmark - Free Memory"
+        );
+        let m = &free.measurements[0];
+        assert_eq!((m.direction, m.value), (Direction::HigherIsBetter, 150.0));
+        assert_eq!(m.metric, Metric::Custom("Megabytes".into()));
+        let (p, bytes) = crate::ingest::fixture("fixtures/custom/smaller-is-better.json");
+        let run = parse_named(
+            &p,
+            &bytes,
+            "customSmallerIsBetter",
+            Some(Direction::LowerIsBetter),
+        )
+        .expect("parses")
+        .run;
+        assert!(
+            run.benchmarks
+                .iter()
+                .all(|b| b.measurements[0].direction == Direction::LowerIsBetter)
+        );
+    }
 
     #[test]
     fn units_decide_metric_scale_and_direction() {

@@ -180,6 +180,8 @@ mod tests {
             ("fixtures/benchmarkjs/baseline.txt", Format::BenchmarkJs),
             ("fixtures/benchmarkjs/candidate.txt", Format::BenchmarkJs),
             ("fixtures/luau/output.txt", Format::Luau),
+            ("fixtures/custom/bigger-is-better.json", Format::Custom),
+            ("fixtures/custom/smaller-is-better.json", Format::Custom),
         ];
         for (rel, expected) in cases {
             let (p, bytes) = super::super::fixture(rel);

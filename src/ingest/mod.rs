@@ -65,6 +65,13 @@ pub enum Format {
     /// Luau's benchmark runner output (`SUCCESS: …` lines and its RESULTS table).
     #[value(name = "benchmarkluau")]
     Luau,
+    /// Custom JSON where higher is better for every entry (github-action-benchmark's
+    /// `customBiggerIsBetter`); only forced, never detected.
+    #[value(name = "customBiggerIsBetter")]
+    CustomBiggerIsBetter,
+    /// Custom JSON where lower is better for every entry (`customSmallerIsBetter`).
+    #[value(name = "customSmallerIsBetter")]
+    CustomSmallerIsBetter,
 }
 
 impl Format {
@@ -84,6 +91,8 @@ impl Format {
             Format::Catch2 => "catch2",
             Format::BenchmarkJs => "benchmarkjs",
             Format::Luau => "benchmarkluau",
+            Format::CustomBiggerIsBetter => "customBiggerIsBetter",
+            Format::CustomSmallerIsBetter => "customSmallerIsBetter",
         }
     }
 }
@@ -180,6 +189,18 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Catch2 => catch2::parse(path, bytes),
         Format::BenchmarkJs => benchmarkjs::parse(path, bytes),
         Format::Luau => luau::parse(path, bytes),
+        Format::CustomBiggerIsBetter => custom::parse_named(
+            path,
+            bytes,
+            "customBiggerIsBetter",
+            Some(crate::model::Direction::HigherIsBetter),
+        ),
+        Format::CustomSmallerIsBetter => custom::parse_named(
+            path,
+            bytes,
+            "customSmallerIsBetter",
+            Some(crate::model::Direction::LowerIsBetter),
+        ),
         Format::Criterion => Err(crate::Error::input(
             path,
             Some("criterion"),
