@@ -828,3 +828,26 @@ fn github_action_benchmark_custom_directions_are_forced_by_name() {
         });
     assert!(warned, "{report} {stderr}");
 }
+
+#[test]
+fn vitest_output_json_is_compared() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/vitest/baseline.json"),
+            &p("fixtures/vitest/candidate.json"),
+        ],
+    );
+    // The candidate sorts 1.5x the data in `sort 2048`.
+    assert_eq!(code, 1, "{stderr}");
+    let r = row(&report, "sort.bench.js > sorting > sort 2048");
+    assert_eq!(
+        (&r["status"], &r["tier"]),
+        (&"regression".into(), &"critical".into()),
+        "{r}"
+    );
+    assert_eq!(r["estimator"], "median");
+    assert_eq!(report["summary"]["compared"], 3);
+}

@@ -33,6 +33,11 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         Some(b'{') if has("\"context\"") && has("\"time_unit\"") && has("\"real_time\"") => {
             Ok(Format::GoogleBenchmark)
         }
+        // `vitest bench --outputJson`: test files, each with groups of benchmarks (before
+        // pytest-benchmark, which also has a `benchmarks` list).
+        Some(b'{') if has("\"files\"") && has("\"groups\"") && has("\"fullName\"") => {
+            Ok(Format::Vitest)
+        }
         // test2json events: `go test -json` (checked before cargo-criterion: a
         // benchmark's output can say anything).
         Some(b'{') if has("\"Action\"") && has("\"Package\"") => Ok(Format::Go),
@@ -69,7 +74,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              hyperfine --export-json, Google Benchmark JSON, Go `go test -bench` text or \
              `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
              benchmark.js lines, Luau's \
-             bench.py output, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             bench.py output, vitest bench --outputJson, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -180,6 +185,8 @@ mod tests {
             ("fixtures/benchmarkjs/baseline.txt", Format::BenchmarkJs),
             ("fixtures/benchmarkjs/candidate.txt", Format::BenchmarkJs),
             ("fixtures/luau/output.txt", Format::Luau),
+            ("fixtures/vitest/baseline.json", Format::Vitest),
+            ("fixtures/vitest/candidate.json", Format::Vitest),
             ("fixtures/custom/bigger-is-better.json", Format::Custom),
             ("fixtures/custom/smaller-is-better.json", Format::Custom),
         ];

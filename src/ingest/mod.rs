@@ -21,6 +21,7 @@ mod luau;
 mod merge;
 mod pytest;
 mod pytest_samples;
+mod vitest;
 
 use std::path::Path;
 
@@ -72,6 +73,8 @@ pub enum Format {
     /// Custom JSON where lower is better for every entry (`customSmallerIsBetter`).
     #[value(name = "customSmallerIsBetter")]
     CustomSmallerIsBetter,
+    /// `vitest bench --outputJson` files.
+    Vitest,
 }
 
 impl Format {
@@ -93,6 +96,7 @@ impl Format {
             Format::Luau => "benchmarkluau",
             Format::CustomBiggerIsBetter => "customBiggerIsBetter",
             Format::CustomSmallerIsBetter => "customSmallerIsBetter",
+            Format::Vitest => "vitest",
         }
     }
 }
@@ -189,6 +193,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Catch2 => catch2::parse(path, bytes),
         Format::BenchmarkJs => benchmarkjs::parse(path, bytes),
         Format::Luau => luau::parse(path, bytes),
+        Format::Vitest => vitest::parse(path, bytes),
         Format::CustomBiggerIsBetter => custom::parse_named(
             path,
             bytes,
