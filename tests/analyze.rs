@@ -851,3 +851,26 @@ fn vitest_output_json_is_compared() {
     assert_eq!(r["estimator"], "median");
     assert_eq!(report["summary"]["compared"], 3);
 }
+
+#[test]
+fn ruby_benchmark_reports_are_compared_on_real_time() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/ruby/baseline.txt"),
+            &p("fixtures/ruby/candidate.txt"),
+        ],
+    );
+    // The candidate sorts 1.5x the data.
+    assert_eq!(code, 1, "{stderr}");
+    let r = row(&report, "sort");
+    assert_eq!(
+        (&r["status"], &r["tier"]),
+        (&"regression".into(), &"critical".into()),
+        "{r}"
+    );
+    assert_eq!(r["estimator"], "value");
+    assert_eq!(report["summary"]["compared"], 3);
+}

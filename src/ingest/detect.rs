@@ -64,6 +64,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             Ok(Format::BenchmarkJs)
         }
         _ if any_line(head, |l| super::luau::success_line(l).is_some()) => Ok(Format::Luau),
+        _ if any_line(head, super::ruby::is_caption) => Ok(Format::Ruby),
         _ if bencher_line_present(head) => Ok(Format::BencherText),
         _ if go_line_present(head) => Ok(Format::Go),
         _ => Err(Error::input(
@@ -74,7 +75,8 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              hyperfine --export-json, Google Benchmark JSON, Go `go test -bench` text or \
              `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
              benchmark.js lines, Luau's \
-             bench.py output, vitest bench --outputJson, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             bench.py output, vitest bench --outputJson, \
+             Ruby's Benchmark report, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -187,6 +189,8 @@ mod tests {
             ("fixtures/luau/output.txt", Format::Luau),
             ("fixtures/vitest/baseline.json", Format::Vitest),
             ("fixtures/vitest/candidate.json", Format::Vitest),
+            ("fixtures/ruby/baseline.txt", Format::Ruby),
+            ("fixtures/ruby/candidate.txt", Format::Ruby),
             ("fixtures/custom/bigger-is-better.json", Format::Custom),
             ("fixtures/custom/smaller-is-better.json", Format::Custom),
         ];

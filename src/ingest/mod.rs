@@ -21,6 +21,7 @@ mod luau;
 mod merge;
 mod pytest;
 mod pytest_samples;
+mod ruby;
 mod vitest;
 
 use std::path::Path;
@@ -75,6 +76,8 @@ pub enum Format {
     CustomSmallerIsBetter,
     /// `vitest bench --outputJson` files.
     Vitest,
+    /// Ruby's `Benchmark.bm` / `Benchmark.bmbm` report.
+    Ruby,
 }
 
 impl Format {
@@ -97,6 +100,7 @@ impl Format {
             Format::CustomBiggerIsBetter => "customBiggerIsBetter",
             Format::CustomSmallerIsBetter => "customSmallerIsBetter",
             Format::Vitest => "vitest",
+            Format::Ruby => "ruby",
         }
     }
 }
@@ -194,6 +198,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::BenchmarkJs => benchmarkjs::parse(path, bytes),
         Format::Luau => luau::parse(path, bytes),
         Format::Vitest => vitest::parse(path, bytes),
+        Format::Ruby => ruby::parse(path, bytes),
         Format::CustomBiggerIsBetter => custom::parse_named(
             path,
             bytes,
