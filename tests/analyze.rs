@@ -874,3 +874,23 @@ fn ruby_benchmark_reports_are_compared_on_real_time() {
     assert_eq!(r["estimator"], "value");
     assert_eq!(report["summary"]["compared"], 3);
 }
+
+#[test]
+fn google_benchmark_console_tables_are_compared() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/google-benchmark/baseline.console.txt"),
+            &p("fixtures/google-benchmark/candidate.console.txt"),
+        ],
+    );
+    // BM_Sort sorts 1.5x the elements in the candidate: past the warning at least.
+    assert!(code <= 1, "{stderr}");
+    assert!(["warning", "critical"].contains(&report["verdict"].as_str().expect("verdict")));
+    let r = row(&report, "BM_Sort/16384");
+    assert_eq!(r["status"], "regression", "{r}");
+    assert_eq!(r["paired"][0]["metric"], "throughput", "{r}");
+    assert_eq!(report["summary"]["compared"], 3);
+}

@@ -60,6 +60,13 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         // Catch2's XML reporter (`<Catch …>` in v2, `<Catch2TestRun …>` in v3).
         Some(b'<') if has("<Catch") => Ok(Format::Catch2),
         _ if catch2_table_present(head) => Ok(Format::Catch2),
+        // Google Benchmark's console table.
+        _ if any_line(head, |l| {
+            l.starts_with("Benchmark ") && l.contains(" Time ") && l.contains("Iterations")
+        }) =>
+        {
+            Ok(Format::GoogleBenchmark)
+        }
         _ if any_line(head, |l| super::benchmarkjs::result_line(l).is_some()) => {
             Ok(Format::BenchmarkJs)
         }
@@ -190,6 +197,14 @@ mod tests {
             ("fixtures/vitest/baseline.json", Format::Vitest),
             ("fixtures/vitest/candidate.json", Format::Vitest),
             ("fixtures/ruby/baseline.txt", Format::Ruby),
+            (
+                "fixtures/google-benchmark/baseline.console.txt",
+                Format::GoogleBenchmark,
+            ),
+            (
+                "fixtures/google-benchmark/aggregates-only.console.txt",
+                Format::GoogleBenchmark,
+            ),
             ("fixtures/ruby/candidate.txt", Format::Ruby),
             ("fixtures/custom/bigger-is-better.json", Format::Custom),
             ("fixtures/custom/smaller-is-better.json", Format::Custom),

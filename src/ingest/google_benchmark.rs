@@ -62,7 +62,7 @@ const KNOWN: &[&str] = &[
     "complexity_n",
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct GBench {
     name: String,
     #[serde(default)]
@@ -102,19 +102,47 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     parse_with(path, bytes, Clock::Real)
 }
 
-/// Parses a Google Benchmark JSON file, comparing `clock` (`real_time` or `cpu_time`).
+/// Parses a Google Benchmark JSON file or its console output, comparing `clock`
+/// (`real_time` or `cpu_time`).
 pub fn parse_with(path: &Path, bytes: &[u8], clock: Clock) -> Result<Loaded> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    if start.is_some_and(|i| bytes[i] != b'{') {
+        let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
+        let text =
+            std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
+        let rows = console::rows(text).map_err(invalid)?;
+        if rows.is_empty() {
+            return Err(invalid(
+                "no Google Benchmark results: expected the console table (`Benchmark  Time  \
+                 CPU  Iterations`) or JSON (--benchmark_out_format=json)"
+                    .into(),
+            ));
+        }
+        return judge(path, &rows, clock, None);
+    }
     let file: GFile = parse_json(path, FORMAT, bytes)?;
-    let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     if file.benchmarks.is_empty() {
-        return Err(invalid(
-            "`benchmarks` is empty: no benchmark ran (a --benchmark_filter that matched nothing?)"
-                .into(),
+        return Err(Error::input(
+            path,
+            Some(FORMAT),
+            "`benchmarks` is empty: no benchmark ran (a --benchmark_filter that matched nothing?)",
         ));
     }
+    judge(
+        path,
+        &file.benchmarks,
+        clock,
+        file.context.and_then(|c| c.date),
+    )
+}
+
+/// The rows of one file, grouped by benchmark and judged: repetitions as samples, else
+/// the aggregates; a failed benchmark is a warning.
+fn judge(path: &Path, rows: &[GBench], clock: Clock, date: Option<String>) -> Result<Loaded> {
+    let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let mut order: Vec<String> = Vec::new();
     let mut groups: BTreeMap<String, Group<'_>> = BTreeMap::new();
-    for b in &file.benchmarks {
+    for b in rows {
         let id = b.run_name.clone().unwrap_or_else(|| b.name.clone());
         let g = groups.entry(id.clone()).or_insert_with(|| {
             order.push(id);
@@ -161,7 +189,7 @@ pub fn parse_with(path: &Path, bytes: &[u8], clock: Clock) -> Result<Loaded> {
     Ok(Loaded {
         run: Run {
             meta: RunMeta {
-                timestamp: file.context.and_then(|c| c.date),
+                timestamp: date,
                 tool: FORMAT.to_string(),
                 ..RunMeta::default()
             },
@@ -291,8 +319,199 @@ fn from_aggregates(id: &str, aggs: &[&GBench], clock: Clock) -> Result<Vec<Measu
     ])
 }
 
+/// The console reporter (the default output): a table `Benchmark  Time  CPU
+/// Iterations [UserCounters...]`, one row per run, `BM_Sort/1024  6021 ns  5997 ns  4703
+/// items_per_second=170.766M/s`. Aggregate rows add `_mean`, `_median`, `_stddev`,
+/// `_cv` to the name of a benchmark that has rows of its own; a failed benchmark prints
+/// `ERROR OCCURRED: '…'`. Rows are read into the JSON reporter's shape.
+mod console {
+    use super::GBench;
+
+    const AGGREGATES: [&str; 4] = ["mean", "median", "stddev", "cv"];
+
+    /// A counter's value as the console prints it (`170.766M/s`, `242.605k`,
+    /// `29.4183G/s` for bytes, whose prefixes count in 1024s).
+    fn counter(raw: &str, binary: bool) -> Option<f64> {
+        let raw = raw.strip_suffix("/s").unwrap_or(raw);
+        let base: f64 = if binary { 1024.0 } else { 1000.0 };
+        let (number, scale) = match raw.char_indices().last()? {
+            (i, 'k') => (&raw[..i], base),
+            (i, 'M') => (&raw[..i], base.powi(2)),
+            (i, 'G') => (&raw[..i], base.powi(3)),
+            (i, 'T') => (&raw[..i], base.powi(4)),
+            _ => (raw, 1.0),
+        };
+        number.parse::<f64>().ok().map(|v| v * scale)
+    }
+
+    /// The rows of every table in the text.
+    pub(super) fn rows(text: &str) -> Result<Vec<GBench>, String> {
+        let mut rows: Vec<GBench> = Vec::new();
+        let mut in_table = false;
+        for (i, line) in text.lines().enumerate() {
+            let at = i + 1;
+            let mut t = line.split_whitespace();
+            let Some(name) = t.next() else { continue };
+            if name == "Benchmark" && line.contains("Iterations") {
+                in_table = true;
+                continue;
+            }
+            if !in_table || name.starts_with("---") {
+                continue;
+            }
+            let rest: Vec<&str> = t.collect();
+            if rest.first() == Some(&"ERROR") {
+                let message = line
+                    .split_once("ERROR OCCURRED:")
+                    .map_or("", |(_, m)| m.trim());
+                rows.push(GBench {
+                    name: name.to_string(),
+                    error_occurred: Some(true),
+                    error_message: Some(message.trim_matches('\'').to_string()),
+                    ..GBench::default()
+                });
+                continue;
+            }
+            // `_cv` rows print percentages, not times: not needed to judge.
+            if rest.get(1) == Some(&"%") {
+                continue;
+            }
+            let [real, real_unit, cpu, cpu_unit, iterations, counters @ ..] = rest.as_slice()
+            else {
+                return Err(format!(
+                    "line {at}: `{name}`: expected `TIME UNIT  CPU UNIT  ITERATIONS`, found `{}`",
+                    rest.join(" ")
+                ));
+            };
+            if real_unit != cpu_unit {
+                return Err(format!(
+                    "line {at}: `{name}`: the time is in {real_unit} but the CPU time in {cpu_unit}"
+                ));
+            }
+            let number = |raw: &str, what: &str| {
+                raw.parse::<f64>()
+                    .map_err(|_| format!("line {at}: `{name}`: {what} `{raw}` is not a number"))
+            };
+            let mut row = GBench {
+                name: name.to_string(),
+                run_type: Some("iteration".into()),
+                real_time: Some(number(real, "the time")?),
+                cpu_time: Some(number(cpu, "the CPU time")?),
+                time_unit: Some((*real_unit).to_string()),
+                ..GBench::default()
+            };
+            let iterations = number(iterations, "the iteration count")?;
+            // An aggregate row's count is the repetitions behind it.
+            row.rest.insert(
+                "repetitions".into(),
+                serde_json::Value::from(iterations as u64),
+            );
+            for c in counters {
+                let Some((key, value)) = c.split_once('=') else {
+                    continue;
+                };
+                let value = counter(value, key == "bytes_per_second")
+                    .ok_or_else(|| format!("line {at}: `{name}`: counter `{c}` is not a number"))?;
+                match key {
+                    "items_per_second" => row.items_per_second = Some(value),
+                    "bytes_per_second" => row.bytes_per_second = Some(value),
+                    _ => {
+                        row.rest
+                            .insert(key.to_string(), serde_json::Value::from(value));
+                    }
+                }
+            }
+            rows.push(row);
+        }
+        // An aggregate is `NAME_mean` etc. of a NAME that has rows of its own, or that
+        // has two aggregates (`--benchmark_report_aggregates_only`).
+        let names: std::collections::HashSet<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let split = |name: &str| -> Option<(String, String)> {
+            let (base, kind) = name.rsplit_once('_')?;
+            let kinds = AGGREGATES
+                .iter()
+                .filter(|k| names.contains(format!("{base}_{k}").as_str()))
+                .count();
+            (AGGREGATES.contains(&kind) && (names.contains(base) || kinds >= 2))
+                .then(|| (base.to_string(), kind.to_string()))
+        };
+        let aggregates: Vec<Option<(String, String)>> =
+            rows.iter().map(|r| split(&r.name)).collect();
+        for (row, aggregate) in rows.iter_mut().zip(aggregates) {
+            match aggregate {
+                Some((base, kind)) => {
+                    row.run_name = Some(base);
+                    row.aggregate_name = Some(kind);
+                    row.run_type = Some("aggregate".into());
+                }
+                None => {
+                    row.rest.remove("repetitions");
+                }
+            }
+        }
+        Ok(rows)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// The console table: repetitions as samples, aggregates and `_cv` rows not counted
+    /// twice, counters, failures; the same benchmarks as the JSON reporter's.
+    #[test]
+    fn the_console_table_is_read_like_the_json() {
+        let (p, bytes) = crate::ingest::fixture("fixtures/google-benchmark/baseline.console.txt");
+        let loaded = super::parse(&p, &bytes).expect("parses");
+        let ids: Vec<&str> = loaded
+            .run
+            .benchmarks
+            .iter()
+            .map(|b| b.id.as_str())
+            .collect();
+        assert_eq!(ids, ["BM_Sort/1024", "BM_Sort/16384", "BM_Copy/4096"]);
+        let t = &loaded.run.benchmarks[0].measurements[0];
+        assert_eq!(
+            t.samples.as_deref(),
+            Some(&[5498.0, 5359.0, 5592.0, 5377.0, 5504.0][..])
+        );
+        assert_eq!((t.value, t.n), (5498.0, Some(5)));
+        let items = &loaded.run.benchmarks[0].measurements[1];
+        assert_eq!((items.unit.as_str(), items.derived), ("elements/s", true));
+        assert!((items.value - 186.327e6).abs() < 1.0, "{}", items.value);
+        let copies = loaded.run.benchmarks[2]
+            .measurements
+            .iter()
+            .find(|m| m.metric == Metric::Custom("copies".into()))
+            .expect("a user counter");
+        assert!(copies.value > 1e3, "k is a thousand: {}", copies.value);
+        assert!(loaded.warnings[0].contains("`BM_Fails` failed (the input file is missing)"));
+        // --benchmark_report_aggregates_only: the median aggregate, the stddev, the count.
+        let (p, bytes) =
+            crate::ingest::fixture("fixtures/google-benchmark/aggregates-only.console.txt");
+        let run = super::parse(&p, &bytes).expect("parses").run;
+        assert_eq!(run.benchmarks.len(), 3);
+        let t = &run.benchmarks[0].measurements[0];
+        assert_eq!((t.estimator, t.n), (Some(Estimator::Median), Some(5)));
+        assert!(t.stddev.is_some());
+        // Cut inside a row, a bad unit, a bad number.
+        let text = String::from_utf8(bytes).expect("utf8");
+        let bad = |t: &str| {
+            super::parse(Path::new("c.txt"), t.as_bytes())
+                .expect_err("refused")
+                .to_string()
+        };
+        let header = "Benchmark   Time   CPU   Iterations\n";
+        assert!(
+            bad(&format!("{header}BM_A  5 ns  5 us  10\n"))
+                .contains("in ns but the CPU time in us")
+        );
+        assert!(bad(&format!("{header}BM_A  x ns  5 ns  10\n")).contains("`BM_A`: the time `x`"));
+        assert!(bad(&format!("{header}BM_A  5 ns\n")).contains("line 2: `BM_A`: expected"));
+        assert!(
+            bad(&text[..text.find("Benchmark").expect("header")])
+                .contains("no Google Benchmark results")
+        );
+    }
+
     use super::*;
     use crate::ingest::fixture;
 
