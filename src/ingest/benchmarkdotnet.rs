@@ -198,13 +198,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             measurements,
         });
     }
-    if benchmarks.is_empty() {
-        return Err(invalid(format!(
-            "every benchmark failed, so nothing was measured ({})",
-            warnings.join("; ")
-        )));
-    }
-    Ok(Loaded::of(FORMAT, benchmarks, warnings))
+    Loaded::unless_all_failed(FORMAT, benchmarks, warnings, "benchmark").map_err(invalid)
 }
 
 #[cfg(test)]
@@ -213,9 +207,7 @@ mod tests {
     use crate::ingest::fixture;
 
     fn err(text: &str) -> String {
-        parse(Path::new("bdn.json"), text.as_bytes())
-            .expect_err("refused")
-            .to_string()
+        crate::ingest::refusal(parse, text)
     }
 
     #[test]

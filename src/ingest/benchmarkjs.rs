@@ -96,16 +96,14 @@ mod tests {
     use crate::ingest::fixture;
 
     fn err(text: &str) -> String {
-        parse(Path::new("bench.txt"), text.as_bytes())
-            .expect_err("refused")
-            .to_string()
+        crate::ingest::refusal(parse, text)
     }
 
     #[test]
     fn result_lines_become_throughput() {
         let (p, bytes) = fixture("fixtures/benchmarkjs/baseline.txt");
         let run = parse(&p, &bytes).expect("parses").run;
-        let ids: Vec<&str> = run.benchmarks.iter().map(|b| b.id.as_str()).collect();
+        let ids = crate::ingest::ids(&run);
         assert_eq!(
             ids,
             ["sort 2048", "sort 64", "JSON round trip", "RegExp#test"]

@@ -302,16 +302,14 @@ mod tests {
     use crate::ingest::fixture;
 
     fn err(text: &str) -> String {
-        parse(Path::new("catch2.txt"), text.as_bytes())
-            .expect_err("refused")
-            .to_string()
+        crate::ingest::refusal(parse, text)
     }
 
     #[test]
     fn the_xml_reporter_gives_mean_stddev_and_samples() {
         let (p, bytes) = fixture("fixtures/catch2/candidate.xml");
         let run = parse(&p, &bytes).expect("parses").run;
-        let ids: Vec<&str> = run.benchmarks.iter().map(|b| b.id.as_str()).collect();
+        let ids = crate::ingest::ids(&run);
         assert_eq!(
             ids,
             [

@@ -18,7 +18,7 @@ use super::json::parse as parse_json;
 use super::{Loaded, robust_summary};
 use crate::config::Clock;
 use crate::error::{Error, Result};
-use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric, Run, RunMeta};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 use crate::stats::median;
 
 const FORMAT: &str = "google-benchmark";
@@ -180,23 +180,10 @@ fn judge(path: &Path, rows: &[GBench], clock: Clock, date: Option<String>) -> Re
             measurements,
         });
     }
-    if benchmarks.is_empty() {
-        return Err(invalid(format!(
-            "every benchmark failed, so nothing was measured ({})",
-            warnings.join("; ")
-        )));
-    }
-    Ok(Loaded {
-        run: Run {
-            meta: RunMeta {
-                timestamp: date,
-                tool: FORMAT.to_string(),
-                ..RunMeta::default()
-            },
-            benchmarks,
-        },
-        warnings,
-    })
+    let mut loaded =
+        Loaded::unless_all_failed(FORMAT, benchmarks, warnings, "benchmark").map_err(invalid)?;
+    loaded.run.meta.timestamp = date;
+    Ok(loaded)
 }
 
 fn ns_per(unit: Option<&str>, id: &str) -> Result<f64, String> {

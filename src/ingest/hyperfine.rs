@@ -130,13 +130,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             measurements,
         });
     }
-    if benchmarks.is_empty() {
-        return Err(invalid(format!(
-            "every command failed, so nothing was measured ({})",
-            warnings.join("; ")
-        )));
-    }
-    Ok(Loaded::of(FORMAT, benchmarks, warnings))
+    Loaded::unless_all_failed(FORMAT, benchmarks, warnings, "command").map_err(invalid)
 }
 
 /// The command is the id; a parameter-scan value the command does not show (a

@@ -204,9 +204,7 @@ mod tests {
     }
 
     fn err(text: &str) -> String {
-        parse(Path::new("jmh.json"), text.as_bytes())
-            .expect_err("refused")
-            .to_string()
+        crate::ingest::refusal(parse, text)
     }
 
     #[test]

@@ -158,16 +158,14 @@ mod tests {
     use crate::ingest::fixture;
 
     fn err(text: &str) -> String {
-        parse(Path::new("luau.txt"), text.as_bytes())
-            .expect_err("refused")
-            .to_string()
+        crate::ingest::refusal(parse, text)
     }
 
     #[test]
     fn the_results_table_gives_min_and_spread() {
         let (p, bytes) = fixture("fixtures/luau/output.txt");
         let run = parse(&p, &bytes).expect("parses").run;
-        let ids: Vec<&str> = run.benchmarks.iter().map(|b| b.id.as_str()).collect();
+        let ids = crate::ingest::ids(&run);
         assert_eq!(ids, ["base64", "chess", "life"]);
         let m = &run.benchmarks[0].measurements[0];
         assert!((m.value - 14.831e6).abs() < 1e-3, "{}", m.value);

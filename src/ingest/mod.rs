@@ -136,6 +136,23 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Like `of`, for formats that report failed benchmarks as warnings: a file where
+    /// every `what` (benchmark, command) failed measured nothing, and says so.
+    pub(crate) fn unless_all_failed(
+        tool: &str,
+        benchmarks: Vec<crate::model::Benchmark>,
+        warnings: Vec<String>,
+        what: &str,
+    ) -> std::result::Result<Loaded, String> {
+        if benchmarks.is_empty() {
+            return Err(format!(
+                "every {what} failed, so nothing was measured ({})",
+                warnings.join("; ")
+            ));
+        }
+        Ok(Loaded::of(tool, benchmarks, warnings))
+    }
+
     /// A run of `benchmarks` that `tool` wrote, with nothing known about it beyond them.
     pub(crate) fn of(
         tool: &str,
@@ -217,6 +234,20 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
             "criterion results are a directory: pass `target/criterion` (or a folder in it)",
         )),
     }
+}
+
+/// What a parser says when it refuses `text`, for the parsers' tests.
+#[cfg(test)]
+pub(crate) fn refusal(parse: fn(&Path, &[u8]) -> Result<Loaded>, text: &str) -> String {
+    parse(Path::new("input"), text.as_bytes())
+        .expect_err("refused")
+        .to_string()
+}
+
+/// A run's benchmark ids in order, for the parsers' tests.
+#[cfg(test)]
+pub(crate) fn ids(run: &Run) -> Vec<&str> {
+    run.benchmarks.iter().map(|b| b.id.as_str()).collect()
 }
 
 /// A fixture file's path and bytes, for the parsers' tests.

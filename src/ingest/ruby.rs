@@ -111,16 +111,14 @@ mod tests {
     use crate::ingest::fixture;
 
     fn err(text: &str) -> String {
-        parse(Path::new("bench.txt"), text.as_bytes())
-            .expect_err("refused")
-            .to_string()
+        crate::ingest::refusal(parse, text)
     }
 
     #[test]
     fn bm_reports_give_the_real_time() {
         let (p, bytes) = fixture("fixtures/ruby/baseline.txt");
         let run = parse(&p, &bytes).expect("parses").run;
-        let ids: Vec<&str> = run.benchmarks.iter().map(|b| b.id.as_str()).collect();
+        let ids = crate::ingest::ids(&run);
         assert_eq!(ids, ["sort", "string join", "hash build"]);
         let text = String::from_utf8(bytes).expect("utf8");
         let sort = text

@@ -122,16 +122,14 @@ mod tests {
     use crate::ingest::fixture;
 
     fn err(text: &str) -> String {
-        parse(Path::new("vitest.json"), text.as_bytes())
-            .expect_err("refused")
-            .to_string()
+        crate::ingest::refusal(parse, text)
     }
 
     #[test]
     fn median_sd_and_sample_count_in_ns() {
         let (p, bytes) = fixture("fixtures/vitest/baseline.json");
         let run = parse(&p, &bytes).expect("parses").run;
-        let ids: Vec<&str> = run.benchmarks.iter().map(|b| b.id.as_str()).collect();
+        let ids = crate::ingest::ids(&run);
         assert_eq!(
             ids,
             [
