@@ -722,29 +722,38 @@ async fn an_unconfirmed_pull_request_gets_nothing() {
 
 fn git_workspace() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("work");
+    git_repository(&tmp.path().join("remote.git"), &work);
+    (tmp, work)
+}
+
+/// A bare remote at `remote` and a checkout at `work` with one commit on `main`, pushed
+/// to it as `origin`.
+fn git_repository(remote: &Path, work: &Path) -> git2::Repository {
     let mut opts = git2::RepositoryInitOptions::new();
     opts.bare(true).initial_head("main");
-    git2::Repository::init_opts(tmp.path().join("remote.git"), &opts).expect("bare");
-    let url = format!("file://{}", tmp.path().join("remote.git").display());
+    git2::Repository::init_opts(remote, &opts).expect("bare");
+    let url = format!("file://{}", remote.display());
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head("main");
-    let work = tmp.path().join("work");
-    let repo = git2::Repository::init_opts(&work, &opts).expect("init");
+    let repo = git2::Repository::init_opts(work, &opts).expect("init");
     std::fs::write(work.join("a.txt"), "a").expect("write");
-    let mut index = repo.index().expect("index");
-    index.add_path(Path::new("a.txt")).expect("add");
-    let tree = repo
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("tree");
-    let sig = git2::Signature::now("dev", "dev@example.com").expect("sig");
-    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
-        .expect("commit");
+    {
+        let mut index = repo.index().expect("index");
+        index.add_path(Path::new("a.txt")).expect("add");
+        let tree = repo
+            .find_tree(index.write_tree().expect("tree"))
+            .expect("tree");
+        let sig = git2::Signature::now("dev", "dev@example.com").expect("sig");
+        repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
+            .expect("commit");
+    }
     repo.remote("origin", &url).expect("remote");
     repo.find_remote("origin")
         .expect("origin")
         .push(&["refs/heads/main:refs/heads/main"], None)
         .expect("push");
-    (tmp, work)
+    repo
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1534,31 +1543,13 @@ async fn the_image_runs_in_an_empty_root() {
     for d in ["workspace", "workflow", "file_commands", "home"] {
         std::fs::create_dir_all(gh.join(d)).expect("mkdir");
     }
-    let mut opts = git2::RepositoryInitOptions::new();
-    opts.bare(true).initial_head("main");
-    git2::Repository::init_opts(root.join("remote.git"), &opts).expect("bare");
     let ws = gh.join("workspace");
-    let mut opts = git2::RepositoryInitOptions::new();
-    opts.initial_head("main");
-    let repo = git2::Repository::init_opts(&ws, &opts).expect("init");
+    let repo = git_repository(&root.join("remote.git"), &ws);
     for name in ["candidate.json", "baseline.json"] {
         std::fs::copy(repo_file(&format!("fixtures/pytest/{name}")), ws.join(name))
             .expect("copy fixture");
     }
-    let mut index = repo.index().expect("index");
-    index.add_path(Path::new("baseline.json")).expect("add");
-    let tree = repo
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("tree");
-    let sig = git2::Signature::now("dev", "dev@example.com").expect("sig");
-    repo.commit(Some("HEAD"), &sig, &sig, "init", &tree, &[])
-        .expect("commit");
     let outside = format!("file://{}", root.join("remote.git").display());
-    repo.remote("origin", &outside).expect("remote");
-    repo.find_remote("origin")
-        .expect("origin")
-        .push(&["refs/heads/main:refs/heads/main"], None)
-        .expect("push");
     // Inside the root the remote is at /remote.git.
     repo.remote_set_url("origin", "file:///remote.git")
         .expect("set-url");
