@@ -272,8 +272,12 @@ fn choose_modes(
 
 /// Two runs. One run shows the noise within it, not the noise between runs, which is
 /// what a change has to beat: so the difference is judged against both runs' sampling
-/// error plus an assumed run-to-run noise of `run_noise_pct` % of each estimate
-/// (`run_noise`), with Welch–Satterthwaite degrees of freedom for the sampling part.
+/// error plus an assumed run-to-run noise of `run_noise_pct` % per run (`run_noise`).
+/// That noise is a factor, the same for a fast run and a slow one, so the comparison
+/// is made on the log of the ratio: judged on the raw difference, a noise in
+/// proportion to each side would grow with the slowdown itself and cap any change,
+/// however large, at 1 / noise standard errors. The sampling parts enter as relative
+/// variances, with Welch–Satterthwaite degrees of freedom.
 /// Samples are looked at for two modes when the change passes `min_pct` (the lowest
 /// tier percentage for the metric).
 /// `run_noise_pct = 0` gives Welch's t-test on the two runs' summaries (`welch`);
@@ -302,11 +306,24 @@ pub fn compare_runs(
         noisy_cv: None,
         bimodal,
     };
-    let oriented_diff = direction.worse_sign() * (b.value - a.value);
     let floor = run_noise_pct / 100.0;
-    let between = (floor * a.value).powi(2) + (floor * b.value).powi(2);
     let (va, vb) = (a.sampling_variance(), b.sampling_variance());
-    let within: Vec<(f64, f64)> = [va, vb].into_iter().flatten().collect();
+    let log_scale = floor > 0.0 && a.value > 0.0 && b.value > 0.0;
+    let (oriented_diff, between, within, scale) = if log_scale {
+        // Relative variances: Var(ln x) ≈ Var(x) / x².
+        let relative = |v: Option<(f64, f64)>, x: f64| v.map(|(v, df)| (v / (x * x), df));
+        let within: Vec<(f64, f64)> = [relative(va, a.value), relative(vb, b.value)]
+            .into_iter()
+            .flatten()
+            .collect();
+        let diff = direction.worse_sign() * (b.value / a.value).ln();
+        (diff, 2.0 * floor * floor, within, 1.0)
+    } else {
+        let within: Vec<(f64, f64)> = [va, vb].into_iter().flatten().collect();
+        let diff = direction.worse_sign() * (b.value - a.value);
+        let between = (floor * a.value).powi(2) + (floor * b.value).powi(2);
+        (diff, between, within, a.value.abs())
+    };
     if floor > 0.0 {
         out.method = Method::RunNoise;
     } else if va.is_some() && vb.is_some() {
@@ -341,7 +358,11 @@ pub fn compare_runs(
     } else {
         gate_sigma
     };
-    out.detectable_pct = (a.value != 0.0).then(|| needed * se / a.value.abs() * 100.0);
+    out.detectable_pct = if log_scale {
+        Some(((needed * se).exp() - 1.0) * 100.0)
+    } else {
+        (scale != 0.0).then(|| needed * se / scale * 100.0)
+    };
     out
 }
 
@@ -350,6 +371,31 @@ mod tests {
     use crate::config::Config;
     use crate::model::time_run;
     use crate::report::{Bimodal, Status};
+
+    #[test]
+    fn run_noise_is_a_factor_so_a_large_slowdown_beats_it() {
+        use crate::model::{Direction, Measurement, Metric};
+        let time = |v: f64| {
+            Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", v)
+                .with_spread(Some(v * 0.05), Some(10))
+        };
+        let cmp = |a: f64, b: f64| {
+            super::compare_runs(&time(a), &time(b), Direction::LowerIsBetter, 3.0, 40.0, 5.0)
+        };
+        // 40 % noise per run: a 24× slowdown is ln 24 / (√2 × 0.4) ≈ 5.6 σ, not capped at
+        // 1 / 0.4 = 2.5 σ as a noise proportional to each side would have it.
+        let slow = cmp(100.0, 2400.0);
+        assert!(slow.z.expect("z") > 5.0, "{:?}", slow.z);
+        assert!(slow.p_value.expect("p") < 1e-6);
+        // Symmetric: the same factor either way is the same number of σ.
+        let fast = cmp(2400.0, 100.0);
+        assert!((fast.z.expect("z") + slow.z.expect("z")).abs() < 1e-9);
+        // And +50 % is well inside it: the detectable change is the factor 3 σ away.
+        let small = cmp(100.0, 150.0);
+        assert!(small.z.expect("z") < 1.0);
+        let detectable = small.detectable_pct.expect("detectable");
+        assert!((300.0..600.0).contains(&detectable), "{detectable}");
+    }
 
     /// 30 runs alternating between 100 and 150 in stretches of five.
     fn two_level_history() -> Vec<crate::model::Run> {

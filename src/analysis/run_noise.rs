@@ -86,8 +86,10 @@ pub fn note(noise: &RunNoise, assumed_pct: f64, gate_sigma: f64) -> Option<Strin
     if noise.source != RunNoiseSource::Suite {
         return None;
     }
-    // A change must beat the noise of both runs: √2 × the per-run noise, times the gate.
-    let detectable = gate_sigma * std::f64::consts::SQRT_2 * noise.pct;
+    // A change must beat the noise of both runs: √2 × the per-run noise, times the gate,
+    // as a factor (the comparison is made on the log of the ratio).
+    let detectable =
+        100.0 * ((gate_sigma * std::f64::consts::SQRT_2 * noise.pct / 100.0).exp() - 1.0);
     Some(format!(
         "one baseline run: the changes of this suite's {} benchmarks scatter by {:.0} % per \
          run, more than the {} % assumed (`run_noise_pct`), so that is the noise each \
