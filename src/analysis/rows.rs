@@ -55,7 +55,7 @@ pub(super) fn compared<'c>(
                 .collect();
             let tiers = config.tiers_for(&b.id, &m.metric);
             let gate_sigma = tiers.critical.sigma;
-            let comparison = if series.len() >= config.min_history {
+            let mut comparison = if series.len() >= config.min_history {
                 let values: Vec<f64> = series.iter().map(|x| x.value).collect();
                 Some(compare_history(
                     &values, m.value, direction, config, gate_sigma,
@@ -69,6 +69,16 @@ pub(super) fn compared<'c>(
                     compare_runs(base, m, direction, gate_sigma, run_noise_pct, min_pct)
                 })
             };
+            if m.deterministic {
+                // A count the code decides has no noise to test against: the tiers'
+                // `deterministic` percentages alone judge it.
+                if let Some(c) = comparison.as_mut() {
+                    c.z = None;
+                    c.p_value = None;
+                    c.detectable_pct = None;
+                    c.method = Method::Percentage;
+                }
+            }
             let current_side = CurrentSide {
                 value: m.value,
                 stddev: m.stddev,

@@ -241,6 +241,9 @@ fn evidence(row: &ResultRow, judging: Judging) -> String {
                 .map_or_else(String::new, |p| format!(", p = {}", short_p(p)));
             format!(", {rounds} rounds{interval}{p}")
         }
+        Method::Percentage if row.deterministic => {
+            " (a deterministic count: judged by percentage alone)".to_string()
+        }
         Method::Percentage => {
             " (significance not tested: no spread or sample count in the input)".to_string()
         }

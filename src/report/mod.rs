@@ -77,8 +77,11 @@ pub fn basis(report: &Report) -> Option<String> {
              per-round ratios, the exact Wilcoxon signed-rank test)",
         );
     }
-    if compared().any(|r| r.method == Method::Percentage) {
+    if compared().any(|r| r.method == Method::Percentage && !r.deterministic) {
         sentence.push_str("; inputs without a spread are judged by percentage only");
+    }
+    if compared().any(|r| r.deterministic) {
+        sentence.push_str("; deterministic counts (allocations, instructions) by percentage alone");
     }
     sentence.push('.');
     Some(sentence)
