@@ -46,6 +46,24 @@ fn grow_json(rel: &str, list: fn(&mut Value) -> &mut Vec<Value>, keys: &[&str]) 
     serde_json::to_vec_pretty(&doc).expect("json")
 }
 
+/// An asv result file whose `results` object is repeated, each copy's benchmark names
+/// suffixed with its copy number, until the file reaches SIZE (asv writes one line).
+fn grow_asv(rel: &str) -> Vec<u8> {
+    let text = fixture(rel).replace("NaN", "null");
+    let mut doc: Value = serde_json::from_str(&text).expect("json");
+    let template = doc["results"].as_object().expect("results").clone();
+    let one = serde_json::to_vec(&template).expect("json").len().max(1);
+    let mut results = serde_json::Map::new();
+    for copy in 0..SIZE / one + 1 {
+        for (name, v) in &template {
+            // The kind is in the last part of the name: the copy goes in front.
+            results.insert(format!("c{copy}.{name}"), v.clone());
+        }
+    }
+    doc["results"] = Value::Object(results);
+    serde_json::to_vec(&doc).expect("json")
+}
+
 /// A text made of a header, `block(i)` repeated until SIZE, and a footer.
 fn grow_text(header: &str, block: impl Fn(usize) -> String, footer: &str) -> Vec<u8> {
     let mut out = String::with_capacity(SIZE + 4096);
@@ -115,6 +133,8 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
                 &["name", "run_name"],
             ),
         ),
+        ("asv-v2", Format::Asv, grow_asv("asv/v2/baseline.json")),
+        ("asv-v1", Format::Asv, grow_asv("asv/v1/baseline.json")),
         (
             "catch2-xml",
             Format::Catch2,

@@ -894,3 +894,39 @@ fn google_benchmark_console_tables_are_compared() {
     assert_eq!(r["paired"][0]["metric"], "throughput", "{r}");
     assert_eq!(report["summary"]["compared"], 3);
 }
+
+#[test]
+fn asv_results_of_both_layouts_are_compared_per_parameter_combination() {
+    for layout in ["v1", "v2"] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let (code, report, stderr) = analyze_json(
+            tmp.path(),
+            &[
+                "--baseline",
+                &p(&format!("fixtures/asv/{layout}/baseline.json")),
+                &p(&format!("fixtures/asv/{layout}/candidate.json")),
+            ],
+        );
+        // The candidate sorts the longest reversed list eight times over and returns a
+        // list 10 % longer from mem_list.
+        assert_eq!(code, 1, "{layout}: {stderr}");
+        let sort = row(&report, "bench_sort.Sort.time_sort(1000, 'reversed')");
+        assert_eq!(
+            (&sort["status"], &sort["tier"]),
+            (&"regression".into(), &"critical".into()),
+            "{layout}: {sort}"
+        );
+        let mem = common::metric_row(&report, "bench_sort.mem_list", "memory");
+        assert_eq!(
+            (&mem["tier"], &mem["deterministic"], &mem["method"]),
+            (&"critical".into(), &true.into(), &"percentage".into()),
+            "{layout}: {mem}"
+        );
+        assert_eq!(report["summary"]["compared"], 9, "{layout}");
+        let warnings = report["warnings"].to_string();
+        assert!(
+            warnings.contains("`bench_sort.time_fails` failed or was skipped"),
+            "{warnings}"
+        );
+    }
+}

@@ -8,6 +8,21 @@ use crate::error::{Error, Result};
 /// How far into a file detection looks for telltale keys.
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// The first byte of the value of `key` when it is the first key of a JSON object.
+fn first_key_value(head: &[u8], key: &str) -> Option<u8> {
+    fn skip(s: &[u8]) -> Option<&[u8]> {
+        let i = s.iter().position(|b| !b.is_ascii_whitespace())?;
+        Some(&s[i..])
+    }
+    let rest = skip(head.strip_prefix(b"{")?)?;
+    let rest = rest
+        .strip_prefix(b"\"")?
+        .strip_prefix(key.as_bytes())?
+        .strip_prefix(b"\"")?;
+    let rest = skip(skip(rest)?.strip_prefix(b":")?)?;
+    rest.first().copied()
+}
+
 /// Guesses the format of a file from its first bytes.
 pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
     let start = bytes
@@ -16,14 +31,22 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         .unwrap_or(bytes.len());
     let head = &bytes[start..bytes.len().min(start + SNIFF_BYTES)];
     let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
-    // hyperfine writes `{"results": [` first; its commands may hold any other key.
-    let hyperfine = head.first() == Some(&b'{')
-        && head[1..]
-            .iter()
-            .position(|b| !b.is_ascii_whitespace())
-            .is_some_and(|i| head[1 + i..].starts_with(b"\"results\""));
+    // hyperfine writes `{"results": [` first; its commands may hold any other key. asv
+    // before 0.5 writes `{"results": {` first.
+    let results_first = first_key_value(head, "results");
     match head.first() {
-        _ if hyperfine => Ok(Format::Hyperfine),
+        _ if results_first == Some(b'[') => Ok(Format::Hyperfine),
+        _ if results_first == Some(b'{') => Ok(Format::Asv),
+        // asv since 0.5: the columns of its result rows.
+        Some(b'{') if has("\"result_columns\"") && has("\"results\"") => Ok(Format::Asv),
+        Some(b'{') if has("\"param_names\"") && has("\"code\"") && has("\"unit\"") => {
+            Err(Error::input(
+                path,
+                Some("asv"),
+                "this is asv's benchmarks.json (the suite's description); pass the result \
+                 files under results/<machine>/ instead",
+            ))
+        }
         // BenchmarkDotNet's exporters start with the title and the host's description.
         Some(b'{') if has("\"HostEnvironmentInfo\"") && has("\"Benchmarks\"") => {
             Ok(Format::BenchmarkDotNet)
@@ -83,7 +106,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
              benchmark.js lines, Luau's \
              bench.py output, vitest bench --outputJson, \
-             Ruby's Benchmark report, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             Ruby's Benchmark report, an asv result file, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -206,6 +229,10 @@ mod tests {
                 Format::GoogleBenchmark,
             ),
             ("fixtures/ruby/candidate.txt", Format::Ruby),
+            ("fixtures/asv/v1/baseline.json", Format::Asv),
+            ("fixtures/asv/v1/candidate.json", Format::Asv),
+            ("fixtures/asv/v2/baseline.json", Format::Asv),
+            ("fixtures/asv/v2/candidate.json", Format::Asv),
             ("fixtures/custom/bigger-is-better.json", Format::Custom),
             ("fixtures/custom/smaller-is-better.json", Format::Custom),
         ];
@@ -229,5 +256,16 @@ mod tests {
         );
         let e = fmt("window.BENCHMARK_DATA = {}").unwrap_err().to_string();
         assert!(e.contains("bench-bot import"), "{e}");
+        for rel in [
+            "fixtures/asv/v1/benchmarks.json",
+            "fixtures/asv/v2/benchmarks.json",
+        ] {
+            let (p, bytes) = super::super::fixture(rel);
+            let e = detect(&p, &bytes).unwrap_err().to_string();
+            assert!(
+                e.contains("asv's benchmarks.json") && e.contains("results/<machine>/"),
+                "{e}"
+            );
+        }
     }
 }

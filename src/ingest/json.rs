@@ -105,9 +105,45 @@ pub fn check_value(
     }
 }
 
+/// A JSON object read as its entries in file order, duplicates kept, so that a format
+/// keyed by benchmark name can keep the file's order and name a key written twice.
+#[derive(Debug)]
+pub struct Entries<T>(pub Vec<(String, T)>);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Entries<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = Entries<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Entries<T>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(entry) = map.next_entry::<String, T>()? {
+                    out.push(entry);
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_keep_the_file_order_and_duplicates() {
+        let e: Entries<u32> = serde_json::from_str(r#"{"b": 1, "a": 2, "b": 3}"#).expect("map");
+        let keys: Vec<(&str, u32)> = e.0.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(keys, [("b", 1), ("a", 2), ("b", 3)]);
+        assert!(serde_json::from_str::<Entries<u32>>("[1]").is_err());
+    }
 
     #[test]
     fn python_special_floats_become_null_outside_strings() {

@@ -3,6 +3,7 @@
 //! Each format lives in its own file and mirrors the tool's output with plain serde
 //! structs before converting to the model. This module only detects and dispatches.
 
+mod asv;
 mod bencher_text;
 mod benchmarkdotnet;
 mod benchmarkjs;
@@ -78,6 +79,8 @@ pub enum Format {
     Vitest,
     /// Ruby's `Benchmark.bm` / `Benchmark.bmbm` report.
     Ruby,
+    /// asv (airspeed velocity) result files, `results/<machine>/<commit>-<env>.json`.
+    Asv,
 }
 
 impl Format {
@@ -101,6 +104,7 @@ impl Format {
             Format::CustomSmallerIsBetter => "customSmallerIsBetter",
             Format::Vitest => "vitest",
             Format::Ruby => "ruby",
+            Format::Asv => "asv",
         }
     }
 }
@@ -216,6 +220,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Luau => luau::parse(path, bytes),
         Format::Vitest => vitest::parse(path, bytes),
         Format::Ruby => ruby::parse(path, bytes),
+        Format::Asv => asv::parse(path, bytes),
         Format::CustomBiggerIsBetter => custom::parse_named(
             path,
             bytes,
