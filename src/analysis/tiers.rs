@@ -101,8 +101,7 @@ pub fn classify(
     judging: Judging,
 ) {
     let Some(change) = row.change_pct else {
-        row.status = Status::Unchanged;
-        row.reason = "the baseline is 0, so a percentage change is undefined".to_string();
+        zero_baseline(row, metric, tiers);
         return;
     };
     let mut d = decide(
@@ -170,6 +169,47 @@ pub fn classify(
             tiers.notice.pct_for(metric, row.deterministic)
         ),
     };
+}
+
+/// A baseline of 0, where a percentage change is undefined. A deterministic count that
+/// was 0 and is not any more (a function that did not allocate and now does) is past
+/// every percentage: the most severe tier whose deterministic threshold is set fires.
+/// Anything else is left unjudged, and the reason says why.
+fn zero_baseline(row: &mut ResultRow, metric: &Metric, tiers: &Tiers) {
+    let from = row.baseline.as_ref().map(|b| b.value);
+    let to = row.current.as_ref().map_or(0.0, |c| c.value);
+    row.status = Status::Unchanged;
+    if !(row.deterministic && from == Some(0.0)) {
+        row.reason = "the baseline is 0, so a percentage change is undefined".to_string();
+        return;
+    }
+    let shown = |v: f64| crate::units::human(v, &row.unit);
+    let worse = row.direction.worse_sign() * to;
+    if worse > 0.0 {
+        let d = decide(f64::INFINITY, None, metric, true, tiers, None, 0.0);
+        row.status = d.status;
+        if let Some(name) = d.tier {
+            row.tier = name.into();
+        }
+        row.reason = format!(
+            "{} → {} {}: a deterministic count that was 0 is not any more{}",
+            shown(0.0),
+            shown(to),
+            against(row),
+            d.tier
+                .map_or(String::new(), |n| format!(": {}", n.as_str()))
+        );
+    } else if worse < 0.0 {
+        row.status = Status::Improvement;
+        row.reason = format!(
+            "{} → {} {}: improvement",
+            shown(0.0),
+            shown(to),
+            against(row)
+        );
+    } else {
+        row.reason = format!("{} in both (a deterministic count)", shown(0.0));
+    }
 }
 
 /// Why a change past a percentage is not significant, in the gate's own terms: the
@@ -397,6 +437,55 @@ mod tests {
 
     /// A deterministic count is judged by its own percentages, with no significance
     /// needed and no noisy history that could cap it.
+    #[test]
+    fn a_count_that_was_zero_and_is_not_is_critical() {
+        use crate::model::{Benchmark, Direction, Measurement, Run};
+        let allocs = |v: f64, deterministic: bool| {
+            let m = Measurement::new(
+                Metric::Custom("allocs".into()),
+                Direction::LowerIsBetter,
+                "allocs",
+                v,
+            );
+            Run {
+                meta: Default::default(),
+                benchmarks: vec![Benchmark {
+                    id: "b".into(),
+                    group: None,
+                    measurements: vec![if deterministic { m.deterministic() } else { m }],
+                }],
+            }
+        };
+        let config = crate::config::Config::default();
+        let judge = |from: f64, to: f64, deterministic: bool| {
+            let r = crate::analysis::analyze(
+                &allocs(to, deterministic),
+                &[allocs(from, deterministic)],
+                &config,
+            );
+            r.results[0].clone()
+        };
+        let started = judge(0.0, 3.0, true);
+        assert_eq!(
+            (started.status, started.tier),
+            (Status::Regression, TierLabel::Critical),
+            "{}",
+            started.reason
+        );
+        assert!(
+            started
+                .reason
+                .starts_with("0 allocs → 3.00 allocs against the baseline run"),
+            "{}",
+            started.reason
+        );
+        assert_eq!(judge(0.0, 0.0, true).status, Status::Unchanged);
+        // A measured quantity from 0 has no percentage: left unjudged, and said so.
+        let measured = judge(0.0, 3.0, false);
+        assert_eq!(measured.status, Status::Unchanged);
+        assert!(measured.reason.contains("undefined"), "{}", measured.reason);
+    }
+
     #[test]
     fn deterministic_counts_are_judged_by_percentage_alone() {
         let tiers = Tiers::default();
