@@ -64,6 +64,23 @@ fn grow_asv(rel: &str) -> Vec<u8> {
     serde_json::to_vec(&doc).expect("json")
 }
 
+/// Julia's BenchmarkTools file with its top group's groups repeated under new names
+/// until the file reaches SIZE.
+fn grow_julia(rel: &str) -> Vec<u8> {
+    let mut doc: Value = serde_json::from_str(&fixture(rel)).expect("json");
+    let top = &mut doc[1][0][1]["data"];
+    let template = top.as_object().expect("groups").clone();
+    let one = serde_json::to_vec(&template).expect("json").len().max(1);
+    let mut groups = serde_json::Map::new();
+    for copy in 0..SIZE / one + 1 {
+        for (name, v) in &template {
+            groups.insert(format!("{name}{copy}"), v.clone());
+        }
+    }
+    *top = Value::Object(groups);
+    serde_json::to_vec(&doc).expect("json")
+}
+
 /// A text made of a header, `block(i)` repeated until SIZE, and a footer.
 fn grow_text(header: &str, block: impl Fn(usize) -> String, footer: &str) -> Vec<u8> {
     let mut out = String::with_capacity(SIZE + 4096);
@@ -135,6 +152,7 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
         ),
         ("asv-v2", Format::Asv, grow_asv("asv/v2/baseline.json")),
         ("asv-v1", Format::Asv, grow_asv("asv/v1/baseline.json")),
+        ("julia", Format::Julia, grow_julia("julia/julia_output.json")),
         (
             "catch2-xml",
             Format::Catch2,

@@ -930,3 +930,26 @@ fn asv_results_of_both_layouts_are_compared_per_parameter_combination() {
         );
     }
 }
+
+#[test]
+fn julia_benchmarktools_results_are_read_with_their_counts() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // One real file (a TrialEstimate per benchmark), compared with itself.
+    let file = p("fixtures/julia/julia_output.json");
+    let (code, report, stderr) = analyze_json(tmp.path(), &["--baseline", &file, &file]);
+    assert_eq!(code, 0, "{stderr}");
+    let time = row(&report, "fib/10");
+    assert_eq!(
+        (&time["status"], &time["estimator"]),
+        (&"unchanged".into(), &"value".into())
+    );
+    let allocs = common::metric_row(&report, "fib/20", "allocs");
+    assert_eq!(allocs["deterministic"], true);
+    assert_eq!(
+        allocs["reason"], "0 allocs in both (a deterministic count)",
+        "{allocs}"
+    );
+    // Two benchmarks, each with time, gctime, memory and allocs.
+    assert_eq!(report["summary"]["compared"], 2);
+    assert_eq!(report["results"].as_array().map(Vec::len), Some(8));
+}

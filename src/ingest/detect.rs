@@ -71,6 +71,12 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
             Ok(Format::PytestBenchmark)
         }
         Some(b'{') if has("\"group_id\"") || has("\"point_estimate\"") => Ok(Format::Criterion),
+        // BenchmarkTools: `[{"Julia": …, "BenchmarkTools": …}, [["BenchmarkGroup", …]]]`.
+        Some(b'[')
+            if has("\"BenchmarkTools\"") && (has("\"BenchmarkGroup\"") || has("\"Trial")) =>
+        {
+            Ok(Format::Julia)
+        }
         // JMH writes a list of results, each with its `primaryMetric`.
         Some(b'[') if has("\"primaryMetric\"") && has("\"benchmark\"") => Ok(Format::Jmh),
         Some(b'[') => Ok(Format::Custom),
@@ -106,7 +112,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
              benchmark.js lines, Luau's \
              bench.py output, vitest bench --outputJson, \
-             Ruby's Benchmark report, an asv result file, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             Ruby's Benchmark report, an asv result file, Julia BenchmarkTools JSON, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -233,6 +239,7 @@ mod tests {
             ("fixtures/asv/v1/candidate.json", Format::Asv),
             ("fixtures/asv/v2/baseline.json", Format::Asv),
             ("fixtures/asv/v2/candidate.json", Format::Asv),
+            ("fixtures/julia/julia_output.json", Format::Julia),
             ("fixtures/custom/bigger-is-better.json", Format::Custom),
             ("fixtures/custom/smaller-is-better.json", Format::Custom),
         ];

@@ -18,6 +18,7 @@ mod google_benchmark;
 mod hyperfine;
 mod jmh;
 mod json;
+mod julia;
 mod luau;
 mod merge;
 mod pytest;
@@ -81,6 +82,8 @@ pub enum Format {
     Ruby,
     /// asv (airspeed velocity) result files, `results/<machine>/<commit>-<env>.json`.
     Asv,
+    /// Julia's BenchmarkTools, `BenchmarkTools.save("results.json", results)`.
+    Julia,
 }
 
 impl Format {
@@ -105,6 +108,7 @@ impl Format {
             Format::Vitest => "vitest",
             Format::Ruby => "ruby",
             Format::Asv => "asv",
+            Format::Julia => "julia",
         }
     }
 }
@@ -221,6 +225,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Vitest => vitest::parse(path, bytes),
         Format::Ruby => ruby::parse(path, bytes),
         Format::Asv => asv::parse(path, bytes),
+        Format::Julia => julia::parse(path, bytes),
         Format::CustomBiggerIsBetter => custom::parse_named(
             path,
             bytes,
