@@ -152,7 +152,11 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
         ),
         ("asv-v2", Format::Asv, grow_asv("asv/v2/baseline.json")),
         ("asv-v1", Format::Asv, grow_asv("asv/v1/baseline.json")),
-        ("julia", Format::Julia, grow_julia("julia/julia_output.json")),
+        (
+            "julia",
+            Format::Julia,
+            grow_julia("julia/julia_output.json"),
+        ),
         (
             "catch2-xml",
             Format::Catch2,
