@@ -185,6 +185,19 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
             ),
         ),
         (
+            "dart",
+            Format::Dart,
+            grow_text(
+                "",
+                |i| {
+                    format!(
+                        "Running Benchmark {i} ...\nQuoteBuffer{i}(RunTime): 10.750438575314245 us.\n\n"
+                    )
+                },
+                "",
+            ),
+        ),
+        (
             "go",
             Format::Go,
             grow_text(

@@ -953,3 +953,24 @@ fn julia_benchmarktools_results_are_read_with_their_counts() {
     assert_eq!(report["summary"]["compared"], 2);
     assert_eq!(report["results"].as_array().map(Vec::len), Some(8));
 }
+
+#[test]
+fn dart_benchmark_harness_runs_are_compared() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/dart/baseline.txt"),
+            &p("fixtures/dart/candidate.txt"),
+        ],
+    );
+    // Two real runs six weeks apart: +1.4 % and −4.0 %, inside the notice tier.
+    assert_eq!(code, 0, "{stderr}");
+    let quote = row(&report, "QuoteBuffer");
+    let change = quote["change_pct"].as_f64().expect("change");
+    assert!((change - (10.750438575314245 / 11.203545920510882 - 1.0) * 100.0).abs() < 1e-9);
+    assert_eq!(quote["status"], "unchanged");
+    assert_eq!(quote["estimator"], "mean");
+    assert_eq!(report["summary"]["compared"], 2);
+}

@@ -101,6 +101,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         }
         _ if any_line(head, |l| super::luau::success_line(l).is_some()) => Ok(Format::Luau),
         _ if any_line(head, super::ruby::is_caption) => Ok(Format::Ruby),
+        _ if any_line(head, |l| super::dart::result_line(l).is_some()) => Ok(Format::Dart),
         _ if bencher_line_present(head) => Ok(Format::BencherText),
         _ if go_line_present(head) => Ok(Format::Go),
         _ => Err(Error::input(
@@ -112,7 +113,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
              benchmark.js lines, Luau's \
              bench.py output, vitest bench --outputJson, \
-             Ruby's Benchmark report, an asv result file, Julia BenchmarkTools JSON, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             Ruby's Benchmark report, an asv result file, Julia BenchmarkTools JSON, Dart benchmark_harness output, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -240,6 +241,10 @@ mod tests {
             ("fixtures/asv/v2/baseline.json", Format::Asv),
             ("fixtures/asv/v2/candidate.json", Format::Asv),
             ("fixtures/julia/julia_output.json", Format::Julia),
+            ("fixtures/dart/baseline.txt", Format::Dart),
+            ("fixtures/dart/candidate.txt", Format::Dart),
+            ("fixtures/dart/directed_graph.txt", Format::Dart),
+            ("fixtures/dart/snapshots.txt", Format::Dart),
             ("fixtures/custom/bigger-is-better.json", Format::Custom),
             ("fixtures/custom/smaller-is-better.json", Format::Custom),
         ];

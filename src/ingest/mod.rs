@@ -11,6 +11,7 @@ mod cargo_criterion;
 mod catch2;
 mod criterion;
 mod custom;
+mod dart;
 mod detect;
 mod gab;
 mod go;
@@ -84,6 +85,8 @@ pub enum Format {
     Asv,
     /// Julia's BenchmarkTools, `BenchmarkTools.save("results.json", results)`.
     Julia,
+    /// Dart's `benchmark_harness` output (`NAME(RunTime): 12.3 us.`).
+    Dart,
 }
 
 impl Format {
@@ -109,6 +112,7 @@ impl Format {
             Format::Ruby => "ruby",
             Format::Asv => "asv",
             Format::Julia => "julia",
+            Format::Dart => "dart",
         }
     }
 }
@@ -226,6 +230,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Ruby => ruby::parse(path, bytes),
         Format::Asv => asv::parse(path, bytes),
         Format::Julia => julia::parse(path, bytes),
+        Format::Dart => dart::parse(path, bytes),
         Format::CustomBiggerIsBetter => custom::parse_named(
             path,
             bytes,

@@ -1,0 +1,151 @@
+//! Dart's `benchmark_harness`: `BenchmarkBase.report()` prints one line,
+//! `NAME(RunTime): 12.345 us.`, the mean time of one `run()` in microseconds. The
+//! output around it (what the program prints itself, shell prompts, a Flutter log's
+//! `I/flutter (1234): ` prefix) is not read.
+//!
+//! A name printed once is one value; printed again (`report()` in a loop, or several
+//! runs in one file) its lines are the samples of one benchmark, compared on their
+//! median, as Go's `-count` lines are.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{Loaded, robust_summary};
+use crate::error::{Error, Result};
+use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
+
+const FORMAT: &str = "dart";
+const MARK: &str = "(RunTime): ";
+
+/// A result line: the name and the number of microseconds as written.
+pub(crate) fn result_line(line: &str) -> Option<(&str, &str)> {
+    let at = line.find(MARK)?;
+    let value = line[at + MARK.len()..].trim_end().strip_suffix(" us.")?;
+    let mut name = line[..at].trim();
+    // Flutter's log prefix: `I/flutter (14407): growable[32](RunTime): …`.
+    if let Some(rest) = name.strip_prefix("I/flutter (")
+        && let Some((pid, after)) = rest.split_once("): ")
+        && pid.bytes().all(|b| b.is_ascii_digit())
+    {
+        name = after.trim();
+    }
+    Some((name, value.trim()))
+}
+
+/// Parses benchmark_harness output.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
+    let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
+    let mut order: Vec<&str> = Vec::new();
+    let mut values: HashMap<&str, Vec<f64>> = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some((name, value)) = result_line(line) else {
+            continue;
+        };
+        let bad = |what: String| invalid(format!("line {}: {what}", i + 1));
+        if name.is_empty() {
+            return Err(bad("a result without a benchmark name".into()));
+        }
+        let us: f64 = value
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| bad(format!("`{name}`: `{value} us` is not a duration")))?;
+        let ns = us * 1e3;
+        if !ns.is_finite() {
+            return Err(bad(format!("`{name}`: `{value} us` is too large")));
+        }
+        match values.get_mut(name) {
+            Some(v) => v.push(ns),
+            None => {
+                order.push(name);
+                values.insert(name, vec![ns]);
+            }
+        }
+    }
+    if order.is_empty() {
+        return Err(invalid(
+            "no benchmark_harness results (`NAME(RunTime): 12.3 us.` lines, printed by \
+             BenchmarkBase.report())"
+                .into(),
+        ));
+    }
+    let benchmarks = order
+        .into_iter()
+        .map(|name| {
+            let v = &values[name];
+            let m = if v.len() >= 2 {
+                let mut m = robust_summary(Metric::Time, Direction::LowerIsBetter, "ns", v);
+                m.samples = Some(v.clone());
+                m
+            } else {
+                // The harness's score is the mean of its timing loops.
+                Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", v[0])
+                    .with_estimator(Estimator::Mean)
+            };
+            Benchmark {
+                id: name.to_string(),
+                group: None,
+                measurements: vec![m],
+            }
+        })
+        .collect();
+    Ok(Loaded::of(FORMAT, benchmarks, Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::fixture;
+
+    fn err(text: &str) -> String {
+        crate::ingest::refusal(parse, text)
+    }
+
+    #[test]
+    fn result_lines_among_the_programs_own_output() {
+        let (p, bytes) = fixture("fixtures/dart/directed_graph.txt");
+        let run = parse(&p, &bytes).expect("parses").run;
+        assert_eq!(run.benchmarks.len(), 10);
+        assert_eq!(
+            crate::ingest::ids(&run)[..3],
+            [
+                "InDegreeMap:",
+                "Topological Ordering DFS:",
+                "Topological Ordering Kahn"
+            ]
+        );
+        let m = &run.benchmarks[0].measurements[0];
+        assert_eq!(
+            (m.value, m.unit.as_str(), m.estimator, m.n),
+            (0.13063595345728377e3, "ns", Some(Estimator::Mean), None)
+        );
+    }
+
+    #[test]
+    fn a_name_printed_again_is_another_sample() {
+        let (p, bytes) = fixture("fixtures/dart/snapshots.txt");
+        let run = parse(&p, &bytes).expect("parses").run;
+        assert_eq!(crate::ingest::ids(&run), ["DeltaBlue", "Richards"]);
+        let richards = &run.benchmarks[1].measurements[0];
+        assert_eq!(
+            (richards.n, richards.estimator),
+            (Some(3), Some(Estimator::Median))
+        );
+        assert!((richards.value - 2082.206035379813e3).abs() < 1e-6);
+    }
+
+    #[test]
+    fn flutter_log_lines_and_bad_values() {
+        let log = "I/flutter (14407): growable[32](RunTime): 1.8629797056305768 us.\n";
+        let run = parse(Path::new("log.txt"), log.as_bytes())
+            .expect("parses")
+            .run;
+        assert_eq!(crate::ingest::ids(&run), ["growable[32]"]);
+        assert!(err("Template(RunTime): -1.0 us.").contains("line 1: `Template`"));
+        assert!(err("Template(RunTime): NaN us.").contains("not a duration"));
+        assert!(err("Template(RunTime): 1e308 us.").contains("too large"));
+        assert!(err("(RunTime): 1.0 us.").contains("without a benchmark name"));
+        assert!(err("Running benchmarks...\n").contains("no benchmark_harness results"));
+    }
+}
