@@ -158,6 +158,19 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
             grow_julia("julia/julia_output.json"),
         ),
         (
+            "bmf",
+            Format::Bmf,
+            grow_text(
+                "{\n",
+                |i| {
+                    format!(
+                        "    \"tests::benchmark_{i}\": {{\n        \"latency\": {{\n            \"value\": 3247.0,\n            \"lower_value\": 1044.0,\n            \"upper_value\": 1044.0\n        }}\n    }},\n"
+                    )
+                },
+                "    \"last\": {\"latency\": {\"value\": 1.0}}\n}",
+            ),
+        ),
+        (
             "catch2-xml",
             Format::Catch2,
             grow_text(

@@ -974,3 +974,22 @@ fn dart_benchmark_harness_runs_are_compared() {
     assert_eq!(quote["estimator"], "mean");
     assert_eq!(report["summary"]["compared"], 2);
 }
+
+#[test]
+fn bencher_metric_format_is_compared_per_measure() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let latency = p("fixtures/bmf/latency.json");
+    let (code, report, stderr) = analyze_json(tmp.path(), &["--baseline", &latency, &latency]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["summary"]["compared"], 3);
+    assert_eq!(row(&report, "tests::benchmark_b")["status"], "unchanged");
+    // DHAT's counts are deterministic: judged by percentage alone.
+    let dhat = p("fixtures/bmf/dhat.json");
+    let (code, report, stderr) = analyze_json(tmp.path(), &["--baseline", &dhat, &dhat]);
+    assert_eq!(code, 0, "{stderr}");
+    let total = common::metric_row(&report, "bench_play_game", "Total Bytes");
+    assert_eq!(
+        (&total["deterministic"], &total["unit"]),
+        (&true.into(), &"B".into())
+    );
+}

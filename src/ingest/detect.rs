@@ -23,6 +23,38 @@ fn first_key_value(head: &[u8], key: &str) -> Option<u8> {
     rest.first().copied()
 }
 
+/// How many objects open one inside the other at the start of a JSON document, each
+/// as the value of the previous one's first key (`{"a": {"b": {` is 3).
+fn nested_objects(head: &[u8]) -> usize {
+    fn skip(s: &[u8]) -> &[u8] {
+        let i = s
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(s.len());
+        &s[i..]
+    }
+    let mut rest = skip(head);
+    let mut depth = 0;
+    while let Some(after) = rest.strip_prefix(b"{") {
+        depth += 1;
+        // A key: a string without escapes is enough to tell the shape.
+        let Some(key) = skip(after).strip_prefix(b"\"") else {
+            break;
+        };
+        let Some(end) = key.iter().position(|b| *b == b'"' || *b == b'\\') else {
+            break;
+        };
+        if key[end] != b'"' {
+            break;
+        }
+        let Some(value) = skip(&key[end + 1..]).strip_prefix(b":") else {
+            break;
+        };
+        rest = skip(value);
+    }
+    depth
+}
+
 /// Guesses the format of a file from its first bytes.
 pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
     let start = bytes
@@ -46,6 +78,13 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
                 "this is asv's benchmarks.json (the suite's description); pass the result \
                  files under results/<machine>/ instead",
             ))
+        }
+        // Bencher Metric Format: `{"benchmark": {"measure": {"value": …` (before the
+        // formats told by a key, which a benchmark's name may be).
+        Some(b'{')
+            if nested_objects(head) >= 3 && has("\"value\"") && !has("\"point_estimate\"") =>
+        {
+            Ok(Format::Bmf)
         }
         // BenchmarkDotNet's exporters start with the title and the host's description.
         Some(b'{') if has("\"HostEnvironmentInfo\"") && has("\"Benchmarks\"") => {
@@ -113,7 +152,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
              benchmark.js lines, Luau's \
              bench.py output, vitest bench --outputJson, \
-             Ruby's Benchmark report, an asv result file, Julia BenchmarkTools JSON, Dart benchmark_harness output, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             Ruby's Benchmark report, an asv result file, Julia BenchmarkTools JSON, Dart benchmark_harness output, Bencher Metric Format (BMF) JSON, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -245,6 +284,8 @@ mod tests {
             ("fixtures/dart/candidate.txt", Format::Dart),
             ("fixtures/dart/directed_graph.txt", Format::Dart),
             ("fixtures/dart/snapshots.txt", Format::Dart),
+            ("fixtures/bmf/latency.json", Format::Bmf),
+            ("fixtures/bmf/dhat.json", Format::Bmf),
             ("fixtures/custom/bigger-is-better.json", Format::Custom),
             ("fixtures/custom/smaller-is-better.json", Format::Custom),
         ];
@@ -252,6 +293,12 @@ mod tests {
             let (p, bytes) = super::super::fixture(rel);
             assert_eq!(detect(&p, &bytes).ok(), Some(*expected), "{rel}");
         }
+        // A BMF benchmark may be named like another format's key.
+        assert_eq!(
+            fmt(r#"{"benchmarks": {"latency": {"value": 1.0}}, "reason": {"latency": {"value": 2}}}"#)
+                .ok(),
+            Some(Format::Bmf)
+        );
         // A hyperfine command may name any other format's keys.
         assert_eq!(
             fmt("{\n  \"results\": [{\"command\": \"pytest --benchmark-json benchmarks \\\"reason\\\"\"}]}").ok(),

@@ -7,6 +7,7 @@ mod asv;
 mod bencher_text;
 mod benchmarkdotnet;
 mod benchmarkjs;
+mod bmf;
 mod cargo_criterion;
 mod catch2;
 mod criterion;
@@ -87,6 +88,8 @@ pub enum Format {
     Julia,
     /// Dart's `benchmark_harness` output (`NAME(RunTime): 12.3 us.`).
     Dart,
+    /// Bencher Metric Format, `{"benchmark": {"measure": {"value", …}}}`.
+    Bmf,
 }
 
 impl Format {
@@ -113,6 +116,7 @@ impl Format {
             Format::Asv => "asv",
             Format::Julia => "julia",
             Format::Dart => "dart",
+            Format::Bmf => "bmf",
         }
     }
 }
@@ -231,6 +235,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Asv => asv::parse(path, bytes),
         Format::Julia => julia::parse(path, bytes),
         Format::Dart => dart::parse(path, bytes),
+        Format::Bmf => bmf::parse(path, bytes),
         Format::CustomBiggerIsBetter => custom::parse_named(
             path,
             bytes,
