@@ -111,6 +111,15 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
         .take(4)
         .map(|l| format!("{l}\n"))
         .collect();
+    let gungraun = fixture("gungraun/candidate.txt");
+    let sort = gungraun
+        .find("fib::fib_group::bench_sort")
+        .expect("a benchmark");
+    let gungraun_block: String = gungraun[sort..]
+        .lines()
+        .take(7)
+        .map(|l| format!("{l}\n"))
+        .collect();
     // The whole Go run (two packages, `-count 5`) again and again, its benchmarks renamed.
     let go = fixture("go/baseline.txt");
     vec![
@@ -156,6 +165,15 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
             "julia",
             Format::Julia,
             grow_julia("julia/julia_output.json"),
+        ),
+        (
+            "gungraun",
+            Format::Gungraun,
+            grow_text(
+                "",
+                |i| gungraun_block.replace("bench_sort", &format!("bench_sort_{i}")),
+                "",
+            ),
         ),
         (
             "bmf",

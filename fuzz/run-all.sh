@@ -17,5 +17,5 @@ run() {
 }
 run pytest cargo_criterion custom config go &
 run criterion bencher_text detect gab_history &
-run hyperfine google_benchmark jmh benchmarkdotnet catch2 benchmarkjs luau vitest ruby asv julia dart bmf &
+run hyperfine google_benchmark jmh benchmarkdotnet catch2 benchmarkjs luau vitest ruby asv julia dart bmf gungraun &
 wait

@@ -23,6 +23,7 @@ seed asv "$fx"/asv/v1/candidate.json "$fx"/asv/v2/baseline.json
 seed julia "$fx"/julia/julia_output.json
 seed dart "$fx"/dart/baseline.txt "$fx"/dart/snapshots.txt
 seed bmf "$fx"/bmf/latency.json "$fx"/bmf/dhat.json
+seed gungraun "$fx"/gungraun/candidate.txt "$fx"/gungraun/candidate.json "$fx"/gungraun/iai-callgrind.json
 seed detect "$fx"/pytest/saved/*/0001_baseline.json "$fx"/criterion/baseline.cargo-criterion.json \
     "$fx"/criterion/baseline.bencher.txt ../examples/custom.json "$fx"/go/baseline.txt \
     "$fx"/hyperfine/baseline.json "$fx"/google-benchmark/baseline.json "$fx"/jmh/candidate.json \
@@ -30,7 +31,8 @@ seed detect "$fx"/pytest/saved/*/0001_baseline.json "$fx"/criterion/baseline.car
     "$fx"/benchmarkjs/baseline.txt "$fx"/luau/output.txt \
     "$fx"/vitest/baseline.json "$fx"/ruby/baseline.txt \
     "$fx"/asv/v1/candidate.json "$fx"/asv/v2/baseline.json "$fx"/julia/julia_output.json \
-    "$fx"/dart/snapshots.txt "$fx"/bmf/latency.json
+    "$fx"/dart/snapshots.txt "$fx"/bmf/latency.json \
+    "$fx"/gungraun/candidate.txt "$fx"/gungraun/iai-callgrind.json
 seed config ../examples/bench-bot.toml
 mkdir -p corpus/criterion
 for d in "$fx"/criterion/baseline/*/new "$fx"/criterion/baseline/*/*/new "$fx"/criterion/baseline/*/*/*/new; do

@@ -993,3 +993,34 @@ fn bencher_metric_format_is_compared_per_measure() {
         (&true.into(), &"B".into())
     );
 }
+
+#[test]
+fn gungraun_instruction_counts_are_judged_as_deterministic() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A text baseline against the candidate's JSON: the same ids and metric names.
+    let (code, report, stderr) = analyze_json(
+        tmp.path(),
+        &[
+            "--baseline",
+            &p("fixtures/gungraun/baseline.txt"),
+            &p("fixtures/gungraun/candidate.json"),
+        ],
+    );
+    // The candidate sorts 520 numbers instead of 500: +4.6 % instructions, past the
+    // deterministic warning (2 %), short of critical (5 %).
+    assert_eq!(code, 0, "{stderr}");
+    let ir = common::metric_row(&report, "fib::fib_group::bench_sort", "Instructions");
+    assert_eq!(
+        (&ir["status"], &ir["tier"], &ir["deterministic"]),
+        (&"regression".into(), &"warning".into(), &true.into()),
+        "{ir}"
+    );
+    let fib = common::metric_row(
+        &report,
+        "fib::fib_group::bench_fib long:(20)",
+        "Instructions",
+    );
+    assert_eq!(fib["status"], "unchanged");
+    assert_eq!(report["summary"]["compared"], 3);
+    assert_eq!(report["verdict"], "warning");
+}

@@ -79,6 +79,10 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
                  files under results/<machine>/ instead",
             ))
         }
+        // gungraun's JSON summaries: `module_path` and Valgrind `profiles`.
+        Some(b'{') if has("\"module_path\"") && has("\"profiles\"") && has("\"kind\"") => {
+            Ok(Format::Gungraun)
+        }
         // Bencher Metric Format: `{"benchmark": {"measure": {"value": …` (before the
         // formats told by a key, which a benchmark's name may be).
         Some(b'{')
@@ -141,6 +145,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
         _ if any_line(head, |l| super::luau::success_line(l).is_some()) => Ok(Format::Luau),
         _ if any_line(head, super::ruby::is_caption) => Ok(Format::Ruby),
         _ if any_line(head, |l| super::dart::result_line(l).is_some()) => Ok(Format::Dart),
+        _ if super::gungraun::text_present(head) => Ok(Format::Gungraun),
         _ if bencher_line_present(head) => Ok(Format::BencherText),
         _ if go_line_present(head) => Ok(Format::Go),
         _ => Err(Error::input(
@@ -152,7 +157,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format> {
              `-json`, JMH `-rf json`, BenchmarkDotNet JSON, Catch2 XML or console output, \
              benchmark.js lines, Luau's \
              bench.py output, vitest bench --outputJson, \
-             Ruby's Benchmark report, an asv result file, Julia BenchmarkTools JSON, Dart benchmark_harness output, Bencher Metric Format (BMF) JSON, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
+             Ruby's Benchmark report, an asv result file, Julia BenchmarkTools JSON, Dart benchmark_harness output, Bencher Metric Format (BMF) JSON, gungraun / iai-callgrind output, or custom JSON (`[{\"name\", \"value\", \"unit\"}]`); \
              pass --format-in to force one",
         )),
     }
@@ -286,6 +291,10 @@ mod tests {
             ("fixtures/dart/snapshots.txt", Format::Dart),
             ("fixtures/bmf/latency.json", Format::Bmf),
             ("fixtures/bmf/dhat.json", Format::Bmf),
+            ("fixtures/gungraun/baseline.txt", Format::Gungraun),
+            ("fixtures/gungraun/candidate.txt", Format::Gungraun),
+            ("fixtures/gungraun/baseline.json", Format::Gungraun),
+            ("fixtures/gungraun/candidate.json", Format::Gungraun),
             ("fixtures/custom/bigger-is-better.json", Format::Custom),
             ("fixtures/custom/smaller-is-better.json", Format::Custom),
         ];

@@ -17,6 +17,7 @@ mod detect;
 mod gab;
 mod go;
 mod google_benchmark;
+mod gungraun;
 mod hyperfine;
 mod jmh;
 mod json;
@@ -90,6 +91,9 @@ pub enum Format {
     Dart,
     /// Bencher Metric Format, `{"benchmark": {"measure": {"value", …}}}`.
     Bmf,
+    /// gungraun (formerly iai-callgrind): Valgrind counts, text or JSON output.
+    #[value(name = "gungraun", alias = "iai-callgrind")]
+    Gungraun,
 }
 
 impl Format {
@@ -117,6 +121,7 @@ impl Format {
             Format::Julia => "julia",
             Format::Dart => "dart",
             Format::Bmf => "bmf",
+            Format::Gungraun => "gungraun",
         }
     }
 }
@@ -236,6 +241,7 @@ pub fn parse_bytes(format: Format, path: &Path, bytes: &[u8]) -> Result<Loaded> 
         Format::Julia => julia::parse(path, bytes),
         Format::Dart => dart::parse(path, bytes),
         Format::Bmf => bmf::parse(path, bytes),
+        Format::Gungraun => gungraun::parse(path, bytes),
         Format::CustomBiggerIsBetter => custom::parse_named(
             path,
             bytes,
