@@ -435,6 +435,12 @@ fn every_json_format_refuses_truncated_empty_and_foreign_files() {
         ),
         ("jmh", "fixtures/jmh/candidate.json"),
         ("benchmarkdotnet", "fixtures/benchmarkdotnet/baseline.json"),
+        ("vitest", "fixtures/vitest/baseline.json"),
+        ("asv", "fixtures/asv/v2/baseline.json"),
+        ("asv", "fixtures/asv/v1/baseline.json"),
+        ("julia", "fixtures/julia/julia_output.json"),
+        ("bmf", "fixtures/bmf/latency.json"),
+        ("gungraun", "fixtures/gungraun/baseline.json"),
     ];
     for (format, fixture) in cases {
         let whole = std::fs::read(repo(fixture)).expect("fixture");
@@ -452,5 +458,41 @@ fn every_json_format_refuses_truncated_empty_and_foreign_files() {
         };
         let e = fails(tmp.path(), &repo(fixture), &repo(other), &forced);
         assert_has(&e, &[other, &format!("as {format}")]);
+    }
+}
+
+/// Every text format: an empty file, and another format's file forced through it with
+/// `--format-in`, are refused naming the file and the format, with nothing written.
+#[test]
+fn every_text_format_refuses_empty_and_foreign_files() {
+    let cases = [
+        ("go", "fixtures/go/baseline.txt"),
+        ("bencher-text", "fixtures/criterion/baseline.bencher.txt"),
+        ("catch2", "fixtures/catch2/baseline.txt"),
+        ("benchmarkjs", "fixtures/benchmarkjs/baseline.txt"),
+        ("benchmarkluau", "fixtures/luau/output.txt"),
+        ("ruby", "fixtures/ruby/baseline.txt"),
+        ("dart", "fixtures/dart/baseline.txt"),
+        ("gungraun", "fixtures/gungraun/baseline.txt"),
+        (
+            "google-benchmark",
+            "fixtures/google-benchmark/baseline.console.txt",
+        ),
+    ];
+    for (format, fixture) in cases {
+        let forced = ["--format-in", format];
+        let (tmp, f) = setup("empty.txt", b"");
+        let e = fails(tmp.path(), &repo(fixture), &f, &forced);
+        assert_has(&e, &["empty.txt"]);
+        // Another tool's text output, and a JSON file.
+        let other = if format == "ruby" {
+            "fixtures/dart/baseline.txt"
+        } else {
+            "fixtures/ruby/baseline.txt"
+        };
+        for foreign in [other, "fixtures/jmh/candidate.json"] {
+            let e = fails(tmp.path(), &repo(fixture), &repo(foreign), &forced);
+            assert_has(&e, &[foreign, &format!("as {format}")]);
+        }
     }
 }
