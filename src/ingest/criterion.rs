@@ -156,6 +156,14 @@ fn walk(
     found: &mut Vec<PathBuf>,
     incomplete: &mut Vec<PathBuf>,
 ) -> Result<()> {
+    // A benchmark folder is found without listing it: one `stat` instead of opening,
+    // reading and closing the directory (most folders of a large suite are these). The
+    // user pointing at a `new/` folder itself comes first, as below.
+    let is_new = dir.file_name().is_some_and(|n| n == "new");
+    if !is_new && dir.join("new/benchmark.json").is_file() {
+        found.push(dir.join("new"));
+        return Ok(());
+    }
     let entries =
         std::fs::read_dir(dir).map_err(|e| Error::input(dir, Some(FORMAT), io_reason(&e)))?;
     let mut subdirs = Vec::new();
