@@ -164,19 +164,19 @@ fn changes_over_an_imported_real_history() {
     );
     let tmp = tempfile::tempdir().expect("tmp");
     let work = tmp.path();
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(work)
-            .output()
-            .expect("git")
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
-    };
+    let git = |args: &[&str]| common::ab_repo::git(work, args);
     git(&["init", "-q", "-b", "main", "."]);
-    git(&["commit", "-q", "--allow-empty", "-m", "init"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "init",
+    ]);
     let out = bench_bot(work)
         .arg("import")
         .arg(&data)
