@@ -165,12 +165,24 @@ pub fn io_reason(err: &std::io::Error) -> String {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so that
-/// readers never see a partial file and a failure leaves nothing behind.
+/// readers never see a partial file and a failure leaves nothing behind. A path that
+/// is not a file (`/dev/null`, a named pipe, `/dev/stdout`) is written to as it is:
+/// renaming a file over it would replace the device or the pipe.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let err = |source| Error::Output {
         path: path.to_path_buf(),
         source,
     };
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(err)?;
+        return out.write_all(bytes).and_then(|()| out.flush()).map_err(err);
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -236,5 +248,33 @@ mod tests {
         assert!(e.to_string().contains("the file is empty"), "{e}");
         let e = read_input(&big, MAP_FROM).unwrap_err();
         assert!(e.to_string().contains("over the limit"), "{e}");
+    }
+
+    /// `--output` naming a pipe (or `/dev/null`) writes into it and leaves it a pipe.
+    #[cfg(unix)]
+    #[test]
+    fn a_path_that_is_not_a_file_is_written_to_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().expect("tmp");
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).expect("reads"))
+        };
+        write_atomic(&fifo, b"report").expect("writes");
+        // Checked before waiting for the reader, which a replaced pipe would leave blocked.
+        let kind = std::fs::symlink_metadata(&fifo).expect("meta").file_type();
+        assert!(kind.is_fifo(), "{kind:?}");
+        assert_eq!(reader.join().expect("reader"), b"report");
+        // An ordinary file is still replaced whole.
+        let file = dir.path().join("report.json");
+        std::fs::write(&file, b"old and longer").expect("write");
+        write_atomic(&file, b"new").expect("writes");
+        assert_eq!(std::fs::read(&file).expect("read"), b"new");
     }
 }
