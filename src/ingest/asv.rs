@@ -203,7 +203,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let mut benchmarks: Vec<Benchmark> = Vec::new();
     let mut warnings = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for (name, raw) in &file.results.0 {
         if !seen.insert(name.as_str()) {
             return Err(invalid(format!("`results`: benchmark `{name}` twice")));

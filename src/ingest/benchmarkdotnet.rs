@@ -9,7 +9,7 @@
 //! overhead subtracted. `Statistics: null` is a benchmark that failed (BenchmarkDotNet
 //! prints `NA`): reported, not compared.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -91,13 +91,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     }
     // One method run by several jobs (runtimes, configurations) has one `FullName`:
     // each job keeps its own id.
-    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut names: HashMap<&str, usize> = HashMap::default();
     for b in &file.benchmarks {
         *names.entry(b.full_name.as_str()).or_default() += 1;
     }
     let mut warnings = Vec::new();
     let mut benchmarks = Vec::with_capacity(file.benchmarks.len());
-    let mut seen = HashMap::new();
+    let mut seen = HashMap::default();
     for (i, b) in file.benchmarks.iter().enumerate() {
         let id = if names[b.full_name.as_str()] > 1 {
             let job = b.display_info.rsplit_once(": ").map_or("", |(_, job)| job);

@@ -6,7 +6,7 @@
 //! (higher is better, `estimator: "mean"`); `±` is the relative margin of error of the
 //! mean at 95 %, turned back into a per-sample spread as `rme × mean / 1.96 × √runs`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use super::Loaded;
@@ -33,7 +33,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
     let mut benchmarks = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::default();
     let mut digits = String::new();
     for (i, line) in text.lines().enumerate() {
         let Some((name, rate, rme, runs)) = result_line(line) else {

@@ -11,7 +11,7 @@
 //! meaning depends on the adapter (a confidence interval, the minimum and maximum, a
 //! deviation): they are checked, not used as a spread.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -69,7 +69,7 @@ fn measure(slug: &str) -> (Metric, &'static str, Direction, bool) {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let file: Entries<Box<serde_json::value::RawValue>> = parse_json(path, FORMAT, bytes)?;
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut benchmarks = Vec::with_capacity(file.0.len());
     for (id, measures) in file.0 {
         if !seen.insert(id.clone()) {
@@ -84,7 +84,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         let measures: Entries<MeasureValue> = serde_json::from_str(measures.get())
             .map_err(|e| invalid(format!("`{id}`: not a map of measures ({e})")))?;
         let mut ms = Vec::with_capacity(measures.0.len());
-        let mut slugs = HashSet::new();
+        let mut slugs = HashSet::default();
         for (slug, m) in measures.0 {
             let what = |field: &str| format!("`{id}` `{slug}`: {field}");
             if !slugs.insert(slug.clone()) {

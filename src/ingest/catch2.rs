@@ -7,7 +7,7 @@
 //! Catch2 writes no raw samples: the compared value is its mean (`estimator: "mean"`),
 //! the spread its standard deviation, n the samples.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use quick_xml::events::Event;
@@ -46,11 +46,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     }
     // Benchmark names are unique within a test case; one used in two test cases gets the
     // test case's name in front.
-    let mut count: HashMap<&str, usize> = HashMap::new();
+    let mut count: HashMap<&str, usize> = HashMap::default();
     for r in &results {
         *count.entry(r.name.as_str()).or_default() += 1;
     }
-    let mut seen = HashMap::new();
+    let mut seen = HashMap::default();
     let mut benchmarks = Vec::with_capacity(results.len());
     for (i, r) in results.iter().enumerate() {
         // Only a name used twice can give a duplicate id.

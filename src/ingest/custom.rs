@@ -46,7 +46,7 @@ pub fn parse_named(
         ));
     }
     let mut benchmarks: Vec<Benchmark> = Vec::with_capacity(entries.len());
-    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut by_name: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     let mut warnings = Vec::new();
     for (i, e) in entries.into_iter().enumerate() {
         let value = check_value(e.value, || format!("entry {i} (`{}`): value", e.name), true)

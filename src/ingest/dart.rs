@@ -7,7 +7,7 @@
 //! runs in one file) its lines are the samples of one benchmark, compared on their
 //! median, as Go's `-count` lines are.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use super::{Loaded, robust_summary};
@@ -17,9 +17,14 @@ use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 const FORMAT: &str = "dart";
 const MARK: &str = "(RunTime): ";
 
+/// Finds the mark in a line (built once: a line-by-line `str::find` builds its searcher
+/// for every line).
+static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARK));
+
 /// A result line: the name and the number of microseconds as written.
 pub(crate) fn result_line(line: &str) -> Option<(&str, &str)> {
-    let at = line.find(MARK)?;
+    let at = FINDER.find(line.as_bytes())?;
     let value = line[at + MARK.len()..].trim_end().strip_suffix(" us.")?;
     let mut name = line[..at].trim();
     // Flutter's log prefix: `I/flutter (14407): growable[32](RunTime): …`.
@@ -36,9 +41,14 @@ pub(crate) fn result_line(line: &str) -> Option<(&str, &str)> {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
-    let mut order: Vec<&str> = Vec::new();
-    let mut values: HashMap<&str, Vec<f64>> = HashMap::new();
+    // Each name once, in order: its first value, and any later ones. Most names are
+    // printed once, so the map is consulted once per line and no list is allocated.
+    let mut found: Vec<(&str, f64, Vec<f64>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::default();
     for (i, line) in text.lines().enumerate() {
+        if !line.contains('(') {
+            continue;
+        }
         let Some((name, value)) = result_line(line) else {
             continue;
         };
@@ -55,33 +65,33 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         if !ns.is_finite() {
             return Err(bad(format!("`{name}`: `{value} us` is too large")));
         }
-        match values.get_mut(name) {
-            Some(v) => v.push(ns),
-            None => {
-                order.push(name);
-                values.insert(name, vec![ns]);
+        match index.entry(name) {
+            std::collections::hash_map::Entry::Occupied(at) => found[*at.get()].2.push(ns),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(found.len());
+                found.push((name, ns, Vec::new()));
             }
         }
     }
-    if order.is_empty() {
+    if found.is_empty() {
         return Err(invalid(
             "no benchmark_harness results (`NAME(RunTime): 12.3 us.` lines, printed by \
              BenchmarkBase.report())"
                 .into(),
         ));
     }
-    let benchmarks = order
+    let benchmarks = found
         .into_iter()
-        .map(|name| {
-            let v = &values[name];
-            let m = if v.len() >= 2 {
-                let mut m = robust_summary(Metric::Time, Direction::LowerIsBetter, "ns", v);
-                m.samples = Some(v.clone());
-                m
-            } else {
+        .map(|(name, first, mut more)| {
+            let m = if more.is_empty() {
                 // The harness's score is the mean of its timing loops.
-                Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", v[0])
+                Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", first)
                     .with_estimator(Estimator::Mean)
+            } else {
+                more.insert(0, first);
+                let mut m = robust_summary(Metric::Time, Direction::LowerIsBetter, "ns", &more);
+                m.samples = Some(more);
+                m
             };
             Benchmark {
                 id: name.to_string(),

@@ -80,8 +80,8 @@ pub fn parse_history(path: &Path, bytes: &[u8]) -> Result<(Vec<Run>, Vec<String>
         for (i, entry) in entries.into_iter().enumerate() {
             let tool = entry.tool.unwrap_or_default();
             let mut benchmarks: Vec<Benchmark> = Vec::with_capacity(entry.benches.len());
-            let mut by_name: std::collections::HashMap<String, usize> =
-                std::collections::HashMap::new();
+            let mut by_name: rustc_hash::FxHashMap<String, usize> =
+                rustc_hash::FxHashMap::default();
             for b in entry.benches {
                 match convert(&tool, &b) {
                     Some(m) => match by_name.get(&b.name).map(|&k| &mut benchmarks[k]) {

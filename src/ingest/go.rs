@@ -10,7 +10,9 @@
 //! custom metric, higher-is-better when it ends in `/s`. `B/op` and `allocs/op` are
 //! deterministic counts.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use super::{Loaded, robust_summary};
@@ -37,7 +39,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     };
     // Benchmarks in the order they first appeared, found again by id.
     let mut found: Vec<Samples<'_>> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<String, usize> = HashMap::default();
     let mut id = String::new();
     let mut pkg: Option<String> = None;
     let mut meta = RunMeta {

@@ -412,7 +412,7 @@ mod console {
         }
         // An aggregate is `NAME_mean` etc. of a NAME that has rows of its own, or that
         // has two aggregates (`--benchmark_report_aggregates_only`).
-        let names: std::collections::HashSet<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let names: rustc_hash::FxHashSet<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         let split = |name: &str| -> Option<(String, String)> {
             let (base, kind) = name.rsplit_once('_')?;
             let kinds = AGGREGATES

@@ -21,7 +21,7 @@
 //! and measured times; a warning says so. Both outputs give the same ids and metric
 //! names, so a text baseline compares with a JSON run.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -235,10 +235,10 @@ fn parse_text(
     skipped: &mut std::collections::BTreeSet<String>,
 ) -> std::result::Result<Vec<Benchmark>, String> {
     let mut benchmarks: Vec<Benchmark> = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids = HashSet::default();
     let mut header: Option<(usize, &str)> = None;
     let mut started: Option<usize> = None;
-    let mut names = HashSet::new();
+    let mut names = HashSet::default();
     for (i, line) in text.lines().enumerate() {
         let at = i + 1;
         if let Some((name, value)) = metric_line(line) {
@@ -284,7 +284,7 @@ fn parse_json(
     skipped: &mut std::collections::BTreeSet<String>,
 ) -> std::result::Result<Vec<Benchmark>, String> {
     let mut benchmarks = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids = HashSet::default();
     let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Summary>();
     for (n, summary) in stream.enumerate() {
         let s = summary.map_err(|e| {
@@ -301,7 +301,7 @@ fn parse_json(
             return Err(format!("summary {}: benchmark `{id}` a second time", n + 1));
         }
         let mut measurements = Vec::new();
-        let mut names = HashSet::new();
+        let mut names = HashSet::default();
         for profile in &s.profiles {
             for (key, v) in profile.values() {
                 let Some(v) = v else {

@@ -8,7 +8,9 @@
 //! with samples; `sample` mode writes a histogram instead, so its `scorePercentiles`
 //! median is used.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -60,7 +62,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         return Err(invalid("the file holds no benchmark results (`[]`)".into()));
     }
     // The same benchmark run in several modes (`-bm thrpt,avgt`) keeps one id per mode.
-    let mut modes: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut modes: HashMap<String, Vec<&str>> = HashMap::default();
     for r in &results {
         let m = modes.entry(base_id(&r.benchmark, &r.params)).or_default();
         if !m.contains(&r.mode.as_str()) {
@@ -68,7 +70,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         }
     }
     let mut benchmarks: Vec<Benchmark> = Vec::with_capacity(results.len());
-    let mut seen = HashMap::new();
+    let mut seen = HashMap::default();
     for (i, r) in results.iter().enumerate() {
         let base = base_id(&r.benchmark, &r.params);
         let id = if modes[&base].len() > 1 {

@@ -69,7 +69,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let mut out = Walk {
         benchmarks: Vec::new(),
-        seen: std::collections::HashSet::new(),
+        seen: rustc_hash::FxHashSet::default(),
         skipped: Vec::new(),
     };
     let several = objects.len() > 1;
@@ -104,7 +104,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
 
 struct Walk {
     benchmarks: Vec<Benchmark>,
-    seen: std::collections::HashSet<String>,
+    seen: rustc_hash::FxHashSet<String>,
     skipped: Vec<String>,
 }
 

@@ -6,7 +6,7 @@
 //! pytest-benchmark: a busy machine slows the others), else the lines' average; the
 //! spread is the standard deviation the runner prints as a percentage of the average.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use super::Loaded;
@@ -126,7 +126,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     }
     // One driver: the test's name is the id; several (`--vm` comparisons): `name [driver]`.
     let one_driver = found.iter().all(|l| l.driver == found[0].driver);
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::default();
     let mut benchmarks = Vec::with_capacity(found.len());
     for l in &found {
         let id = if one_driver {

@@ -1,6 +1,6 @@
 //! Merging the inputs of one run (shards of a CI matrix) into one `Run`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use super::Loaded;
@@ -14,7 +14,8 @@ pub fn merge(parts: Vec<Loaded>) -> Result<Loaded> {
         return Err(Error::Usage("no input files given".to_string()));
     };
     let first_source = merged.run.meta.sources.first().cloned().unwrap_or_default();
-    let mut seen: HashMap<String, String> = HashMap::with_capacity(merged.run.benchmarks.len());
+    let mut seen: HashMap<String, String> =
+        HashMap::with_capacity_and_hasher(merged.run.benchmarks.len(), Default::default());
     for b in &merged.run.benchmarks {
         if seen.insert(b.id.clone(), first_source.clone()).is_some() {
             return Err(duplicate(&first_source, &b.id, &first_source));

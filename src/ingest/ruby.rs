@@ -7,7 +7,7 @@
 //! Compared: `real` (the wall-clock time of the block, what the user waits for), one
 //! value per run (`estimator: "value"`), no spread.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use super::Loaded;
@@ -44,7 +44,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
     let mut benchmarks = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::default();
     let mut in_report = false;
     let mut rehearsal = false;
     for (i, line) in text.lines().enumerate() {

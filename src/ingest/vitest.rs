@@ -5,7 +5,7 @@
 //! Compared: the median (Vitest 3 writes no samples; older versions' `samples` are
 //! kept when present), `sd` as the spread, `sampleCount` as n.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -58,7 +58,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let file: VFile = parse_json(path, FORMAT, bytes)?;
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let mut benchmarks = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::default();
     for group in file.files.iter().flat_map(|f| &f.groups) {
         for b in &group.benchmarks {
             // As Vitest names it: `file > describe > bench`.
