@@ -8,37 +8,35 @@ use crate::error::{Error, Result};
 /// How far into a file detection looks for telltale keys.
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// `s` without its leading whitespace.
+fn skip_space(s: &[u8]) -> &[u8] {
+    let i = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
+    &s[i..]
+}
+
 /// The first byte of the value of `key` when it is the first key of a JSON object.
 fn first_key_value(head: &[u8], key: &str) -> Option<u8> {
-    fn skip(s: &[u8]) -> Option<&[u8]> {
-        let i = s.iter().position(|b| !b.is_ascii_whitespace())?;
-        Some(&s[i..])
-    }
-    let rest = skip(head.strip_prefix(b"{")?)?;
-    let rest = rest
+    let rest = skip_space(head.strip_prefix(b"{")?)
         .strip_prefix(b"\"")?
         .strip_prefix(key.as_bytes())?
         .strip_prefix(b"\"")?;
-    let rest = skip(skip(rest)?.strip_prefix(b":")?)?;
-    rest.first().copied()
+    skip_space(skip_space(rest).strip_prefix(b":")?)
+        .first()
+        .copied()
 }
 
 /// How many objects open one inside the other at the start of a JSON document, each
 /// as the value of the previous one's first key (`{"a": {"b": {` is 3).
 fn nested_objects(head: &[u8]) -> usize {
-    fn skip(s: &[u8]) -> &[u8] {
-        let i = s
-            .iter()
-            .position(|b| !b.is_ascii_whitespace())
-            .unwrap_or(s.len());
-        &s[i..]
-    }
-    let mut rest = skip(head);
+    let mut rest = skip_space(head);
     let mut depth = 0;
     while let Some(after) = rest.strip_prefix(b"{") {
         depth += 1;
         // A key: a string without escapes is enough to tell the shape.
-        let Some(key) = skip(after).strip_prefix(b"\"") else {
+        let Some(key) = skip_space(after).strip_prefix(b"\"") else {
             break;
         };
         let Some(end) = key.iter().position(|b| *b == b'"' || *b == b'\\') else {
@@ -47,10 +45,10 @@ fn nested_objects(head: &[u8]) -> usize {
         if key[end] != b'"' {
             break;
         }
-        let Some(value) = skip(&key[end + 1..]).strip_prefix(b":") else {
+        let Some(value) = skip_space(&key[end + 1..]).strip_prefix(b":") else {
             break;
         };
-        rest = skip(value);
+        rest = skip_space(value);
     }
     depth
 }
