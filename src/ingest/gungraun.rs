@@ -287,14 +287,7 @@ fn parse_json(
     let mut ids = HashSet::default();
     let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Summary>();
     for (n, summary) in stream.enumerate() {
-        let s = summary.map_err(|e| {
-            let what = if e.is_eof() {
-                "the JSON ends early (truncated file?)".to_string()
-            } else {
-                e.to_string()
-            };
-            format!("summary {}: {what}", n + 1)
-        })?;
+        let s = summary.map_err(|e| format!("summary {}: {}", n + 1, super::json::reason(&e)))?;
         let details = s.description.as_deref().or(s.details.as_deref());
         let id = id_of(&s.module_path, s.id.as_deref(), details);
         if !ids.insert(id.clone()) {

@@ -31,17 +31,21 @@ pub fn parse<T: DeserializeOwned>(path: &Path, format: &'static str, bytes: &[u8
 }
 
 fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
-    let inner = err.inner();
     let at = err.path().to_string();
-    let what = if inner.is_eof() {
-        "the JSON ends early (truncated file?)".to_string()
-    } else {
-        inner.to_string()
-    };
+    let what = reason(err.inner());
     if at.is_empty() || at == "." {
         what
     } else {
         format!("at `{at}`: {what}")
+    }
+}
+
+/// What went wrong in a JSON document, a truncated file said in so many words.
+pub fn reason(err: &serde_json::Error) -> String {
+    if err.is_eof() {
+        "the JSON ends early (truncated file?)".to_string()
+    } else {
+        err.to_string()
     }
 }
 
