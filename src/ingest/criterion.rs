@@ -200,7 +200,8 @@ fn walk(
     // baselines are older runs or criterion's own comparison.
     // (A benchmark function may itself be called `new`: its folder then has no
     // benchmark.json one level down, and the walk goes on into it.)
-    if has_new && dir.join("new/benchmark.json").is_file() {
+    // (Any other folder's `new/benchmark.json` was looked for before the listing.)
+    if is_new && has_new && dir.join("new/benchmark.json").is_file() {
         found.push(dir.join("new"));
         return Ok(());
     }
