@@ -163,6 +163,7 @@ pub enum HistoryError {
 
 impl HistoryError {
     /// A failed git operation: what bench-bot was doing, and libgit2's message.
+    #[cfg(feature = "cli")]
     pub fn git(action: impl Into<String>, e: &git2::Error) -> HistoryError {
         let action = action.into();
         let message = e.message();
