@@ -3,6 +3,9 @@
 //!
 //! `cargo bench --bench changes`
 
+#[path = "support/allocator.rs"]
+mod allocator;
+
 use std::hint::black_box;
 
 use bench_bot::analysis::changes::{Detection, Detector, find_changes, series_of, settings};

@@ -2,6 +2,9 @@
 //!
 //! `cargo bench --bench dashboard`
 
+#[path = "support/allocator.rs"]
+mod allocator;
+
 use std::hint::black_box;
 
 use bench_bot::config::Config;

@@ -4,6 +4,9 @@
 //!
 //! `cargo bench --bench formats` (one format: `cargo bench --bench formats -- jmh`).
 
+#[path = "support/allocator.rs"]
+mod allocator;
+
 use std::hint::black_box;
 use std::path::Path;
 

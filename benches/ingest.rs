@@ -2,6 +2,9 @@
 //!
 //! `cargo bench --bench ingest`; throughput is reported in bytes/s.
 
+#[path = "support/allocator.rs"]
+mod allocator;
+
 use std::hint::black_box;
 
 use bench_bot::ingest::{Format, LoadOptions, load};

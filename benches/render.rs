@@ -3,6 +3,9 @@
 //!
 //! `cargo bench --bench render`
 
+#[path = "support/allocator.rs"]
+mod allocator;
+
 use std::hint::black_box;
 
 use bench_bot::analysis::analyze;

@@ -9,6 +9,15 @@ use bench_bot::app::{self, Environment};
 use bench_bot::cli::Cli;
 use bench_bot::error::exit_code;
 
+/// mimalloc instead of the C library's allocator. A run allocates millions of small
+/// objects (ids, measurements, samples) and frees them together: with glibc's allocator
+/// a quarter of `analyze` on two 10 MB pytest-benchmark files went to growing its heaps
+/// and to freeing. The same allocator in the static binary of the action's image, whose
+/// C library is musl.
+/// The benches in `benches/` use it too, so they measure what the binary does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
