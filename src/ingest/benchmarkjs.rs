@@ -6,8 +6,10 @@
 //! (higher is better, `estimator: "mean"`); `±` is the relative margin of error of the
 //! mean at 95 %, turned back into a per-sample spread as `rme × mean / 1.96 × √runs`.
 
-use rustc_hash::FxHashMap as HashMap;
+use memchr::memmem::FinderRev;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use super::Loaded;
 use crate::error::{Error, Result};
@@ -15,13 +17,21 @@ use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 
 const FORMAT: &str = "benchmarkjs";
 
+const OPS_MARK: &str = " ops/sec \u{b1}";
+static OPS: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(OPS_MARK));
+static TIMES: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(" x "));
+
 /// A result line split into its parts: name, ops/s, relative margin of error in %,
 /// runs sampled.
 pub(crate) fn result_line(line: &str) -> Option<(&str, &str, &str, &str)> {
     let line = line.trim_end();
-    let (name, rest) = line.rsplit_once(" x ")?;
-    let (rate, rest) = rest.split_once(" ops/sec \u{b1}")?;
-    let (rme, rest) = rest.split_once("% (")?;
+    // The searchers are built once: a line is short, and building one per call cost as
+    // much as the search.
+    let ops = OPS.rfind(line.as_bytes())?;
+    let x = TIMES.rfind(&line.as_bytes()[..ops])?;
+    let (name, rate, rest) = (&line[..x], &line[x + 3..ops], &line[ops + OPS_MARK.len()..]);
+    let pct = memchr::memchr_iter(b'%', rest.as_bytes()).find(|&i| rest[i..].starts_with("% ("))?;
+    let (rme, rest) = (&rest[..pct], &rest[pct + 3..]);
     let runs = rest
         .strip_suffix(" runs sampled)")
         .or_else(|| rest.strip_suffix(" run sampled)"))?;
@@ -32,8 +42,10 @@ pub(crate) fn result_line(line: &str) -> Option<(&str, &str, &str, &str)> {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
-    let mut benchmarks = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::default();
+    // One benchmark a line at most: sized once, the list and the set never grow.
+    let lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
+    let mut benchmarks = Vec::with_capacity(lines);
+    let mut seen: HashSet<&str> = HashSet::with_capacity_and_hasher(lines, Default::default());
     let mut digits = String::new();
     for (i, line) in text.lines().enumerate() {
         let Some((name, rate, rme, runs)) = result_line(line) else {
@@ -65,7 +77,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         let rate = number(rate, "ops/sec")?;
         let rme = number(rme, "the margin of error")?;
         let runs = number(runs, "runs sampled")?;
-        if let Some(first) = seen.insert(name, at) {
+        if !seen.insert(name) {
+            let first = text
+                .lines()
+                .position(|l| result_line(l).is_some_and(|(n, ..)| n == name))
+                .map_or(at, |i| i + 1);
             return Err(invalid(format!(
                 "lines {first} and {at}: duplicate benchmark `{name}`"
             )));

@@ -43,16 +43,25 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
     // Each name once, in order: its first value, and any later ones. Most names are
     // printed once, so the map is consulted once per line and no list is allocated.
-    let mut found: Vec<(&str, f64, Vec<f64>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::default();
-    for (i, line) in text.lines().enumerate() {
-        if !line.contains('(') {
-            continue;
+    // The lines are found from their marks: the program's other output is skipped at the
+    // searcher's speed, and both lists are sized once.
+    let marks = FINDER.find_iter(bytes).count();
+    let mut found: Vec<(&str, f64, Vec<f64>)> = Vec::with_capacity(marks);
+    let mut index: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(marks, Default::default());
+    let mut next_line = 0;
+    for at in FINDER.find_iter(bytes) {
+        if at < next_line {
+            continue; // a second mark on a line already read
         }
-        let Some((name, value)) = result_line(line) else {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        next_line = end;
+        let Some((name, value)) = result_line(&text[start..end]) else {
             continue;
         };
-        let bad = |what: String| invalid(format!("line {}: {what}", i + 1));
+        let line_number = || memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1;
+        let bad = |what: String| invalid(format!("line {}: {what}", line_number()));
         if name.is_empty() {
             return Err(bad("a result without a benchmark name".into()));
         }

@@ -97,7 +97,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         .map(|s| Benchmark {
             measurements: s
                 .values
-                .iter()
+                .into_iter()
                 .map(|(unit, values)| measurement(unit, values))
                 .collect(),
             id: s.id,
@@ -161,7 +161,7 @@ fn result_line(line: &str) -> Option<(&str, std::result::Result<Vec<(f64, &str)>
 }
 
 /// The measurement of one unit's samples.
-fn measurement(unit: &str, values: &[f64]) -> Measurement {
+fn measurement(unit: &str, mut values: Vec<f64>) -> Measurement {
     let (metric, direction, canonical, scale, derived) = match unit {
         "ns/op" => (Metric::Time, Direction::LowerIsBetter, "ns", 1.0, false),
         "B/op" => (Metric::Memory, Direction::LowerIsBetter, "B", 1.0, false),
@@ -187,7 +187,8 @@ fn measurement(unit: &str, values: &[f64]) -> Measurement {
             false,
         ),
     };
-    let scaled: Vec<f64> = values.iter().map(|v| v * scale).collect();
+    values.iter_mut().for_each(|v| *v *= scale);
+    let scaled = values;
     let mut m = if scaled.len() >= 2 {
         let mut m = robust_summary(metric, direction, canonical, &scaled);
         m.samples = Some(scaled);
