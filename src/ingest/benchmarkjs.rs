@@ -42,10 +42,11 @@ pub(crate) fn result_line(line: &str) -> Option<(&str, &str, &str, &str)> {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
-    // One benchmark a line at most: sized once, the list and the set never grow.
-    let lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
-    let mut benchmarks = Vec::with_capacity(lines);
-    let mut seen: HashSet<&str> = HashSet::with_capacity_and_hasher(lines, Default::default());
+    // At most one benchmark per ` ops/sec ±` in the text: sized once, the list and the set
+    // never grow (and a file of other lines reserves nothing).
+    let marks = memchr::memmem::find_iter(bytes, OPS_MARK).count();
+    let mut benchmarks = Vec::with_capacity(marks);
+    let mut seen: HashSet<&str> = HashSet::with_capacity_and_hasher(marks, Default::default());
     let mut digits = String::new();
     for (i, line) in text.lines().enumerate() {
         let Some((name, rate, rme, runs)) = result_line(line) else {
