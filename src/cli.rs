@@ -105,8 +105,8 @@ pub struct AbArgs {
     pub base_branch: Option<String>,
     /// Exactly this many rounds (each runs both sides once); without it, as many as
     /// fit in two thirds of --time-budget (at least 3, at most 30), then more rounds of
-    /// the undecided benchmarks while the budget lasts (only them when --run has
-    /// `{filter}`).
+    /// the undecided benchmarks while the budget lasts, up to 100 rounds in all (only
+    /// them when --run has `{filter}`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=200))]
     pub rounds: Option<u32>,
     /// Time for the rounds (builds not counted), e.g. `10m`, `90s`.

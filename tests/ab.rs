@@ -257,3 +257,53 @@ fn extra_rounds_rerun_only_the_undecided_benchmarks_through_the_filter() {
     );
     assert_no_worktree_left(d);
 }
+
+/// The head's `sort` is 50 % slower in odd rounds and 5 % faster in even ones: after the
+/// 30 planned rounds the signed-rank test cannot yet tell (p ≈ 0.01), so the budget buys
+/// more rounds, past the 30 the budget plans, until it can.
+const ALTERNATING_SUITE: &str = r#"#!/bin/sh
+v=100
+if [ "$(cat factor.txt)" = alternating ]; then
+  if [ $((BENCH_BOT_ROUND % 2)) = 1 ]; then v=150; else v=95; fi
+fi
+printf '[{"name": "sort", "value": %s, "unit": "ns"}]\n' "$v" > "$1"
+"#;
+
+#[test]
+fn undecided_benchmarks_get_rounds_beyond_the_planned_thirty_while_the_budget_lasts() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let d = repo.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["config", "user.email", "ab@example.com"]);
+    git(d, &["config", "user.name", "ab"]);
+    std::fs::write(d.join("bench.sh"), ALTERNATING_SUITE).expect("write");
+    std::fs::write(d.join("factor.txt"), "steady\n").expect("write");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    let base = git(d, &["rev-parse", "HEAD"]);
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(d.join("factor.txt"), "alternating\n").expect("write");
+    git(d, &["commit", "-q", "-am", "head"]);
+    let out = bench_bot(d)
+        .args([
+            "ab",
+            "--base",
+            &base,
+            "--time-budget",
+            "60s",
+            "--format",
+            "json",
+        ])
+        .args(["--run", "sh bench.sh {out}"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(stderr.contains("round 30/30"), "{stderr}");
+    assert!(stderr.contains("1 undecided: one more round"), "{stderr}");
+    let sort = row(&report, "sort");
+    let rounds = sort["rounds"].as_u64().unwrap_or_default();
+    assert!((31..=100).contains(&rounds), "{sort}");
+    assert_eq!(sort["status"], "regression", "{sort}\n{stderr}");
+    assert_no_worktree_left(d);
+}

@@ -21,10 +21,13 @@ use crate::ingest::{self, LoadOptions};
 use crate::model::Run;
 use crate::report::{Status, Verdict};
 
-/// Rounds when the budget decides: at least this many…
+/// Rounds planned when the budget decides: at least this many…
 const MIN_ROUNDS: usize = 3;
 /// …and at most this many.
 const MAX_ROUNDS: usize = 30;
+/// The undecided benchmarks' extra rounds go on while the budget lasts, up to this many
+/// rounds in all (the exact test's table stays small: n(n + 1) entries).
+const MAX_TOTAL_ROUNDS: usize = 100;
 
 /// `bench-bot ab`.
 pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
@@ -111,7 +114,7 @@ fn measure(
         let per_round = (done > 0).then(|| elapsed / done as u32);
         if done >= planned {
             let room = args.rounds.is_none()
-                && done < MAX_ROUNDS
+                && done < MAX_TOTAL_ROUNDS
                 && per_round.is_some_and(|t| elapsed + t <= args.time_budget);
             if !room {
                 break;
