@@ -6,7 +6,9 @@
 #   - the base suite run once, then the head suite once, compared by `analyze --baseline`.
 # Writes OUT/{ab,seq}-EFFECT-TRIAL.json (OUT defaults to target/ab-evaluation) and prints
 # the table of docs/statistics.md (scripts/ab-table.py). Needs: pip install
-# pytest-benchmark; cargo build --release. TRIALS (default 5), ROUNDS (default 12).
+# pytest-benchmark; cargo build --release. TRIALS (default 5), ROUNDS (default 12);
+# BUDGET (e.g. 3m) runs `ab --time-budget BUDGET` instead of a fixed number of rounds;
+# EFFECTS (default "1.0 1.05 1.10 1.25") picks the effects.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${OUT:-$here/target/ab-evaluation}" && cd "${OUT:-$here/target/ab-evaluation}" && pwd)
@@ -18,7 +20,8 @@ run_suite='python3 -m pytest -q -p no:cacheprovider --benchmark-only --benchmark
 export PYTHONHASHSEED=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for effect in 1.0 1.05 1.10 1.25; do
+if [ -n "${BUDGET:-}" ]; then length=(--time-budget "$BUDGET"); else length=(--rounds "$rounds"); fi
+for effect in ${EFFECTS:-1.0 1.05 1.10 1.25}; do
     for t in $(seq 1 "$trials"); do
         repo=$work/repo-$effect-$t
         mkdir -p "$repo"
@@ -27,7 +30,7 @@ for effect in 1.0 1.05 1.10 1.25; do
             && git tag base && sed -i "s/1.3 if CANDIDATE else 1.0/1.3 if CANDIDATE else $effect/" test_fixture_suite.py \
             && git commit -qam head --allow-empty)
         echo "effect $effect, trial $t: ab"
-        (cd "$repo" && "$bb" ab --base base --rounds "$rounds" --format json \
+        (cd "$repo" && "$bb" ab --base base "${length[@]}" --format json \
             --output "$out/ab-$effect-$t.json" --run "$run_suite --benchmark-json={out} test_fixture_suite.py" \
             2>/dev/null) || true
         echo "effect $effect, trial $t: sequential"

@@ -21,8 +21,8 @@ def label(row):
     return row["status"]
 
 
-print("| effect on the sort | method | trials | the sort: critical / warning / notice / undecided (noisy) / missed | unchanged benchmarks at warning or critical | median smallest detectable change (unchanged benchmarks) |")
-print("|---|---|---|---|---|---|")
+print("| effect on the sort | method | trials | the sort: critical / warning / notice / undecided (noisy) / missed | unchanged benchmarks at warning or critical | median smallest detectable change (unchanged benchmarks) | the sort's measured change (median) | the sort significantly slower (p adjusted ≤ 0.00135) |")
+print("|---|---|---|---|---|---|---|---|")
 for effect in ("1.0", "1.05", "1.10", "1.25"):
     for method, name in (("ab", "`bench-bot ab`, same runner, ABBA rounds"), ("seq", "two sequential runs, `analyze --baseline`")):
         files = sorted(glob.glob(os.path.join(folder, f"{method}-{effect}-*.json")))
@@ -31,6 +31,8 @@ for effect in ("1.0", "1.05", "1.10", "1.25"):
         counts = {"critical": 0, "warning": 0, "notice": 0, "noisy": 0, "missed": 0}
         false_alarms = 0
         detectable = []
+        changes = []
+        significant = 0
         for f in files:
             r = json.load(open(f))
             for row in r["results"]:
@@ -38,6 +40,9 @@ for effect in ("1.0", "1.05", "1.10", "1.25"):
                     continue
                 if row["id"].endswith(SORT):
                     kind = label(row)
+                    changes.append(row["change_pct"])
+                    p = row.get("p_adjusted")
+                    significant += p is not None and p <= 0.00135 and row["change_pct"] > 0
                     counts[kind if kind in counts else "missed"] += 1
                 else:
                     false_alarms += row["status"] == "regression" and row["tier"] in ("critical", "warning")
@@ -45,4 +50,4 @@ for effect in ("1.0", "1.05", "1.10", "1.25"):
                         detectable.append(row["detectable_pct"])
         pct = "A/A" if effect == "1.0" else f"+{round((float(effect) - 1) * 100)} % data"
         det = f"{statistics.median(detectable):.1f} %" if detectable else "–"
-        print(f"| {pct} | {name} | {len(files)} | {counts['critical']} / {counts['warning']} / {counts['notice']} / {counts['noisy']} / {counts['missed']} | {false_alarms} of {7 * len(files)} | {det} |")
+        print(f"| {pct} | {name} | {len(files)} | {counts['critical']} / {counts['warning']} / {counts['notice']} / {counts['noisy']} / {counts['missed']} | {false_alarms} of {7 * len(files)} | {det} | {statistics.median(changes):+.1f} % | {significant} of {len(files)} |")
