@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::ab_repo::{SUITE, git, repository};
+use common::ab_repo::{SUITE, git, repository, repository_of};
 use common::{bench_bot, row};
 
 fn ab(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
@@ -271,19 +271,8 @@ printf '[{"name": "sort", "value": %s, "unit": "ns"}]\n' "$v" > "$1"
 
 #[test]
 fn undecided_benchmarks_get_rounds_beyond_the_planned_thirty_while_the_budget_lasts() {
-    let repo = tempfile::tempdir().expect("tmp");
+    let (repo, base, _) = repository_of(ALTERNATING_SUITE, "steady", "alternating", &[]);
     let d = repo.path();
-    git(d, &["init", "-q", "-b", "main"]);
-    git(d, &["config", "user.email", "ab@example.com"]);
-    git(d, &["config", "user.name", "ab"]);
-    std::fs::write(d.join("bench.sh"), ALTERNATING_SUITE).expect("write");
-    std::fs::write(d.join("factor.txt"), "steady\n").expect("write");
-    git(d, &["add", "."]);
-    git(d, &["commit", "-q", "-m", "base"]);
-    let base = git(d, &["rev-parse", "HEAD"]);
-    git(d, &["checkout", "-q", "-b", "feature"]);
-    std::fs::write(d.join("factor.txt"), "alternating\n").expect("write");
-    git(d, &["commit", "-q", "-am", "head"]);
     let out = bench_bot(d)
         .args([
             "ab",

@@ -35,13 +35,24 @@ pub fn repository(
     head_factor: &str,
     head_files: &[(&str, &str)],
 ) -> (tempfile::TempDir, String, String) {
+    repository_of(SUITE, "1.0", head_factor, head_files)
+}
+
+/// The same with another suite script and base factor (`factor.txt` holds any word the
+/// script reads).
+pub fn repository_of(
+    suite: &str,
+    base_factor: &str,
+    head_factor: &str,
+    head_files: &[(&str, &str)],
+) -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
     git(d, &["init", "-q", "-b", "main"]);
     git(d, &["config", "user.email", "ab@example.com"]);
     git(d, &["config", "user.name", "ab"]);
-    std::fs::write(d.join("bench.sh"), SUITE).expect("write");
-    std::fs::write(d.join("factor.txt"), "1.0\n").expect("write");
+    std::fs::write(d.join("bench.sh"), suite).expect("write");
+    std::fs::write(d.join("factor.txt"), format!("{base_factor}\n")).expect("write");
     git(d, &["add", "."]);
     git(d, &["commit", "-q", "-m", "base"]);
     let base = git(d, &["rev-parse", "HEAD"]);
