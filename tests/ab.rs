@@ -273,21 +273,7 @@ printf '[{"name": "sort", "value": %s, "unit": "ns"}]\n' "$v" > "$1"
 fn undecided_benchmarks_get_rounds_beyond_the_planned_thirty_while_the_budget_lasts() {
     let (repo, base, _) = repository_of(ALTERNATING_SUITE, "steady", "alternating", &[]);
     let d = repo.path();
-    let out = bench_bot(d)
-        .args([
-            "ab",
-            "--base",
-            &base,
-            "--time-budget",
-            "60s",
-            "--format",
-            "json",
-        ])
-        .args(["--run", "sh bench.sh {out}"])
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let (_, report, stderr) = ab(d, &["--base", &base, "--time-budget", "60s"]);
     assert!(stderr.contains("round 30/30"), "{stderr}");
     assert!(stderr.contains("1 undecided: one more round"), "{stderr}");
     let sort = row(&report, "sort");
