@@ -188,13 +188,12 @@ fn measurement(unit: &str, mut values: Vec<f64>) -> Measurement {
         ),
     };
     values.iter_mut().for_each(|v| *v *= scale);
-    let scaled = values;
-    let mut m = if scaled.len() >= 2 {
-        let mut m = robust_summary(metric, direction, canonical, &scaled);
-        m.samples = Some(scaled);
+    let mut m = if values.len() >= 2 {
+        let mut m = robust_summary(metric, direction, canonical, &values);
+        m.samples = Some(values);
         m
     } else {
-        Measurement::new(metric, direction, canonical, scaled[0]).with_estimator(Estimator::Value)
+        Measurement::new(metric, direction, canonical, values[0]).with_estimator(Estimator::Value)
     };
     m.derived = derived;
     // `-benchmem`'s counts are the code's own: bytes and allocations per operation do not
