@@ -223,8 +223,6 @@ fn load_baselines(
     Baselines::load(source, options)
 }
 
-/// The base branch of a comparison: the pull request's base, else the remote's default
-/// branch, else `main`.
 /// The base branch when none is named: $GITHUB_BASE_REF, else the remote's default
 /// branch (`origin/HEAD`), else `main`. Used by `analyze --history` and `ab`.
 pub fn default_base_branch(git: &git2::Repository, env: &Environment) -> String {
