@@ -34,6 +34,16 @@ pub fn median(values: &[f64]) -> f64 {
     median_in_place(&mut values.to_vec())
 }
 
+/// Median of values already sorted ascending (NaN for none).
+pub fn sorted_median(sorted: &[f64]) -> f64 {
+    let k = sorted.len();
+    match k {
+        0 => f64::NAN,
+        _ if k % 2 == 1 => sorted[k / 2],
+        _ => (sorted[k / 2 - 1] + sorted[k / 2]) / 2.0,
+    }
+}
+
 /// Median of `v`, reordering it (selection, not a full sort).
 fn median_in_place(v: &mut [f64]) -> f64 {
     let n = v.len();
@@ -98,14 +108,6 @@ pub fn two_modes_of(samples: &[f64], min_samples: usize) -> Option<(Mode, Mode)>
     sorted.sort_unstable_by(f64::total_cmp);
     let split = (side..=n - side)
         .max_by(|&i, &j| (sorted[i] / sorted[i - 1]).total_cmp(&(sorted[j] / sorted[j - 1])))?;
-    let sorted_median = |part: &[f64]| {
-        let k = part.len();
-        if k % 2 == 1 {
-            part[k / 2]
-        } else {
-            (part[k / 2 - 1] + part[k / 2]) / 2.0
-        }
-    };
     let (low, high) = sorted.split_at(split);
     let (m_low, m_high) = (sorted_median(low), sorted_median(high));
     if m_high / m_low < MIN_RATIO {

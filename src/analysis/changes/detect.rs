@@ -11,6 +11,8 @@
 //! The after-window holds no more values than the before-window, so that the next
 //! change stays out of it. Ranks and medians make one slow run harmless: among three
 //! runs after a candidate, one outlier moves neither the median nor the ranks enough.
+//! Outliers of the before-window (one level) and episodes of the after-window (a few
+//! runs a factor of two or more off) are left out of the test.
 //! The first passing position can be early (its after-window already mostly at the
 //! new level), so the change point is the split of the values around it with the
 //! largest weighted difference of means (on values clipped to Tukey's fences); the
@@ -20,7 +22,7 @@
 //! keeps a checkpoint, the state before the last decision whose data was complete; a
 //! longer series resumes there, and the result is the one a full scan would give.
 
-use crate::stats::{RankSum, median};
+use crate::stats::{RankSum, sorted_median};
 
 /// Values needed after a change point before it is reported: its delay, in runs.
 pub const MIN_AFTER: usize = 3;
@@ -72,8 +74,10 @@ pub struct Detector {
     settings: Settings,
     min_log: f64,
     rank_sum: RankSum,
-    /// Scratch space for a sorted window.
+    /// Scratch space for the sorted before-window.
     sorted: Vec<f64>,
+    /// Scratch space for the sorted after-window.
+    sorted_after: Vec<f64>,
 }
 
 impl Detector {
@@ -87,6 +91,7 @@ impl Detector {
             min_log: (1.0 + settings.min_change_pct.max(0.0) / 100.0).ln(),
             rank_sum: RankSum::new(),
             sorted: Vec::new(),
+            sorted_after: Vec::new(),
         }
     }
 
@@ -145,7 +150,9 @@ impl Detector {
 
     /// The p-value when position `t` passes, with the median change. The before-window
     /// is one level by construction, so its outliers (beyond Tukey's fences) are left
-    /// out of the test: a slow run there must not hide the new level.
+    /// out of the test: a slow run there must not hide the new level. The after-window
+    /// may hold two levels, so only its episodes are left out: values beyond its outer
+    /// fences and at least a factor of two from its median ([`episode_free`]).
     fn passes(&mut self, y: &[f64], segment: usize, t: usize) -> Option<(f64, f64)> {
         let (before, after) = self.windows(y, segment, t);
         if before.len() < MIN_BEFORE || after.len() < MIN_AFTER {
@@ -155,37 +162,30 @@ impl Detector {
         if self.rank_sum.min_p(before.len(), after.len()) > self.settings.p_value {
             return None;
         }
-        // The before-window sorted: its fences, its kept values (a contiguous run of
-        // the sorted values) and their median without another sort.
+        // Both windows sorted: their fences, their kept values (a contiguous run of the
+        // sorted values) and the before-window's median without another sort.
         let mut sorted = std::mem::take(&mut self.sorted);
-        sorted.clear();
-        sorted.extend_from_slice(before);
-        sorted.sort_unstable_by(f64::total_cmp);
+        sort_into(&mut sorted, before);
         let kept = if sorted.len() < 8 {
             &sorted[..]
         } else {
-            let (low, high) = sorted_fences(&sorted);
-            let from = sorted.partition_point(|v| *v < low);
-            let to = sorted.partition_point(|v| *v <= high);
-            &sorted[from..to]
+            within(&sorted, sorted_fences(&sorted))
         };
-        let result = self.decide(kept, after);
+        let mut sorted_after = std::mem::take(&mut self.sorted_after);
+        sort_into(&mut sorted_after, after);
+        let result = self.decide(kept, episode_free(&sorted_after));
         self.sorted = sorted;
+        self.sorted_after = sorted_after;
         result
     }
 
-    /// The test of `after` against the sorted, outlier-free before-window.
+    /// The test of the sorted after-window against the sorted, outlier-free
+    /// before-window.
     fn decide(&mut self, kept: &[f64], after: &[f64]) -> Option<(f64, f64)> {
         if self.rank_sum.min_p(kept.len(), after.len()) > self.settings.p_value {
             return None;
         }
-        let k = kept.len();
-        let before_median = if k % 2 == 1 {
-            kept[k / 2]
-        } else {
-            (kept[k / 2 - 1] + kept[k / 2]) / 2.0
-        };
-        let change = median(after) - before_median;
+        let change = sorted_median(after) - sorted_median(kept);
         if change.abs() < self.min_log {
             return None;
         }
@@ -240,9 +240,50 @@ impl Detector {
 
 /// Tukey's fences of sorted values: 1.5 interquartile ranges beyond the quartiles.
 fn sorted_fences(sorted: &[f64]) -> (f64, f64) {
+    fences_at(sorted, 1.5)
+}
+
+/// Fences `k` interquartile ranges beyond the quartiles of sorted values.
+fn fences_at(sorted: &[f64], k: f64) -> (f64, f64) {
     let q = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
     let (q1, q3) = (q(0.25), q(0.75));
-    (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1))
+    (q1 - k * (q3 - q1), q3 + k * (q3 - q1))
+}
+
+/// The sorted values inside `(low, high)`, ends included.
+fn within(sorted: &[f64], (low, high): (f64, f64)) -> &[f64] {
+    let from = sorted.partition_point(|v| *v < low);
+    let to = sorted.partition_point(|v| *v <= high);
+    &sorted[from..to]
+}
+
+/// `values` sorted into `buffer`.
+fn sort_into(buffer: &mut Vec<f64>, values: &[f64]) {
+    buffer.clear();
+    buffer.extend_from_slice(values);
+    buffer.sort_unstable_by(f64::total_cmp);
+}
+
+/// The sorted after-window without its episodes: values beyond Tukey's outer fences
+/// (3 interquartile ranges past the quartiles) and at least a factor of two from the
+/// window's median. A history can hold a few runs a hundred times off (a broken
+/// runner, a debug build), and the rank-sum test counts each as a full vote against the
+/// new level after it. A level is never an episode: an after-window that straddles a
+/// step has its quartiles on both levels, and one at the new level has its median
+/// there; the factor of two keeps a second mode of a bimodal benchmark (tens of
+/// percent apart) in the window, where leaving it out of one side only would make a
+/// change of it. Fewer than 8 values are kept as they are.
+fn episode_free(sorted: &[f64]) -> &[f64] {
+    if sorted.len() < 8 {
+        return sorted;
+    }
+    let (low, high) = fences_at(sorted, 3.0);
+    let median = sorted[sorted.len() / 2];
+    let factor_two = std::f64::consts::LN_2;
+    within(
+        sorted,
+        (low.min(median - factor_two), high.max(median + factor_two)),
+    )
 }
 
 /// Tukey's fences of the values.
@@ -307,6 +348,37 @@ mod tests {
         y[45] += 0.4;
         y[46] += 0.4;
         assert!(Detector::new(settings()).detect(&y).splits.is_empty());
+    }
+
+    #[test]
+    fn an_episode_after_a_step_does_not_hide_it() {
+        // Five runs a hundred times faster (a broken runner) inside the new level's
+        // window: each would count as a full vote against the step.
+        let mut y = series(&[(35, 100.0), (30, 125.0)]);
+        for v in &mut y[45..50] {
+            *v -= 100f64.ln();
+        }
+        let d = Detector::new(settings()).detect(&y);
+        assert!(d.splits.iter().any(|s| s.index.abs_diff(35) <= 1), "{d:?}");
+    }
+
+    #[test]
+    fn only_episodes_leave_the_after_window() {
+        let sorted = |parts: &[(usize, f64)]| {
+            let mut v = series(parts);
+            v.sort_unstable_by(f64::total_cmp);
+            v
+        };
+        // Five runs a hundred times off go.
+        let episode = sorted(&[(25, 125.0), (5, 1.25)]);
+        assert_eq!(episode_free(&episode).len(), 25);
+        // A second mode 20 % slower stays, although it is far beyond the outer fences
+        // of the main mode's tight spread.
+        let bimodal = sorted(&[(25, 100.0), (5, 120.0)]);
+        assert_eq!(episode_free(&bimodal).len(), 30);
+        // Both levels of a step stay.
+        let step = sorted(&[(15, 100.0), (15, 300.0)]);
+        assert_eq!(episode_free(&step).len(), 30);
     }
 
     #[test]
