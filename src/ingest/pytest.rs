@@ -117,6 +117,7 @@ impl<'de> Deserialize<'de> for Samples {
 /// core when it has them (`pytest_samples.rs`), else, or when that path steps aside, as
 /// one document.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+    let _reading = pytest_samples::Reading::start();
     let file = match fast(bytes) {
         Some(file) => file,
         None => parse_json(path, FORMAT, bytes)?,
@@ -148,7 +149,8 @@ fn fast(bytes: &[u8]) -> Option<PFile> {
             .map(|(b, r)| Some((*b, pytest_samples::parse_numbers(&bytes[r.clone()])?)))
             .collect()
     };
-    let parallel = data_bytes >= PARALLEL_FROM && !second.is_empty();
+    let parallel =
+        data_bytes >= PARALLEL_FROM && !second.is_empty() && pytest_samples::Reading::core_spare();
     let (file, a, b) = std::thread::scope(|scope| {
         let other = parallel.then(|| scope.spawn(|| read(second)));
         let file = serde_json::from_slice::<PFile>(&split.rest).ok();
