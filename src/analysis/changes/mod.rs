@@ -49,6 +49,20 @@ fn run_ref(runs: &[Run], index: usize) -> HistoryRun {
     }
 }
 
+/// The run before a change whose first run after it is `first`: the run just before,
+/// or, when that run measured the same commit (a test matrix writing several runs per
+/// commit into one history), the last run of an earlier commit, so that
+/// `last_before..first_after` is a commit range that holds the change and never
+/// `c..c`. The run after stays the change point's own.
+fn run_before(runs: &[Run], first: usize, last: usize) -> HistoryRun {
+    let commit = &runs[first].meta.commit;
+    if commit.is_none() || runs[last].meta.commit != *commit {
+        return run_ref(runs, last);
+    }
+    let earlier = (0..last).rev().find(|&i| runs[i].meta.commit != *commit);
+    run_ref(runs, earlier.unwrap_or(last))
+}
+
 /// The tier a regression of `worse_pct` reaches for this benchmark's metric.
 fn tier_of(config: &Config, id: &str, metric: &Metric, worse_pct: f64) -> TierLabel {
     let tiers = config.tiers_for(id, metric);
@@ -107,7 +121,7 @@ pub fn find_changes(
         if shift.first_after >= since {
             shift_index.insert(k, report_shifts.len());
             report_shifts.push(RunnerShift {
-                last_before: run_ref(runs, shift.first_after - 1),
+                last_before: run_before(runs, shift.first_after, shift.first_after - 1),
                 first_after: run_ref(runs, shift.first_after),
                 benchmarks: shift.members.len(),
                 of: shift.of,
@@ -155,7 +169,7 @@ pub fn find_changes(
         by_series.entry(f.series).or_default().push(ChangePoint {
             kind,
             tier,
-            last_before: run_ref(runs, last),
+            last_before: run_before(runs, first, last),
             first_after: run_ref(runs, first),
             before: f.before,
             after: f.after,
@@ -252,6 +266,34 @@ mod tests {
         );
         assert!((c.change_pct - 30.0).abs() < 3.0, "{}", c.change_pct);
         assert_eq!((c.before.runs, c.after.runs), (40, 20));
+    }
+
+    #[test]
+    fn a_change_inside_the_runs_of_one_commit_names_the_commit_before_them() {
+        // Three runs a commit (a version matrix writing into one history); the step
+        // starts at the second run of commit 13.
+        let mut runs = history(
+            60,
+            &IDS,
+            |i, k| {
+                if k == 2 && i >= 40 { 130.0 } else { 100.0 }
+            },
+        );
+        for (i, run) in runs.iter_mut().enumerate() {
+            run.meta.commit = Some(format!("{:040x}", i / 3));
+        }
+        let r = find_changes(&runs, &Config::default(), None, "test".into());
+        let c = &r.benchmarks[0].changes[0];
+        assert_eq!(c.first_after.index, 40);
+        assert_eq!(
+            c.first_after.commit.as_deref(),
+            Some(&*format!("{:040x}", 13))
+        );
+        assert_eq!(c.last_before.index, 38, "the last run of commit 12");
+        assert_eq!(
+            c.last_before.commit.as_deref(),
+            Some(&*format!("{:040x}", 12))
+        );
     }
 
     #[test]
