@@ -163,7 +163,7 @@ impl Detector {
             return None;
         }
         // Both windows sorted: their fences, their kept values (a contiguous run of the
-        // sorted values) and the before-window's median without another sort.
+        // sorted values) and their medians without another sort.
         let mut sorted = std::mem::take(&mut self.sorted);
         sort_into(&mut sorted, before);
         let kept = if sorted.len() < 8 {
@@ -250,7 +250,7 @@ fn fences_at(sorted: &[f64], k: f64) -> (f64, f64) {
     (q1 - k * (q3 - q1), q3 + k * (q3 - q1))
 }
 
-/// The sorted values inside `(low, high)`, ends included.
+/// The sorted values from `low` to `high`, both included.
 fn within(sorted: &[f64], (low, high): (f64, f64)) -> &[f64] {
     let from = sorted.partition_point(|v| *v < low);
     let to = sorted.partition_point(|v| *v <= high);
@@ -278,7 +278,7 @@ fn episode_free(sorted: &[f64]) -> &[f64] {
         return sorted;
     }
     let (low, high) = fences_at(sorted, 3.0);
-    let median = sorted[sorted.len() / 2];
+    let median = sorted_median(sorted);
     let factor_two = std::f64::consts::LN_2;
     within(
         sorted,
