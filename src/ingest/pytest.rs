@@ -113,9 +113,9 @@ impl<'de> Deserialize<'de> for Samples {
     }
 }
 
-/// Parses a pytest-benchmark file: with its sample arrays taken out and read on every
-/// core when it has them (`pytest_samples.rs`), else, or when that path steps aside, as
-/// one document.
+/// Parses a pytest-benchmark file: with its sample arrays taken out and read on two
+/// threads while a core is spare, when it has them (`pytest_samples.rs`), else, or when
+/// that path steps aside, as one document.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let _reading = pytest_samples::Reading::start();
     let file = match fast(bytes) {
@@ -131,7 +131,8 @@ fn fast(bytes: &[u8]) -> Option<PFile> {
     let split = pytest_samples::split(bytes)?;
     let data_bytes: usize = split.arrays.iter().map(|(_, r)| r.len()).sum();
     // This thread parses the rest of the document and then the first arrays; a second
-    // thread takes the arrays past the half of the work.
+    // thread, when the file is large and a core is spare, takes the arrays past the half
+    // of the work.
     let half = (data_bytes + split.rest.len()) / 2;
     let mut mine = split.rest.len();
     let cut = split
