@@ -23,7 +23,10 @@ def label(row):
 
 print("| effect on the sort | method | trials | the sort: critical / warning / notice / undecided (noisy) / missed | unchanged benchmarks at warning or critical | median smallest detectable change (unchanged benchmarks) | the sort's measured change (median) | the sort significantly slower (p adjusted ≤ 0.00135) |")
 print("|---|---|---|---|---|---|---|---|")
-for effect in ("1.0", "1.05", "1.10", "1.25"):
+# The effects the evaluation ran (EFFECTS in scripts/ab-evaluation.sh): the middle part
+# of OUT/{ab,seq}-EFFECT-TRIAL.json.
+effects = {os.path.basename(f).split("-")[1] for f in glob.glob(os.path.join(folder, "*-*-*.json"))}
+for effect in sorted(effects, key=float):
     for method, name in (("ab", "`bench-bot ab`, same runner, ABBA rounds"), ("seq", "two sequential runs, `analyze --baseline`")):
         files = sorted(glob.glob(os.path.join(folder, f"{method}-{effect}-*.json")))
         if not files:
@@ -50,4 +53,5 @@ for effect in ("1.0", "1.05", "1.10", "1.25"):
                         detectable.append(row["detectable_pct"])
         pct = "A/A" if effect == "1.0" else f"+{round((float(effect) - 1) * 100)} % data"
         det = f"{statistics.median(detectable):.1f} %" if detectable else "–"
-        print(f"| {pct} | {name} | {len(files)} | {counts['critical']} / {counts['warning']} / {counts['notice']} / {counts['noisy']} / {counts['missed']} | {false_alarms} of {7 * len(files)} | {det} | {statistics.median(changes):+.1f} % | {significant} of {len(files)} |")
+        moved = f"{statistics.median(changes):+.1f} %" if changes else "–"
+        print(f"| {pct} | {name} | {len(files)} | {counts['critical']} / {counts['warning']} / {counts['notice']} / {counts['noisy']} / {counts['missed']} | {false_alarms} of {7 * len(files)} | {det} | {moved} | {significant} of {len(files)} |")
