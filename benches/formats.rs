@@ -2,7 +2,8 @@
 //! repeated under new ids until the file is 100 MB, written as the tool writes it.
 //! Throughput is reported in bytes/s (target: 200 MB/s each).
 //!
-//! `cargo bench --bench formats` (one format: `cargo bench --bench formats -- jmh`).
+//! `cargo bench --bench formats` (one format: `cargo bench --bench formats -- jmh`; only
+//! the formats a filter names are generated, so `-- 'bmf|dart'` takes seconds to start).
 
 #[path = "support/allocator.rs"]
 mod allocator;
@@ -97,7 +98,55 @@ fn grow_text(header: &str, block: impl Fn(usize) -> String, footer: &str) -> Vec
     out.into_bytes()
 }
 
-fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
+/// The filters given on the command line (criterion's positional argument, a regex: its `|`
+/// alternatives are read as substrings, `^` and `$` anchored): a format whose input is not wanted is not built.
+fn wanted(name: &str) -> bool {
+    const VALUED: &[&str] = &[
+        "--warm-up-time",
+        "--measurement-time",
+        "--profile-time",
+        "--sample-size",
+        "--save-baseline",
+        "--baseline",
+        "--load-baseline",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--nresamples",
+        "--output-format",
+        "--color",
+        "--plotting-backend",
+        "--format",
+    ];
+    let mut filters = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if VALUED.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            filters.push(arg);
+        }
+    }
+    let id = format!("formats/{name}");
+    filters.is_empty()
+        || filters
+            .iter()
+            .any(|f| f.split('|').any(|alt| matches(&id, alt)))
+}
+
+/// `alt` found in `id`, a leading `^` or trailing `$` anchoring it as in a regex.
+fn matches(id: &str, alt: &str) -> bool {
+    match (alt.strip_prefix('^'), alt.strip_suffix('$')) {
+        (Some(a), _) if a.ends_with('$') => id == &a[..a.len() - 1],
+        (Some(a), None) => id.starts_with(a),
+        (None, Some(a)) => id.ends_with(a),
+        _ => id.contains(alt),
+    }
+}
+
+type Input = (&'static str, Format, Box<dyn Fn() -> Vec<u8>>);
+
+fn inputs() -> Vec<Input> {
     let catch2_xml = fixture("catch2/baseline.xml");
     let start = catch2_xml
         .find("      <BenchmarkResults")
@@ -129,116 +178,146 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
         (
             "jmh",
             Format::Jmh,
-            grow_json(
-                "jmh/baseline.json",
-                |d| d.as_array_mut().expect("list"),
-                &["benchmark"],
-            ),
+            Box::new(move || {
+                grow_json(
+                    "jmh/baseline.json",
+                    |d| d.as_array_mut().expect("list"),
+                    &["benchmark"],
+                )
+            }),
         ),
         (
             "benchmarkdotnet",
             Format::BenchmarkDotNet,
-            grow_json(
-                "benchmarkdotnet/baseline.json",
-                |d| d["Benchmarks"].as_array_mut().expect("list"),
-                &["FullName"],
-            ),
+            Box::new(move || {
+                grow_json(
+                    "benchmarkdotnet/baseline.json",
+                    |d| d["Benchmarks"].as_array_mut().expect("list"),
+                    &["FullName"],
+                )
+            }),
         ),
         (
             "hyperfine",
             Format::Hyperfine,
-            grow_json(
-                "hyperfine/baseline.json",
-                |d| d["results"].as_array_mut().expect("list"),
-                &["command"],
-            ),
+            Box::new(move || {
+                grow_json(
+                    "hyperfine/baseline.json",
+                    |d| d["results"].as_array_mut().expect("list"),
+                    &["command"],
+                )
+            }),
         ),
         (
             "google-benchmark",
             Format::GoogleBenchmark,
-            grow_json(
-                "google-benchmark/baseline.json",
-                |d| d["benchmarks"].as_array_mut().expect("list"),
-                &["name", "run_name"],
-            ),
+            Box::new(move || {
+                grow_json(
+                    "google-benchmark/baseline.json",
+                    |d| d["benchmarks"].as_array_mut().expect("list"),
+                    &["name", "run_name"],
+                )
+            }),
         ),
-        ("asv-v2", Format::Asv, grow_asv("asv/v2/baseline.json")),
-        ("asv-v1", Format::Asv, grow_asv("asv/v1/baseline.json")),
+        (
+            "asv-v2",
+            Format::Asv,
+            Box::new(move || grow_asv("asv/v2/baseline.json")),
+        ),
+        (
+            "asv-v1",
+            Format::Asv,
+            Box::new(move || grow_asv("asv/v1/baseline.json")),
+        ),
         (
             "julia",
             Format::Julia,
-            grow_julia("julia/julia_output.json"),
+            Box::new(move || grow_julia("julia/julia_output.json")),
         ),
         (
             "gungraun",
             Format::Gungraun,
-            grow_text(
-                "",
-                |i| gungraun_block.replace("bench_sort", &format!("bench_sort_{i}")),
-                "",
-            ),
+            Box::new(move || {
+                grow_text(
+                    "",
+                    |i| gungraun_block.replace("bench_sort", &format!("bench_sort_{i}")),
+                    "",
+                )
+            }),
         ),
         (
             "bmf",
             Format::Bmf,
-            grow_text(
-                "{\n",
-                |i| {
-                    format!(
-                        "    \"tests::benchmark_{i}\": {{\n        \"latency\": {{\n            \"value\": 3247.0,\n            \"lower_value\": 1044.0,\n            \"upper_value\": 1044.0\n        }}\n    }},\n"
-                    )
-                },
-                "    \"last\": {\"latency\": {\"value\": 1.0}}\n}",
-            ),
+            Box::new(move || {
+                grow_text(
+                    "{\n",
+                    |i| {
+                        format!(
+                            "    \"tests::benchmark_{i}\": {{\n        \"latency\": {{\n            \"value\": 3247.0,\n            \"lower_value\": 1044.0,\n            \"upper_value\": 1044.0\n        }}\n    }},\n"
+                        )
+                    },
+                    "    \"last\": {\"latency\": {\"value\": 1.0}}\n}",
+                )
+            }),
         ),
         (
             "catch2-xml",
             Format::Catch2,
-            grow_text(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Catch name=\"bench\">\n  <Group name=\"bench\">\n    <TestCase name=\"t\">\n",
-                |i| xml_block.replacen("name=\"sort 4096\"", &format!("name=\"sort {i}\""), 1),
-                "    </TestCase>\n  </Group>\n</Catch>\n",
-            ),
+            Box::new(move || {
+                grow_text(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Catch name=\"bench\">\n  <Group name=\"bench\">\n    <TestCase name=\"t\">\n",
+                    |i| xml_block.replacen("name=\"sort 4096\"", &format!("name=\"sort {i}\""), 1),
+                    "    </TestCase>\n  </Group>\n</Catch>\n",
+                )
+            }),
         ),
         (
             "catch2-console",
             Format::Catch2,
-            grow_text(
-                "benchmark name                       samples       iterations    estimated\n                                     mean          low mean      high mean\n                                     std dev       low std dev   high std dev\n-------------------------------------------------------------------------------\n",
-                |i| console_block.replacen("sort 4096", &format!("sort {i:<8}"), 1),
-                "",
-            ),
+            Box::new(move || {
+                grow_text(
+                    "benchmark name                       samples       iterations    estimated\n                                     mean          low mean      high mean\n                                     std dev       low std dev   high std dev\n-------------------------------------------------------------------------------\n",
+                    |i| console_block.replacen("sort 4096", &format!("sort {i:<8}"), 1),
+                    "",
+                )
+            }),
         ),
         (
             "benchmarkjs",
             Format::BenchmarkJs,
-            grow_text(
-                "",
-                |i| format!("sort {i} x 3,942 ops/sec \u{b1}1.10% (23 runs sampled)\n"),
-                "Fastest is sort 0\n",
-            ),
+            Box::new(move || {
+                grow_text(
+                    "",
+                    |i| format!("sort {i} x 3,942 ops/sec \u{b1}1.10% (23 runs sampled)\n"),
+                    "Fastest is sort 0\n",
+                )
+            }),
         ),
         (
             "dart",
             Format::Dart,
-            grow_text(
-                "",
-                |i| {
-                    format!(
-                        "Running Benchmark {i} ...\nQuoteBuffer{i}(RunTime): 10.750438575314245 us.\n\n"
-                    )
-                },
-                "",
-            ),
+            Box::new(move || {
+                grow_text(
+                    "",
+                    |i| {
+                        format!(
+                            "Running Benchmark {i} ...\nQuoteBuffer{i}(RunTime): 10.750438575314245 us.\n\n"
+                        )
+                    },
+                    "",
+                )
+            }),
         ),
         (
             "go",
             Format::Go,
-            grow_text(
-                "",
-                |i| go.replace("Benchmark", &format!("Benchmark{i}_")),
-                "",
-            ),
+            Box::new(move || {
+                grow_text(
+                    "",
+                    |i| go.replace("Benchmark", &format!("Benchmark{i}_")),
+                    "",
+                )
+            }),
         ),
     ]
 }
@@ -246,7 +325,11 @@ fn inputs() -> Vec<(&'static str, Format, Vec<u8>)> {
 fn formats(c: &mut Criterion) {
     let mut group = c.benchmark_group("formats");
     group.sample_size(10);
-    for (name, format, bytes) in inputs() {
+    for (name, format, grow) in inputs() {
+        if !wanted(name) {
+            continue;
+        }
+        let bytes = grow();
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function(name, |b| {
             b.iter(|| black_box(parse_bytes(format, Path::new(name), &bytes).expect("parses")))
