@@ -90,7 +90,7 @@ pub struct AbArgs {
     pub run: String,
     /// Run once in each side's tree before the rounds, e.g. `cargo bench --no-run`
     /// (not an editable `pip install -e .`: both sides would then import the tree
-    /// installed last).
+    /// installed last). A $CARGO_TARGET_DIR becomes one folder per side under it.
     #[arg(long, value_name = "CMD")]
     pub build: Option<String>,
     /// The base side (default: the merge-base of --head and the base branch).

@@ -1,7 +1,7 @@
 //! `bench-bot ab` end to end, in real temporary git repositories. The suite here is a
 //! shell script whose "timings" are the work factor in the commit times a drift that
 //! both sides of a round share (a machine that slows down and speeds up), so the
-//! verdicts are exact; a real pytest-benchmark suite is run by `.ci/run`.
+//! verdicts are exact; the real pytest-benchmark and criterion suites are run by `.ci/run`.
 
 mod common;
 
@@ -281,4 +281,59 @@ fn undecided_benchmarks_get_rounds_beyond_the_planned_thirty_while_the_budget_la
     assert!((31..=100).contains(&rounds), "{sort}");
     assert_eq!(sort["status"], "regression", "{sort}\n{stderr}");
     assert_no_worktree_left(d);
+}
+
+#[test]
+fn a_shared_cargo_target_dir_becomes_one_folder_per_side() {
+    // With CARGO_TARGET_DIR set, both trees would build into one folder and cargo would
+    // run one tree's binary for both sides: each side's build and rounds get their own.
+    let (repo, base, _) = repository("1.0", &[]);
+    let d = repo.path();
+    let seen = tempfile::tempdir().expect("tempdir");
+    let log = seen.path().join("targets");
+    let record = format!(
+        "echo \"$BENCH_BOT_SIDE=$CARGO_TARGET_DIR\" >> {}",
+        log.display()
+    );
+    let build = format!("echo \"build=$CARGO_TARGET_DIR\" >> {}", log.display());
+    let run = format!("sh bench.sh {{out}} && {record}");
+    let out = bench_bot(d)
+        .env("CARGO_TARGET_DIR", "/cache/target")
+        .args(["ab", "--format", "json", "--base", &base, "--rounds", "2"])
+        .args(["--run", &run, "--build", &build])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "CARGO_TARGET_DIR is set: the base side builds in /cache/target/bench-bot-ab/base, \
+             the head side in /cache/target/bench-bot-ab/head"
+        ),
+        "{stderr}"
+    );
+    let lines = std::fs::read_to_string(&log).expect("log");
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "build=/cache/target/bench-bot-ab/base",
+            "build=/cache/target/bench-bot-ab/head",
+            "base=/cache/target/bench-bot-ab/base",
+            "head=/cache/target/bench-bot-ab/head",
+            "head=/cache/target/bench-bot-ab/head",
+            "base=/cache/target/bench-bot-ab/base",
+        ]
+    );
+    // Unset, it stays unset: each tree's own `target/`.
+    std::fs::remove_file(&log).expect("remove");
+    let out = bench_bot(d)
+        .args(["ab", "--base", &base, "--rounds", "2", "--run", &run])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("CARGO_TARGET_DIR"), "{stderr}");
+    let lines = std::fs::read_to_string(&log).expect("log");
+    assert_eq!(lines, "base=\nhead=\nhead=\nbase=\n");
 }

@@ -65,7 +65,15 @@ pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
         head: short(&repo, head),
     };
     runner::catch_interrupts();
-    let trees = Trees::add(&workdir, &base.to_string(), &head.to_string())?;
+    let mut trees = Trees::add(&workdir, &base.to_string(), &head.to_string())?;
+    if let Some(shared) = env.var("CARGO_TARGET_DIR") {
+        trees.share_cargo_target(shared.into());
+        progress(&format!(
+            "CARGO_TARGET_DIR is set: the base side builds in {}, the head side in {}",
+            trees.cargo_target(Side::Base).unwrap_or_default().display(),
+            trees.cargo_target(Side::Head).unwrap_or_default().display()
+        ));
+    }
     let results = trees.results();
     std::fs::create_dir_all(&results)
         .map_err(|e| Error::Ab(format!("failed to create {}: {e}", results.display())))?;
@@ -79,7 +87,7 @@ pub fn command(args: &AbArgs, env: &Environment) -> Result<Outcome> {
             runner::run(&Job {
                 command: build,
                 dir: &trees.path(side),
-                env: Vec::new(),
+                env: trees.env(side),
                 log: &results.join(format!("build-{}.log", side.name())),
                 what: format!("the build of the {} side", side.name()),
             })?;
@@ -218,11 +226,14 @@ fn one_side(
     runner::run(&Job {
         command: &command,
         dir: &trees.path(side),
-        env: vec![
+        env: [
             ("BENCH_BOT_OUT", out.display().to_string()),
             ("BENCH_BOT_SIDE", side.name().to_string()),
             ("BENCH_BOT_ROUND", round.to_string()),
-        ],
+        ]
+        .into_iter()
+        .chain(trees.env(side))
+        .collect(),
         log: &log,
         what: what.clone(),
     })?;

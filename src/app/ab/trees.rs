@@ -40,6 +40,8 @@ pub struct Trees {
     repo: PathBuf,
     root: tempfile::TempDir,
     added: Vec<PathBuf>,
+    /// `CARGO_TARGET_DIR` as the environment set it (see [`Trees::env`]).
+    cargo_target: Option<PathBuf>,
 }
 
 impl Trees {
@@ -54,6 +56,7 @@ impl Trees {
             repo: repo.to_path_buf(),
             root,
             added: Vec::new(),
+            cargo_target: None,
         };
         for (side, commit) in [(Side::Base, base), (Side::Head, head)] {
             let path = trees.path(side);
@@ -82,6 +85,31 @@ impl Trees {
     /// The tree of a side.
     pub fn path(&self, side: Side) -> PathBuf {
         self.root.path().join(side.name())
+    }
+
+    /// Builds with cargo in a folder of each side's own under `shared`, the
+    /// `CARGO_TARGET_DIR` of the environment (see [`Trees::env`]).
+    pub fn share_cargo_target(&mut self, shared: PathBuf) {
+        self.cargo_target = Some(shared);
+    }
+
+    /// Where a side's cargo builds when `CARGO_TARGET_DIR` is set.
+    pub fn cargo_target(&self, side: Side) -> Option<PathBuf> {
+        let shared = self.cargo_target.as_ref()?;
+        Some(shared.join("bench-bot-ab").join(side.name()))
+    }
+
+    /// The environment of a side's commands, beyond bench-bot's own variables. Without
+    /// it each tree builds in its own `target/`; with `CARGO_TARGET_DIR` set, both trees
+    /// would build into the one folder it names, cargo would take the first tree's build
+    /// as fresh for the second, and both sides would run the same binary (a sort given
+    /// 1.3x the data in the head commit measured +1 %). Each side gets its own folder
+    /// under it instead, kept between runs for the dependencies' builds.
+    pub fn env(&self, side: Side) -> Vec<(&'static str, String)> {
+        self.cargo_target(side)
+            .map(|dir| ("CARGO_TARGET_DIR", dir.display().to_string()))
+            .into_iter()
+            .collect()
     }
 
     /// A folder for results, outside both trees.
