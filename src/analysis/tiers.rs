@@ -291,9 +291,13 @@ fn evidence(row: &ResultRow, judging: Judging) -> String {
     }
 }
 
+/// A p-value with two significant digits below 0.01, so that a p-value and the gate it
+/// missed never print as the same number (0.0012 against 0.0013, not 0.001 and 0.001).
 fn short_p(p: f64) -> String {
     if p < 0.001 {
         format!("{p:.1e}")
+    } else if p < 0.01 {
+        format!("{p:.4}")
     } else {
         format!("{p:.3}")
     }
@@ -434,6 +438,18 @@ pub fn cap_by_shift(row: &mut ResultRow, tiers: &Tiers, shift: &Shift) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_p_value_just_past_the_gate_does_not_print_as_the_gate() {
+        let gate = normal_upper_tail(3.0);
+        assert_eq!(
+            (short_p(0.00122), short_p(gate)),
+            ("0.0012".into(), "0.0013".into())
+        );
+        assert_eq!(short_p(0.00244), "0.0024");
+        assert_eq!(short_p(0.1018), "0.102");
+        assert_eq!(short_p(0.000244), "2.4e-4");
+    }
 
     /// A deterministic count is judged by its own percentages, with no significance
     /// needed and no noisy history that could cap it.
