@@ -8,7 +8,9 @@
 # the table of docs/statistics.md (scripts/ab-table.py). Needs: pip install
 # pytest-benchmark; cargo build --release. TRIALS (default 5), ROUNDS (default 12);
 # BUDGET (e.g. 3m) runs `ab --time-budget BUDGET` instead of a fixed number of rounds;
-# EFFECTS (default "1.0 1.05 1.10 1.25") picks the effects.
+# EFFECTS (default "1.0 1.05 1.10 1.25") picks the effects; SEQUENTIAL=0 leaves out the
+# sequential runs; FIRST (default 1) numbers the first trial, so that two instances can
+# write into one OUT (e.g. FIRST=51 beside FIRST=1, TRIALS=50 each).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${OUT:-$here/target/ab-evaluation}" && cd "${OUT:-$here/target/ab-evaluation}" && pwd)
@@ -22,7 +24,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ -n "${BUDGET:-}" ]; then length=(--time-budget "$BUDGET"); else length=(--rounds "$rounds"); fi
 for effect in ${EFFECTS:-1.0 1.05 1.10 1.25}; do
-    for t in $(seq 1 "$trials"); do
+    for t in $(seq "${FIRST:-1}" $((${FIRST:-1} + trials - 1))); do
         repo=$work/repo-$effect-$t
         mkdir -p "$repo"
         (cd "$repo" && git init -q -b main . && git config user.email e@example.com \
@@ -33,6 +35,7 @@ for effect in ${EFFECTS:-1.0 1.05 1.10 1.25}; do
         (cd "$repo" && "$bb" ab --base base "${length[@]}" --format json \
             --output "$out/ab-$effect-$t.json" --run "$run_suite --benchmark-json={out} test_fixture_suite.py" \
             2>/dev/null) || true
+        [ "${SEQUENTIAL:-1}" = 0 ] && continue
         echo "effect $effect, trial $t: sequential"
         mkdir -p "$work/base" "$work/head"
         git -C "$repo" show base:test_fixture_suite.py > "$work/base/test_fixture_suite.py"
