@@ -4,10 +4,11 @@
 //! per line. This module finds each `benchmarks[i].stats.data` array with a structural
 //! scan (strings and nesting tracked, the arrays themselves skipped with `memchr`),
 //! hands the rest of the document, with those arrays emptied, to serde, and parses the
-//! numbers itself, on a second thread while a core is spare ([`Reading`]). Anything it is not sure of (a token that is not a
-//! plain non-negative JSON number, a nested value, a document that is not an object)
-//! makes it step aside: the caller then parses the whole file the ordinary way, so the
-//! results and the error messages are the same either way.
+//! numbers itself, on a second thread while a core is spare ([`Reading`]). Anything it
+//! is not sure of (a token that is not a plain non-negative JSON number, a nested value,
+//! a document that is not an object) makes it step aside: the caller then parses the
+//! whole file the ordinary way, so the results and the error messages are the same
+//! either way.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
