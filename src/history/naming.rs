@@ -27,12 +27,14 @@ pub fn run_path(run: &Run, source_branch: &str) -> String {
         .take(12)
         .collect();
     let suite = component(run.meta.suite.as_deref().unwrap_or("default"));
+    // One clock reading for both: the nonce orders the runs recorded within one second.
+    let now = std::time::SystemTime::now();
     format!(
         "runs/{}/{}_{:0<12}_{}_{suite}.json",
         component(source_branch),
-        sortable_time(run),
+        sortable_time(run, now),
         sha12,
-        nonce()
+        nonce(now)
     )
 }
 
@@ -68,25 +70,25 @@ pub fn component(name: &str) -> String {
     if s.is_empty() { "_".to_string() } else { s }
 }
 
-fn nonce() -> String {
-    let nanos = std::time::SystemTime::now()
+/// The microsecond within the second, then 10 bits of the process id: runs recorded in
+/// the same second sort in the order they were recorded (the history's order for equal
+/// timestamps), and two recorders in the same microsecond still write two files.
+fn nonce(now: std::time::SystemTime) -> String {
+    let micros = now
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
+        .map(|d| d.subsec_micros())
         .unwrap_or(0);
-    format!(
-        "{:08x}",
-        (nanos as u64 ^ (u64::from(std::process::id()) << 32)) & 0xffff_ffff
-    )
+    format!("{:08x}", (micros << 10) | (std::process::id() & 0x3ff))
 }
 
-/// A sortable UTC timestamp for a run: its own time when it has one, else now.
-fn sortable_time(run: &Run) -> String {
+/// A sortable UTC timestamp for a run: its own time when it has one, else `now`.
+fn sortable_time(run: &Run, now: std::time::SystemTime) -> String {
     let t = run
         .meta
         .timestamp
         .as_deref()
         .and_then(|t| humantime::parse_rfc3339_weak(t.get(..19).unwrap_or(t)).ok())
-        .unwrap_or_else(std::time::SystemTime::now);
+        .unwrap_or(now);
     humantime::format_rfc3339_seconds(t)
         .to_string()
         .replace(['-', ':'], "")
@@ -115,5 +117,28 @@ mod tests {
         assert_eq!(parse_file_name("README.md"), None);
         assert_eq!(component("..hidden"), "hidden");
         assert_eq!(component(""), "_");
+    }
+
+    #[test]
+    fn runs_recorded_within_one_second_sort_in_the_order_they_were_recorded() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let run = Run {
+            meta: crate::model::RunMeta::default(),
+            benchmarks: Vec::new(),
+        };
+        // A second in which the low 32 bits of the nanoseconds since the epoch wrap (at
+        // 284,874,752 ns into it): the order must not depend on them.
+        let second = UNIX_EPOCH + Duration::from_secs(1_796_000_004);
+        let names: Vec<String> = [1u64, 250_000, 284_874_000, 284_876_000, 999_999_000]
+            .iter()
+            .map(|ns| {
+                let now = second + Duration::from_nanos(*ns);
+                format!("{}_{}", sortable_time(&run, now), nonce(now))
+            })
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        assert!(names.iter().all(|n| n.starts_with(&names[0][..16])));
     }
 }
