@@ -3,11 +3,10 @@
 # mounted at /github/workspace, so the final stage sets no USER and no WORKDIR.
 
 FROM rust:1.95-alpine AS build
-# musl-dev for the static build, OpenSSL's static libraries for libgit2's https pushes.
+# musl-dev for the static build (TLS is rustls: no OpenSSL), the CA bundle for the image.
 # The base image tag pins the Alpine release; packages take its security fixes.
 # hadolint ignore=DL3018
-RUN apk add --no-cache musl-dev openssl-dev openssl-libs-static pkgconf ca-certificates
-ENV OPENSSL_STATIC=1
+RUN apk add --no-cache musl-dev ca-certificates
 WORKDIR /src
 # Dependencies first, in their own layer: rebuilt only when Cargo.toml or Cargo.lock change.
 # Every [[bench]] Cargo.toml declares needs a file for the manifest to load.
@@ -27,7 +26,7 @@ RUN touch src/main.rs src/lib.rs \
     && cp target/release/bench-bot /bench-bot
 
 FROM scratch
-# OpenSSL (libgit2) and rustls (the API client) both read this bundle.
+# rustls (the API client and the history branch's https pushes) reads this bundle.
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /bench-bot /usr/local/bin/bench-bot

@@ -11,8 +11,6 @@
 #   TIMINGS=20 scripts/container-check.sh    also times 20 pull-request runs of the action
 #
 # Needs root (chown, unshare --root), rustup and apt-get or musl-gcc already installed.
-# OpenSSL for libgit2's https remotes: the Dockerfile links Alpine's static OpenSSL; here
-# the feature `vendored-openssl` builds it from source for musl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-target/container-check}
@@ -37,8 +35,7 @@ if grep -Ev '^(FROM scratch|ENV [A-Z_]+=[^ ]+|COPY --from=build [^ ]+ [^ ]+|ENTR
 fi
 
 echo "building the static binary ($target, profile $profile)"
-cargo build --quiet --locked --profile "$profile" --target "$target" \
-    --features vendored-openssl --bin bench-bot
+cargo build --quiet --locked --profile "$profile" --target "$target" --bin bench-bot
 out_dir=$profile
 [ "$profile" = dev ] && out_dir=debug
 binary=target/$target/$out_dir/bench-bot

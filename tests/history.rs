@@ -947,7 +947,8 @@ fn auth_failures_fail_fast_and_say_why() {
         .filter(|r| r.starts_with("POST") && r.contains("receive-pack"))
         .count();
     assert_eq!(pushes, 1);
-    // With the hook gone, the same token records.
+    // With the hook gone, the same token records: the fetch and the push each send the
+    // token with their first request (no 401 round trip), over git's smart protocol.
     std::fs::remove_file(&hook).expect("rm hook");
     let out = record_with("good");
     assert!(
@@ -956,4 +957,51 @@ fn auth_failures_fail_fast_and_say_why() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(remote_runs(&w).len(), 1);
+    let requests = server.requests();
+    assert!(
+        requests.iter().all(|r| r.ends_with(" 200")),
+        "{requests:#?}"
+    );
+    for wanted in [
+        "GET /remote.git/info/refs?service=git-upload-pack",
+        "GET /remote.git/info/refs?service=git-receive-pack",
+        "POST /remote.git/git-receive-pack",
+    ] {
+        assert!(
+            requests.iter().any(|r| r.starts_with(wanted)),
+            "{wanted}: {requests:#?}"
+        );
+    }
+    // A checkout that has never seen the branch fetches its objects (a pack over POST)
+    // and appends its own run to it.
+    let fresh = w.root.join("fresh");
+    {
+        let repo = Repository::init(&fresh).expect("init");
+        let sig = git2::Signature::now("t", "t@example.com").expect("signature");
+        let tree = repo
+            .find_tree(repo.index().expect("index").write_tree().expect("tree"))
+            .expect("tree");
+        repo.commit(Some("HEAD"), &sig, &sig, "fresh", &tree, &[])
+            .expect("commit");
+        repo.remote("origin", &server.url).expect("http remote");
+    }
+    let out = bench_bot(&fresh)
+        .args(["record", "--repo", ".", "--branch", "main"])
+        .arg(repo_file("fixtures/pytest/baseline.json"))
+        .env("GITHUB_TOKEN", "good")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(remote_runs(&w).len(), 2);
+    let requests = server.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("POST /remote.git/git-upload-pack") && r.ends_with(" 200")),
+        "{requests:#?}"
+    );
 }

@@ -12,6 +12,7 @@ mod naming;
 mod push;
 mod repo;
 mod select;
+mod transport;
 
 pub use file::{FORMAT_VERSION, StoredRun};
 pub use push::relax_owner_validation;

@@ -41,36 +41,6 @@ pub fn relax_owner_validation() {
     }
 }
 
-pub(super) fn callbacks(token: Option<&str>) -> RemoteCallbacks<'_> {
-    let mut cb = RemoteCallbacks::new();
-    let mut asked = 0;
-    cb.credentials(move |url, username, _allowed| {
-        asked += 1;
-        // libgit2 asks again after the server refused the answer; the same token would
-        // be refused again, so the second question ends the attempt (a 401).
-        if asked > 1 {
-            return Err(git2::Error::new(
-                git2::ErrorCode::Auth,
-                git2::ErrorClass::Http,
-                "the server refused the token",
-            ));
-        }
-        // GitHub accepts the workflow token as the password of any user name. Plain
-        // http is only trusted on this machine (a test server).
-        match token {
-            Some(token) if sends_credentials(url) && !token.is_empty() => {
-                git2::Cred::userpass_plaintext(username.unwrap_or("x-access-token"), token)
-            }
-            _ => Err(git2::Error::new(
-                git2::ErrorCode::Auth,
-                git2::ErrorClass::Http,
-                "no credentials: set GITHUB_TOKEN for https remotes",
-            )),
-        }
-    });
-    cb
-}
-
 /// Whether a push status from the server says the branch moved (retry on the new tip),
 /// as git's receive-pack words it.
 fn moved_under_us(status: &str) -> bool {
@@ -83,18 +53,6 @@ fn moved_under_us(status: &str) -> bool {
     ]
     .iter()
     .any(|s| status.contains(s))
-}
-
-fn sends_credentials(url: &str) -> bool {
-    url.starts_with("https://")
-        || [
-            "http://127.0.0.1:",
-            "http://127.0.0.1/",
-            "http://localhost:",
-            "http://[::1]:",
-        ]
-        .iter()
-        .any(|p| url.starts_with(p))
 }
 
 pub(super) fn backoff(attempt: u32) {
@@ -129,7 +87,9 @@ impl HistoryRepo {
         self.repo
             .reference(staging, commit, true, "bench-bot: push")
             .map_err(|e| PushError::Git(HistoryError::git("stage the push", &e)))?;
-        let result = self.push_remote(&mut r, staging);
+        let result = super::transport::use_token(self.token.as_deref())
+            .map_err(PushError::Git)
+            .and_then(|()| self.push_remote(&mut r, staging));
         if let Ok(mut staged) = self.repo.find_reference(staging) {
             let _ = staged.delete();
         }
@@ -141,7 +101,7 @@ impl HistoryRepo {
         // What the server's hooks print ("remote: …"), to name a refusal by its words.
         let said = std::cell::RefCell::new(String::new());
         {
-            let mut cb = callbacks(self.token.as_deref());
+            let mut cb = RemoteCallbacks::new();
             cb.push_update_reference(|_name, status| {
                 if let Some(msg) = status {
                     rejected = Some(msg.to_string());

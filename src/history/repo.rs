@@ -8,7 +8,7 @@ use git2::{FetchOptions, Oid, Repository, Signature};
 
 use super::file::StoredRun;
 use super::naming;
-use super::push::{PushError, backoff, callbacks};
+use super::push::{PushError, backoff};
 use crate::error::HistoryError;
 use crate::model::Run;
 
@@ -178,8 +178,8 @@ impl HistoryRepo {
             .repo
             .find_remote(remote)
             .map_err(|e| HistoryError::git(format!("find remote `{remote}`"), &e))?;
+        super::transport::use_token(self.token.as_deref())?;
         let mut fo = FetchOptions::new();
-        fo.remote_callbacks(callbacks(self.token.as_deref()));
         let spec = format!("+refs/heads/{b}:refs/remotes/{remote}/{b}", b = self.branch);
         r.fetch(&[spec.as_str()], Some(&mut fo), None)
             .map_err(|e| {
