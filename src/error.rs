@@ -144,7 +144,8 @@ pub enum HistoryError {
     #[error("failed to encode a run for the history branch: {0}")]
     Encode(String),
     /// The remote refused bench-bot: a bad or expired token (401), a token that may not
-    /// write (403), or a protected branch or hook that rejected the update. Retried at
+    /// write (403), a protected branch or hook that rejected the update, or a server
+    /// certificate the system's CA bundle does not vouch for. Retried at
     /// most once, never as contention.
     #[error("failed to {action}: {reason}")]
     Denied {
@@ -174,6 +175,15 @@ impl HistoryError {
                 reason: format!(
                     "the remote refused the token (HTTP 401: {message}): a wrong or expired \
                      token; the action uses `github-token`, by default the workflow's"
+                ),
+            };
+        }
+        if e.class() == git2::ErrorClass::Ssl {
+            return HistoryError::Denied {
+                action,
+                reason: format!(
+                    "the server's certificate is not trusted ({message}): bench-bot trusts \
+                     the system's CA certificates, or the bundle `SSL_CERT_FILE` names"
                 ),
             };
         }

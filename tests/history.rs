@@ -854,22 +854,34 @@ struct GitHttp {
 
 impl GitHttp {
     fn start(w: &World) -> Option<GitHttp> {
+        GitHttp::serve(w, None)
+    }
+
+    /// Over TLS with `tls` (certificate and key, PEM), at `https://localhost:PORT`.
+    fn serve(w: &World, tls: Option<(&Path, &Path)>) -> Option<GitHttp> {
         use std::io::BufRead;
         let log = w.root.join("http.log");
-        let mut child = std::process::Command::new("python3")
+        let mut command = std::process::Command::new("python3");
+        command
             .arg(repo_file("tests/support/git_http_server.py"))
             .arg(&w.root)
-            .arg(&log)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .ok()?;
+            .arg(&log);
+        if let Some((cert, key)) = tls {
+            command.arg(cert).arg(key);
+        }
+        let mut child = command.stdout(std::process::Stdio::piped()).spawn().ok()?;
         let mut port = String::new();
         std::io::BufReader::new(child.stdout.take()?)
             .read_line(&mut port)
             .ok()?;
+        let scheme = if tls.is_some() {
+            "https://localhost"
+        } else {
+            "http://127.0.0.1"
+        };
         Some(GitHttp {
             child,
-            url: format!("http://127.0.0.1:{}/remote.git", port.trim()),
+            url: format!("{scheme}:{}/remote.git", port.trim()),
             log,
         })
     }
@@ -1002,6 +1014,127 @@ fn auth_failures_fail_fast_and_say_why() {
         requests
             .iter()
             .any(|r| r.starts_with("POST /remote.git/git-upload-pack") && r.ends_with(" 200")),
+        "{requests:#?}"
+    );
+}
+
+/// A certificate authority and a certificate it signed for `localhost`, made with the
+/// `openssl` command; `None` without it.
+fn test_certificates(dir: &Path) -> Option<(PathBuf, PathBuf, PathBuf)> {
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    std::fs::write(
+        dir.join("leaf.cnf"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .ok()?;
+    let made = openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=bench-bot test CA",
+    ]) && openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=localhost",
+    ]) && openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.cnf",
+    ]);
+    made.then(|| {
+        (
+            dir.join("ca.pem"),
+            dir.join("leaf.pem"),
+            dir.join("leaf.key"),
+        )
+    })
+}
+
+#[test]
+fn records_over_https_trusting_the_systems_ca_bundle_only() {
+    let w = world(1);
+    let work = w.root.join("work");
+    let Some((ca, cert, key)) = test_certificates(&w.root) else {
+        eprintln!("skipped: needs the openssl command");
+        return;
+    };
+    let Some(server) = GitHttp::serve(&w, Some((&cert, &key))) else {
+        eprintln!("skipped: needs python3");
+        return;
+    };
+    Repository::open(&work)
+        .expect("work")
+        .remote_set_url("origin", &server.url)
+        .expect("https remote");
+    let record = |ca_bundle: &Path| {
+        bench_bot(&work)
+            .args(["record", "--repo", ".", "--branch", "main"])
+            .arg(repo_file("fixtures/pytest/baseline.json"))
+            .env("GITHUB_TOKEN", "good")
+            .env("SSL_CERT_FILE", ca_bundle)
+            .output()
+            .expect("runs")
+    };
+    // A certificate the bundle does not vouch for: refused before any request, tried
+    // once more at most (not as a network hiccup, a dozen times with backoff).
+    let out = record(&cert);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the server's certificate is not trusted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("invalid peer certificate"), "{stderr}");
+    assert!(stderr.contains("SSL_CERT_FILE"), "{stderr}");
+    assert!(server.requests().is_empty());
+    assert!(remote_runs(&w).is_empty());
+    // The bundle with the authority that signed it (as the image's SSL_CERT_FILE).
+    let out = record(&ca);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(remote_runs(&w).len(), 1);
+    let requests = server.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("POST /remote.git/git-receive-pack") && r.ends_with(" 200")),
         "{requests:#?}"
     );
 }

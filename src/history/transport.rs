@@ -201,7 +201,14 @@ impl Exchange {
                 &self.body,
                 send_token,
             ))
-            .map_err(|e| net_error(format!("{url}: {e}")))?;
+            .map_err(|e| {
+                let class = if e.contains("invalid peer certificate") {
+                    git2::ErrorClass::Ssl
+                } else {
+                    git2::ErrorClass::Net
+                };
+                git2::Error::new(git2::ErrorCode::GenericError, class, format!("{url}: {e}"))
+            })?;
             match answer {
                 Answer::Body(bytes, kind) => {
                     if !kind.starts_with(self.accept) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A git smart-HTTP server for tests: `git http-backend` behind Basic auth on 127.0.0.1.
 
-Usage: git_http_server.py ROOT LOG. Serves the bare repositories under ROOT; prints the
-port on its first line. Every request is appended to LOG as "METHOD PATH STATUS".
+Usage: git_http_server.py ROOT LOG [CERT KEY]. Serves the bare repositories under ROOT
+(over TLS with CERT and KEY, PEM files, when given); prints the port on its first line. Every request is appended to LOG as "METHOD PATH STATUS".
 Passwords: "good" may fetch and push, "readonly" may fetch only (push: 403, as GitHub
 answers a token without `contents: write`); anything else is 401.
 """
@@ -85,5 +85,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) > 4:
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()
