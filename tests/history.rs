@@ -844,6 +844,27 @@ fn a_history_branch_that_exists_nowhere_warns_and_names_the_branches_with_runs()
     assert_eq!(saved["verdict"], "unknown");
 }
 
+/// `bench-bot record` of the pytest fixture in `dir` with `GITHUB_TOKEN=token`, and
+/// `SSL_CERT_FILE` when given.
+fn record_in(dir: &Path, token: &str, ca_bundle: Option<&Path>) -> std::process::Output {
+    let mut cmd = bench_bot(dir);
+    cmd.args(["record", "--repo", ".", "--branch", "main"])
+        .arg(repo_file("fixtures/pytest/baseline.json"))
+        .env("GITHUB_TOKEN", token);
+    if let Some(bundle) = ca_bundle {
+        cmd.env("SSL_CERT_FILE", bundle);
+    }
+    cmd.output().expect("runs")
+}
+
+fn assert_succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `tests/support/git_http_server.py` (git http-backend behind Basic auth) serving the
 /// world's remote; killed on drop.
 struct GitHttp {
@@ -892,6 +913,23 @@ impl GitHttp {
         let _ = std::fs::write(&self.log, "");
         text.lines().map(str::to_string).collect()
     }
+
+    /// The requests served since the last call, asserting that every one of them was
+    /// answered 200 and that each of `wanted` (method and path) is among them.
+    fn served_all(&self, wanted: &[&str]) -> Vec<String> {
+        let requests = self.requests();
+        assert!(
+            requests.iter().all(|r| r.ends_with(" 200")),
+            "{requests:#?}"
+        );
+        for w in wanted {
+            assert!(
+                requests.iter().any(|r| r.starts_with(w)),
+                "{w}: {requests:#?}"
+            );
+        }
+        requests
+    }
 }
 
 impl Drop for GitHttp {
@@ -913,14 +951,7 @@ fn auth_failures_fail_fast_and_say_why() {
         .expect("work")
         .remote_set_url("origin", &server.url)
         .expect("http remote");
-    let record_with = |token: &str| {
-        bench_bot(&work)
-            .args(["record", "--repo", ".", "--branch", "main"])
-            .arg(repo_file("fixtures/pytest/baseline.json"))
-            .env("GITHUB_TOKEN", token)
-            .output()
-            .expect("runs")
-    };
+    let record_with = |token: &str| record_in(&work, token, None);
     let cases = [
         ("expired", "the remote refused the token (HTTP 401"),
         ("readonly", "`permissions: contents: write`"),
@@ -962,28 +993,13 @@ fn auth_failures_fail_fast_and_say_why() {
     // With the hook gone, the same token records: the fetch and the push each send the
     // token with their first request (no 401 round trip), over git's smart protocol.
     std::fs::remove_file(&hook).expect("rm hook");
-    let out = record_with("good");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&record_with("good"));
     assert_eq!(remote_runs(&w).len(), 1);
-    let requests = server.requests();
-    assert!(
-        requests.iter().all(|r| r.ends_with(" 200")),
-        "{requests:#?}"
-    );
-    for wanted in [
+    server.served_all(&[
         "GET /remote.git/info/refs?service=git-upload-pack",
         "GET /remote.git/info/refs?service=git-receive-pack",
         "POST /remote.git/git-receive-pack",
-    ] {
-        assert!(
-            requests.iter().any(|r| r.starts_with(wanted)),
-            "{wanted}: {requests:#?}"
-        );
-    }
+    ]);
     // A checkout that has never seen the branch fetches its objects (a pack over POST)
     // and appends its own run to it.
     let fresh = w.root.join("fresh");
@@ -997,25 +1013,9 @@ fn auth_failures_fail_fast_and_say_why() {
             .expect("commit");
         repo.remote("origin", &server.url).expect("http remote");
     }
-    let out = bench_bot(&fresh)
-        .args(["record", "--repo", ".", "--branch", "main"])
-        .arg(repo_file("fixtures/pytest/baseline.json"))
-        .env("GITHUB_TOKEN", "good")
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&record_in(&fresh, "good", None));
     assert_eq!(remote_runs(&w).len(), 2);
-    let requests = server.requests();
-    assert!(
-        requests
-            .iter()
-            .any(|r| r.starts_with("POST /remote.git/git-upload-pack") && r.ends_with(" 200")),
-        "{requests:#?}"
-    );
+    server.served_all(&["POST /remote.git/git-upload-pack"]);
 }
 
 /// A certificate authority and a certificate it signed for `localhost`, made with the
@@ -1100,15 +1100,7 @@ fn records_over_https_trusting_the_systems_ca_bundle_only() {
         .expect("work")
         .remote_set_url("origin", &server.url)
         .expect("https remote");
-    let record = |ca_bundle: &Path| {
-        bench_bot(&work)
-            .args(["record", "--repo", ".", "--branch", "main"])
-            .arg(repo_file("fixtures/pytest/baseline.json"))
-            .env("GITHUB_TOKEN", "good")
-            .env("SSL_CERT_FILE", ca_bundle)
-            .output()
-            .expect("runs")
-    };
+    let record = |ca_bundle: &Path| record_in(&work, "good", Some(ca_bundle));
     // A certificate the bundle does not vouch for: refused before any request, tried
     // once more at most (not as a network hiccup, a dozen times with backoff).
     let out = record(&cert);
@@ -1123,18 +1115,7 @@ fn records_over_https_trusting_the_systems_ca_bundle_only() {
     assert!(server.requests().is_empty());
     assert!(remote_runs(&w).is_empty());
     // The bundle with the authority that signed it (as the image's SSL_CERT_FILE).
-    let out = record(&ca);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&record(&ca));
     assert_eq!(remote_runs(&w).len(), 1);
-    let requests = server.requests();
-    assert!(
-        requests
-            .iter()
-            .any(|r| r.starts_with("POST /remote.git/git-receive-pack") && r.ends_with(" 200")),
-        "{requests:#?}"
-    );
+    server.served_all(&["POST /remote.git/git-receive-pack"]);
 }
