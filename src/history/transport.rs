@@ -129,7 +129,7 @@ impl SmartSubtransport for Http {
         let mut base = self.base.lock().unwrap_or_else(|e| e.into_inner());
         let root = base
             .clone()
-            .unwrap_or_else(|| url.trim_end_matches('/').to_string());
+            .unwrap_or_else(|| without_userinfo(url).trim_end_matches('/').to_string());
         let mut exchange = Exchange {
             url: format!("{root}{path}"),
             content_type,
@@ -376,6 +376,17 @@ fn resolve(from: &str, to: &str) -> String {
     }
 }
 
+/// `url` without a user name (or password) before its host: the token is the
+/// credential, sent as a header, and a user name in the URL is not part of the host.
+fn without_userinfo(url: &str) -> String {
+    let after = url.find("://").map_or(0, |i| i + 3);
+    let host_end = url[after..].find('/').map_or(url.len(), |i| after + i);
+    match url[after..host_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..after], &url[after + at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 /// `scheme://host[:port]` of a URL.
 fn origin(url: &str) -> &str {
     let after = url.find("://").map_or(0, |i| i + 3);
@@ -542,6 +553,14 @@ mod tests {
             "https://example.com/x"
         );
         assert_eq!(origin(from), "https://github.com");
+        assert_eq!(
+            without_userinfo("https://x-access-token@github.com/o/r.git"),
+            "https://github.com/o/r.git"
+        );
+        assert_eq!(
+            without_userinfo("https://github.com/o/r@v2.git"),
+            "https://github.com/o/r@v2.git"
+        );
         assert_eq!(origin("https://github.com"), "https://github.com");
     }
 }
