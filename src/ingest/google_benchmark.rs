@@ -9,7 +9,6 @@
 //! clock; `google_benchmark_time = "cpu"` in the config reads `cpu_time`), per
 //! iteration in `time_unit`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -36,57 +35,198 @@ struct GContext {
     date: Option<String>,
 }
 
-/// Keys that are not user counters.
-const KNOWN: &[&str] = &[
-    "name",
-    "family_index",
-    "per_family_instance_index",
-    "run_name",
-    "run_type",
-    "repetitions",
-    "repetition_index",
-    "threads",
-    "iterations",
-    "real_time",
-    "cpu_time",
-    "time_unit",
-    "items_per_second",
-    "bytes_per_second",
-    "error_occurred",
-    "error_message",
-    "aggregate_name",
-    "aggregate_unit",
-    "label",
-    "big_o",
-    "rms",
-    "complexity_n",
-];
-
-#[derive(Debug, Default, Deserialize)]
+/// One row of `benchmarks`: a repetition or an aggregate.
+#[derive(Debug, Default)]
 struct GBench {
     name: String,
-    #[serde(default)]
     run_name: Option<String>,
-    #[serde(default)]
     run_type: Option<String>,
-    #[serde(default)]
     aggregate_name: Option<String>,
-    #[serde(default)]
     real_time: Option<f64>,
-    #[serde(default)]
     cpu_time: Option<f64>,
-    #[serde(default)]
     time_unit: Option<String>,
-    #[serde(default)]
     items_per_second: Option<f64>,
-    #[serde(default)]
     bytes_per_second: Option<f64>,
-    #[serde(default)]
     error_occurred: Option<bool>,
-    #[serde(default)]
     error_message: Option<String>,
-    #[serde(flatten)]
-    rest: BTreeMap<String, serde_json::Value>,
+    /// An aggregate row's number of repetitions.
+    repetitions: Option<u64>,
+    /// User counters: the numeric keys Google Benchmark does not write itself, sorted by
+    /// name.
+    counters: Vec<(String, f64)>,
+}
+
+impl GBench {
+    /// A user counter's value.
+    fn counter(&self, key: &str) -> Option<f64> {
+        self.counters
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
+    }
+
+    /// Sets a user counter (a key given twice keeps its last value), keeping them sorted.
+    fn set_counter(&mut self, key: &str, value: f64) {
+        match self.counters.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            Ok(i) => self.counters[i].1 = value,
+            Err(i) => self.counters.insert(i, (key.to_string(), value)),
+        }
+    }
+}
+
+/// The keys of a row: those read, those Google Benchmark writes that are not read, and
+/// user counters. Read by hand rather than with `#[serde(flatten)]`, which buffers every
+/// field of every row before sorting them out.
+enum Key {
+    Name,
+    RunName,
+    RunType,
+    AggregateName,
+    RealTime,
+    CpuTime,
+    TimeUnit,
+    ItemsPerSecond,
+    BytesPerSecond,
+    ErrorOccurred,
+    ErrorMessage,
+    Repetitions,
+    /// Written by Google Benchmark, not a counter, not read.
+    Other,
+    Counter(String),
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Key, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> std::result::Result<Key, E> {
+                Ok(match key {
+                    "name" => Key::Name,
+                    "run_name" => Key::RunName,
+                    "run_type" => Key::RunType,
+                    "aggregate_name" => Key::AggregateName,
+                    "real_time" => Key::RealTime,
+                    "cpu_time" => Key::CpuTime,
+                    "time_unit" => Key::TimeUnit,
+                    "items_per_second" => Key::ItemsPerSecond,
+                    "bytes_per_second" => Key::BytesPerSecond,
+                    "error_occurred" => Key::ErrorOccurred,
+                    "error_message" => Key::ErrorMessage,
+                    "repetitions" => Key::Repetitions,
+                    "family_index"
+                    | "per_family_instance_index"
+                    | "repetition_index"
+                    | "threads"
+                    | "iterations"
+                    | "aggregate_unit"
+                    | "label"
+                    | "big_o"
+                    | "rms"
+                    | "complexity_n" => Key::Other,
+                    counter => Key::Counter(counter.to_string()),
+                })
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A value that matters only when it is a number: as f64, and as u64 when it is a
+/// non-negative integer.
+struct Number(Option<f64>, Option<u64>);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Number, D::Error> {
+        use serde::de::{IgnoredAny, Visitor};
+        struct NumberVisitor;
+        impl<'de> Visitor<'de> for NumberVisitor {
+            type Value = Number;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Number, E> {
+                Ok(Number(Some(v as f64), Some(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Number, E> {
+                Ok(Number(Some(v as f64), u64::try_from(v).ok()))
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Number, E> {
+                Ok(Number(Some(v), None))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Number, E> {
+                Ok(Number(None, None))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Number, E> {
+                Ok(Number(None, None))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Number, E> {
+                Ok(Number(None, None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> std::result::Result<Number, A::Error> {
+                IgnoredAny.visit_seq(seq).map(|_| Number(None, None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<Number, A::Error> {
+                IgnoredAny.visit_map(map).map(|_| Number(None, None))
+            }
+        }
+        d.deserialize_any(NumberVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for GBench {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<GBench, D::Error> {
+        struct RowVisitor;
+        impl<'de> serde::de::Visitor<'de> for RowVisitor {
+            type Value = GBench;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a benchmark object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<GBench, A::Error> {
+                let mut b = GBench::default();
+                let mut name = None;
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Name => name = Some(map.next_value::<String>()?),
+                        Key::RunName => b.run_name = map.next_value()?,
+                        Key::RunType => b.run_type = map.next_value()?,
+                        Key::AggregateName => b.aggregate_name = map.next_value()?,
+                        Key::RealTime => b.real_time = map.next_value()?,
+                        Key::CpuTime => b.cpu_time = map.next_value()?,
+                        Key::TimeUnit => b.time_unit = map.next_value()?,
+                        Key::ItemsPerSecond => b.items_per_second = map.next_value()?,
+                        Key::BytesPerSecond => b.bytes_per_second = map.next_value()?,
+                        Key::ErrorOccurred => b.error_occurred = map.next_value()?,
+                        Key::ErrorMessage => b.error_message = map.next_value()?,
+                        Key::Repetitions => b.repetitions = map.next_value::<Number>()?.1,
+                        Key::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                        Key::Counter(key) => {
+                            if let Number(Some(v), _) = map.next_value()? {
+                                b.set_counter(&key, v);
+                            }
+                        }
+                    }
+                }
+                b.name = name.ok_or_else(|| serde::de::Error::missing_field("name"))?;
+                Ok(b)
+            }
+        }
+        d.deserialize_map(RowVisitor)
+    }
 }
 
 /// The rows of one benchmark (one `run_name`), in file order.
@@ -140,23 +280,24 @@ pub fn parse_with(path: &Path, bytes: &[u8], clock: Clock) -> Result<Loaded> {
 /// the aggregates; a failed benchmark is a warning.
 fn judge(path: &Path, rows: &[GBench], clock: Clock, date: Option<String>) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
-    let mut order: Vec<String> = Vec::new();
-    let mut groups: BTreeMap<String, Group<'_>> = BTreeMap::new();
+    // Benchmarks in the order of their first row.
+    let mut index: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut groups: Vec<(&str, Group<'_>)> = Vec::new();
     for b in rows {
-        let id = b.run_name.clone().unwrap_or_else(|| b.name.clone());
-        let g = groups.entry(id.clone()).or_insert_with(|| {
-            order.push(id);
-            Group::default()
+        let id = b.run_name.as_deref().unwrap_or(&b.name);
+        let i = *index.entry(id).or_insert_with(|| {
+            groups.push((id, Group::default()));
+            groups.len() - 1
         });
+        let g = &mut groups[i].1;
         match b.run_type.as_deref() {
             Some("aggregate") => g.aggregates.push(b),
             _ => g.repetitions.push(b),
         }
     }
     let mut warnings = Vec::new();
-    let mut benchmarks = Vec::with_capacity(order.len());
-    for id in order {
-        let g = &groups[&id];
+    let mut benchmarks = Vec::with_capacity(groups.len());
+    for (id, g) in groups {
         if let Some(failed) = g
             .repetitions
             .iter()
@@ -170,12 +311,12 @@ fn judge(path: &Path, rows: &[GBench], clock: Clock, date: Option<String>) -> Re
             continue;
         }
         let measurements = if g.repetitions.is_empty() {
-            from_aggregates(&id, &g.aggregates, clock).map_err(invalid)?
+            from_aggregates(id, &g.aggregates, clock).map_err(invalid)?
         } else {
-            from_repetitions(&id, &g.repetitions, clock).map_err(invalid)?
+            from_repetitions(id, &g.repetitions, clock).map_err(invalid)?
         };
         benchmarks.push(Benchmark {
-            id,
+            id: id.to_string(),
             group: None,
             measurements,
         });
@@ -250,16 +391,10 @@ fn from_repetitions(id: &str, reps: &[&GBench], clock: Clock) -> Result<Vec<Meas
         }
     }
     // User counters: numbers under their own names.
-    let counters: Vec<&String> = reps[0]
-        .rest
-        .iter()
-        .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && v.is_number())
-        .map(|(k, _)| k)
-        .collect();
-    for key in counters {
+    for (key, _) in &reps[0].counters {
         let values: Vec<f64> = reps
             .iter()
-            .filter_map(|b| b.rest.get(key).and_then(serde_json::Value::as_f64))
+            .filter_map(|b| b.counter(key))
             .filter(|v| v.is_finite())
             .collect();
         if values.len() == reps.len() {
@@ -295,10 +430,7 @@ fn from_aggregates(id: &str, aggs: &[&GBench], clock: Clock) -> Result<Vec<Measu
         .and_then(|s| s.time(clock).0)
         .filter(|v| v.is_finite())
         .map(|v| v * factor);
-    let n = row
-        .rest
-        .get("repetitions")
-        .and_then(serde_json::Value::as_u64);
+    let n = row.repetitions;
     Ok(vec![
         Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", value)
             .with_spread(stddev, n)
@@ -389,10 +521,7 @@ mod console {
             };
             let iterations = number(iterations, "the iteration count")?;
             // An aggregate row's count is the repetitions behind it.
-            row.rest.insert(
-                "repetitions".into(),
-                serde_json::Value::from(iterations as u64),
-            );
+            row.repetitions = Some(iterations as u64);
             for c in counters {
                 let Some((key, value)) = c.split_once('=') else {
                     continue;
@@ -402,10 +531,7 @@ mod console {
                 match key {
                     "items_per_second" => row.items_per_second = Some(value),
                     "bytes_per_second" => row.bytes_per_second = Some(value),
-                    _ => {
-                        row.rest
-                            .insert(key.to_string(), serde_json::Value::from(value));
-                    }
+                    _ => row.set_counter(key, value),
                 }
             }
             rows.push(row);
@@ -431,9 +557,7 @@ mod console {
                     row.aggregate_name = Some(kind);
                     row.run_type = Some("aggregate".into());
                 }
-                None => {
-                    row.rest.remove("repetitions");
-                }
+                None => row.repetitions = None,
             }
         }
         Ok(rows)
@@ -618,5 +742,44 @@ mod tests {
         assert!(e.contains("time_unit `fortnight`"), "{e}");
         let e = err(r#"{"benchmarks": [{"name": "a", "real_time": null, "time_unit": "ns"}]}"#);
         assert!(e.contains("`a` repetition 0: real_time is missing"), "{e}");
+        let e = err(r#"{"benchmarks": [{"real_time": 1.0}]}"#);
+        assert!(e.contains("missing field `name`"), "{e}");
+        let e = err(r#"{"benchmarks": [{"name": "a", "real_time": "fast"}]}"#);
+        assert!(e.contains("benchmarks[0].real_time"), "{e}");
+    }
+
+    /// Numeric keys Google Benchmark does not write itself are user counters; its own
+    /// keys, strings and nested values are not.
+    #[test]
+    fn user_counters_are_the_numeric_keys_of_their_own() {
+        let row = |i: f64| {
+            format!(
+                r#"{{"name": "BM_A", "run_name": "BM_A", "run_type": "iteration",
+                    "repetitions": 2, "repetition_index": {i}, "threads": 1,
+                    "iterations": 100, "real_time": {t}, "cpu_time": {t}, "time_unit": "us",
+                    "label": "x", "hits": {h}, "misses": {m}, "note": "warm",
+                    "extra": {{"a": [1, 2]}}, "bytes": null}}"#,
+                t = 10.0 + i,
+                h = 5.0 + i,
+                m = 1 + i as i64
+            )
+        };
+        let doc = format!(r#"{{"benchmarks": [{}, {}]}}"#, row(0.0), row(1.0));
+        let run = parse(Path::new("g.json"), doc.as_bytes())
+            .expect("parses")
+            .run;
+        let metrics: Vec<(String, f64)> = run.benchmarks[0]
+            .measurements
+            .iter()
+            .map(|m| (m.metric.to_string(), m.value))
+            .collect();
+        assert_eq!(
+            metrics,
+            [
+                ("time".to_string(), 10_500.0),
+                ("hits".to_string(), 5.5),
+                ("misses".to_string(), 1.5)
+            ]
+        );
     }
 }
