@@ -216,7 +216,11 @@ fn head_line(line: &str) -> Option<(&str, u64)> {
 
 /// The console reporter's tables.
 fn console(text: &str) -> std::result::Result<Vec<Result2>, String> {
-    let lines: Vec<&str> = text.lines().collect();
+    // Sized once: grown line by line, the list was copied at every doubling, into fresh
+    // memory each time.
+    let mut lines: Vec<&str> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    lines.extend(text.lines());
     let mut out = Vec::new();
     let mut test_case = String::new();
     let mut in_table = false;
@@ -276,12 +280,14 @@ fn console(text: &str) -> std::result::Result<Vec<Result2>, String> {
             };
             name_parts.clear();
             let what = || format!("line {at}: benchmark `{name}`");
+            let mean = finite_non_negative(mean[0], || format!("{}: mean", what()))?;
+            let stddev = finite_non_negative(sd[0], || format!("{}: std dev", what()))?;
             out.push(Result2 {
                 test_case: test_case.clone(),
-                name: name.clone(),
+                name,
                 samples,
-                mean: finite_non_negative(mean[0], || format!("{}: mean", what()))?,
-                stddev: finite_non_negative(sd[0], || format!("{}: std dev", what()))?,
+                mean,
+                stddev,
             });
             i += 3;
             continue;
