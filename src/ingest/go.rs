@@ -32,22 +32,26 @@ struct Samples<'a> {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text: {e}")))?;
-    let text = if is_json_stream(text) {
-        unwrap_json(text).map_err(invalid)?
+    let text: std::borrow::Cow<'_, str> = if is_json_stream(text) {
+        unwrap_json(text).map_err(invalid)?.into()
     } else {
-        text.to_string()
+        text.into()
     };
-    // Benchmarks in the order they first appeared, found again by id.
+    // Benchmarks in the order they first appeared, found again by their package (its
+    // number among the packages named so far, 0 before any) and name.
     let mut found: Vec<Samples<'_>> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::default();
-    let mut id = String::new();
+    let mut index: HashMap<(usize, &str), usize> = HashMap::default();
+    let mut packages: HashMap<String, usize> = HashMap::default();
     let mut pkg: Option<String> = None;
+    let mut pkg_number = 0;
     let mut meta = RunMeta {
         tool: FORMAT.to_string(),
         ..RunMeta::default()
     };
     for (i, line) in text.lines().enumerate() {
         if let Some(p) = line.strip_prefix("pkg: ") {
+            let known = packages.len();
+            pkg_number = *packages.entry(p.trim().to_string()).or_insert(known + 1);
             pkg = Some(p.trim().to_string());
             continue;
         }
@@ -57,32 +61,26 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         let Some((name, pairs)) = result_line(line) else {
             continue;
         };
-        id.clear();
-        if let Some(p) = &pkg {
-            id.push_str(p);
-            id.push('/');
-        }
-        id.push_str(name);
-        let pairs = pairs.map_err(|m| invalid(format!("line {}: `{name}`: {m}", i + 1)))?;
-        let at = match index.get(id.as_str()) {
-            Some(&at) => at,
-            None => {
-                index.insert(id.clone(), found.len());
-                found.push(Samples {
-                    id: id.clone(),
-                    group: pkg.clone(),
-                    values: Vec::new(),
-                });
-                found.len() - 1
-            }
-        };
+        let at = *index.entry((pkg_number, name)).or_insert_with(|| {
+            let id = match &pkg {
+                Some(p) => format!("{p}/{name}"),
+                None => name.to_string(),
+            };
+            found.push(Samples {
+                id,
+                group: pkg.clone(),
+                values: Vec::new(),
+            });
+            found.len() - 1
+        });
         let entry = &mut found[at];
-        for (value, unit) in pairs {
+        each_pair(pairs, |value, unit| {
             match entry.values.iter_mut().find(|(u, _)| *u == unit) {
                 Some((_, values)) => values.push(value),
                 None => entry.values.push((unit, vec![value])),
             }
-        }
+        })
+        .map_err(|m| invalid(format!("line {}: `{name}`: {m}", i + 1)))?;
     }
     if found.is_empty() {
         return Err(invalid(
@@ -115,49 +113,57 @@ pub(super) fn is_result_line(line: &str) -> bool {
     result_line(line).is_some()
 }
 
-/// A result line's name and its value/unit pairs (or what is wrong with them); `None`
-/// for any other line.
-#[allow(clippy::type_complexity)]
-fn result_line(line: &str) -> Option<(&str, std::result::Result<Vec<(f64, &str)>, String>)> {
-    let mut fields = line.split_whitespace();
-    let name = fields.next()?;
+/// A result line's name and the value/unit pairs after its iteration count, as
+/// written ([`each_pair`] reads them); `None` for any other line.
+fn result_line(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_start();
+    let end = line.find(char::is_whitespace)?;
+    let name = &line[..end];
     let rest = name.strip_prefix("Benchmark")?;
     // benchfmt: the name goes on with an upper-case letter, a digit, `_` or nothing;
     // `Benchmarking …` is prose.
     if rest.starts_with(|c: char| c.is_lowercase()) {
         return None;
     }
-    let iterations = fields.next()?;
-    if iterations.parse::<u64>().is_err() {
+    let after = line[end..].trim_start();
+    let iterations_end = after.find(char::is_whitespace).unwrap_or(after.len());
+    if after[..iterations_end].parse::<u64>().is_err() {
         // `BenchmarkX-2   --- FAIL`, or the name alone before its sub-benchmarks.
         return None;
     }
-    let fields: Vec<&str> = fields.collect();
-    if fields.is_empty() || fields.len() % 2 != 0 {
-        return Some((
-            name,
-            Err(format!(
-                "expected value/unit pairs after the iteration count, found `{}`",
-                fields.join(" ")
-            )),
-        ));
+    Some((name, &after[iterations_end..]))
+}
+
+/// Calls `f` with each value/unit pair of a result line, in order; what is wrong with
+/// them, if anything (then `f` may have seen the pairs before the wrong one).
+fn each_pair<'a>(
+    pairs: &'a str,
+    mut f: impl FnMut(f64, &'a str),
+) -> std::result::Result<(), String> {
+    let mut fields = pairs.split_whitespace();
+    let mut any = false;
+    while let Some(raw) = fields.next() {
+        let Some(unit) = fields.next() else {
+            any = false;
+            break;
+        };
+        let value: f64 = raw
+            .parse()
+            .map_err(|_| format!("`{raw}` is not a number (unit `{unit}`)"))?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(format!("{raw} {unit} is not a finite, non-negative value"));
+        }
+        f(value, unit);
+        any = true;
     }
-    let pairs = fields
-        .chunks(2)
-        .map(|pair| {
-            let value: f64 = pair[0]
-                .parse()
-                .map_err(|_| format!("`{}` is not a number (unit `{}`)", pair[0], pair[1]))?;
-            if !value.is_finite() || value < 0.0 {
-                return Err(format!(
-                    "{} {} is not a finite, non-negative value",
-                    pair[0], pair[1]
-                ));
-            }
-            Ok((value, pair[1]))
-        })
-        .collect();
-    Some((name, pairs))
+    if any {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected value/unit pairs after the iteration count, found `{}`",
+            pairs.split_whitespace().collect::<Vec<_>>().join(" ")
+        ))
+    }
 }
 
 /// The measurement of one unit's samples.
@@ -369,6 +375,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 1: not a `go test -json` event"), "{e}");
+        // Two runs of one package in one file: one benchmark, the samples of both.
+        let run = parse(
+            Path::new("g.txt"),
+            b"pkg: a\nBenchmarkZ-2  10  5 ns/op\npkg: b\nBenchmarkZ-2  10  9 ns/op\n\
+              pkg: a\nBenchmarkZ-2  10  7 ns/op\n",
+        )
+        .expect("parses")
+        .run;
+        assert_eq!(
+            crate::ingest::ids(&run),
+            ["a/BenchmarkZ-2", "b/BenchmarkZ-2"]
+        );
+        assert_eq!(
+            run.benchmarks[0].measurements[0].samples.as_deref(),
+            Some(&[5.0, 7.0][..])
+        );
         // A failing benchmark's line and prose are not results.
         let run = parse(
             Path::new("g.txt"),
