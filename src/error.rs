@@ -168,7 +168,10 @@ impl HistoryError {
     pub fn git(action: impl Into<String>, e: &git2::Error) -> HistoryError {
         let action = action.into();
         let message = e.message();
-        let refused = e.code() == git2::ErrorCode::Auth || message.contains("401");
+        // The status as the transport words it (`HTTP 403`): a bare "401" could be part
+        // of the URL's port.
+        let status = http_status(message);
+        let refused = e.code() == git2::ErrorCode::Auth || status == Some(401);
         if refused {
             return HistoryError::Denied {
                 action,
@@ -187,7 +190,7 @@ impl HistoryError {
                 ),
             };
         }
-        if message.contains("403") {
+        if status == Some(403) {
             let reason = if action.starts_with("push") {
                 "the token may read but not write (HTTP 403): give the job \
                  `permissions: contents: write`"
@@ -235,3 +238,47 @@ impl ApiError {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The HTTP status in a transport error's message (`…: HTTP 403`), if it has one.
+#[cfg(feature = "cli")]
+fn http_status(message: &str) -> Option<u16> {
+    message.match_indices("HTTP ").find_map(|(at, _)| {
+        let digits = message.get(at + 5..at + 8)?;
+        let after = message[at + 8..].chars().next();
+        (digits.bytes().all(|b| b.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit()))
+            .then(|| digits.parse().ok())
+            .flatten()
+    })
+}
+
+#[cfg(all(test, feature = "cli"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_told_by_its_status_not_by_digits_in_the_url() {
+        let at = |message: &str, code| {
+            HistoryError::git(
+                "push the history branch",
+                &git2::Error::new(code, git2::ErrorClass::Http, message),
+            )
+            .to_string()
+        };
+        let generic = git2::ErrorCode::GenericError;
+        // Port 40119 holds "401"; the answer was a 403.
+        let e = at(
+            "http://127.0.0.1:40119/r.git/info/refs?service=git-receive-pack: HTTP 403",
+            generic,
+        );
+        assert!(e.contains("`permissions: contents: write`"), "{e}");
+        let e = at(
+            "https://h/r.git/info/refs: HTTP 401: no credentials",
+            generic,
+        );
+        assert!(e.contains("the remote refused the token"), "{e}");
+        let e = at("http://127.0.0.1:40311/r.git: HTTP 500", generic);
+        assert!(!e.contains("refused") && !e.contains("permissions"), "{e}");
+        assert_eq!(http_status("x: HTTP 4031"), None);
+        assert_eq!(http_status("HTTP 404 at the end"), Some(404));
+    }
+}
