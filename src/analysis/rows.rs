@@ -129,47 +129,46 @@ pub(super) fn compared<'c>(
 /// Folds each derived row (throughput the tool computed from time) into its
 /// benchmark's time row, so one measurement gets one verdict. A derived row whose time
 /// row is absent (ignored, or a different outcome) stays a row of its own.
-pub(super) fn pair_derived(rows: Vec<Pending<'_>>) -> Vec<Pending<'_>> {
+pub(super) fn pair_derived(mut rows: Vec<Pending<'_>>) -> Vec<Pending<'_>> {
     if !rows.iter().any(|p| p.derived) {
         return rows;
     }
     let sides = |r: &ResultRow| (r.baseline.is_some(), r.current.is_some());
-    let time_rows: HashMap<(String, (bool, bool)), usize> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.metric == Metric::Time && !p.derived)
-        .map(|(i, p)| ((p.row.id.clone(), sides(&p.row)), i))
-        .collect();
-    let mut out: Vec<Option<Pending<'_>>> = Vec::with_capacity(rows.len());
-    let mut paired: Vec<(usize, Paired)> = Vec::new();
-    for p in rows {
-        let target = p
-            .derived
-            .then(|| time_rows.get(&(p.row.id.clone(), sides(&p.row))))
-            .flatten();
-        match target {
-            Some(&t) => {
-                paired.push((
-                    t,
-                    Paired {
-                        metric: p.row.metric,
-                        unit: p.row.unit,
-                        baseline: p.row.baseline.map(|b| b.value),
-                        current: p.row.current.map(|c| c.value),
-                        value_change_pct: p.row.value_change_pct,
-                    },
-                ));
-                out.push(None);
-            }
-            None => out.push(Some(p)),
-        }
+    // Each derived row's time row, found by id and sides. The rows stay where they are:
+    // a list of a million rows copied into a new one cost more than the pairing.
+    let targets: Vec<Option<usize>> = {
+        let time_rows: HashMap<(&str, (bool, bool)), usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.metric == Metric::Time && !p.derived)
+            .map(|(i, p)| ((p.row.id.as_str(), sides(&p.row)), i))
+            .collect();
+        rows.iter()
+            .map(|p| {
+                p.derived
+                    .then(|| time_rows.get(&(p.row.id.as_str(), sides(&p.row))).copied())
+                    .flatten()
+            })
+            .collect()
+    };
+    for (i, target) in targets.iter().enumerate() {
+        let Some(t) = *target else { continue };
+        let row = &mut rows[i].row;
+        let pair = Paired {
+            metric: std::mem::take(&mut row.metric),
+            unit: std::mem::take(&mut row.unit),
+            baseline: row.baseline.as_ref().map(|b| b.value),
+            current: row.current.as_ref().map(|c| c.value),
+            value_change_pct: row.value_change_pct,
+        };
+        rows[t].row.paired.push(pair);
     }
-    for (t, pair) in paired {
-        if let Some(p) = out[t].as_mut() {
-            p.row.paired.push(pair);
-        }
-    }
-    out.into_iter().flatten().collect()
+    let mut at = 0;
+    rows.retain(|_| {
+        at += 1;
+        targets[at - 1].is_none()
+    });
+    rows
 }
 
 /// Rows for the metrics the newest baseline run has and the current run does not.
