@@ -73,7 +73,7 @@ fn current_token() -> Option<String> {
 
 /// Whether credentials may go to `url`: over TLS, or in the clear to this machine only
 /// (a test server).
-pub(super) fn sends_credentials(url: &str) -> bool {
+fn sends_credentials(url: &str) -> bool {
     url.starts_with("https://")
         || [
             "http://127.0.0.1:",
@@ -379,20 +379,23 @@ fn resolve(from: &str, to: &str) -> String {
 /// `url` without a user name (or password) before its host: the token is the
 /// credential, sent as a header, and a user name in the URL is not part of the host.
 fn without_userinfo(url: &str) -> String {
-    let after = url.find("://").map_or(0, |i| i + 3);
-    let host_end = url[after..].find('/').map_or(url.len(), |i| after + i);
-    match url[after..host_end].rfind('@') {
-        Some(at) => format!("{}{}", &url[..after], &url[after + at + 1..]),
+    let (start, end) = authority(url);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..start], &url[start + at + 1..]),
         None => url.to_string(),
     }
 }
 
 /// `scheme://host[:port]` of a URL.
 fn origin(url: &str) -> &str {
-    let after = url.find("://").map_or(0, |i| i + 3);
-    url[after..]
-        .find('/')
-        .map_or(url, |slash| &url[..after + slash])
+    &url[..authority(url).1]
+}
+
+/// Where a URL's authority (`[user@]host[:port]`) starts and ends.
+fn authority(url: &str) -> (usize, usize) {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    (start, end)
 }
 
 fn net_error(message: String) -> git2::Error {
