@@ -140,13 +140,16 @@ fn each_pair<'a>(
     pairs: &'a str,
     mut f: impl FnMut(f64, &'a str),
 ) -> std::result::Result<(), String> {
+    let expected = || {
+        format!(
+            "expected value/unit pairs after the iteration count, found `{}`",
+            pairs.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+    };
     let mut fields = pairs.split_whitespace();
     let mut any = false;
     while let Some(raw) = fields.next() {
-        let Some(unit) = fields.next() else {
-            any = false;
-            break;
-        };
+        let unit = fields.next().ok_or_else(expected)?;
         let value: f64 = raw
             .parse()
             .map_err(|_| format!("`{raw}` is not a number (unit `{unit}`)"))?;
@@ -156,14 +159,7 @@ fn each_pair<'a>(
         f(value, unit);
         any = true;
     }
-    if any {
-        Ok(())
-    } else {
-        Err(format!(
-            "expected value/unit pairs after the iteration count, found `{}`",
-            pairs.split_whitespace().collect::<Vec<_>>().join(" ")
-        ))
-    }
+    if any { Ok(()) } else { Err(expected()) }
 }
 
 /// The measurement of one unit's samples.
