@@ -7,7 +7,6 @@
 //! mean at 95 %, turned back into a per-sample spread as `rme × mean / 1.96 × √runs`.
 
 use memchr::memmem::FinderRev;
-use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -42,11 +41,10 @@ pub(crate) fn result_line(line: &str) -> Option<(&str, &str, &str, &str)> {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
-    // At most one benchmark per ` ops/sec ±` in the text: sized once, the list and the set
-    // never grow (and a file of other lines reserves nothing).
+    // At most one benchmark per ` ops/sec ±` in the text: sized once, the list never
+    // grows (and a file of other lines reserves nothing).
     let marks = memchr::memmem::find_iter(bytes, OPS_MARK).count();
     let mut benchmarks = Vec::with_capacity(marks);
-    let mut seen: HashSet<&str> = HashSet::with_capacity_and_hasher(marks, Default::default());
     let mut digits = String::new();
     for (i, line) in text.lines().enumerate() {
         let Some((name, rate, rme, runs)) = result_line(line) else {
@@ -78,15 +76,6 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         let rate = number(rate, "ops/sec")?;
         let rme = number(rme, "the margin of error")?;
         let runs = number(runs, "runs sampled")?;
-        if !seen.insert(name) {
-            let first = text
-                .lines()
-                .position(|l| result_line(l).is_some_and(|(n, ..)| n == name))
-                .map_or(at, |i| i + 1);
-            return Err(invalid(format!(
-                "lines {first} and {at}: duplicate benchmark `{name}`"
-            )));
-        }
         let sd = rme / 100.0 * rate / 1.96 * runs.sqrt();
         let m = Measurement::new(Metric::Throughput, Direction::HigherIsBetter, "ops/s", rate)
             .with_spread(Some(sd), Some(runs as u64))
@@ -103,6 +92,22 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
              print `String(event.target)` on each suite `cycle` event"
                 .into(),
         ));
+    }
+    if let Some((first, repeat)) =
+        super::unique::first_repeat(benchmarks.len(), |i| benchmarks[i].id.as_str())
+    {
+        // The line numbers of the two results, counted again only now.
+        let mut results = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| result_line(l).is_some())
+            .map(|(i, _)| i + 1);
+        let first_line = results.nth(first).unwrap_or(0);
+        let repeat_line = results.nth(repeat - first - 1).unwrap_or(0);
+        return Err(invalid(format!(
+            "lines {first_line} and {repeat_line}: duplicate benchmark `{}`",
+            benchmarks[repeat].id
+        )));
     }
     Ok(Loaded::of(FORMAT, benchmarks, Vec::new()))
 }
@@ -145,6 +150,11 @@ mod tests {
         );
         assert!(err("a x 1 ops/sec \u{b1}1.00% (5 runs sampled)\na x 2 ops/sec \u{b1}1.00% (5 runs sampled)\n")
             .contains("lines 1 and 2: duplicate benchmark `a`"));
+        // Other output between them, and a later repeat of another name: the earliest
+        // repeat is named, with the lines of both results.
+        let r = |n: &str| format!("{n} x 1 ops/sec \u{b1}1.00% (5 runs sampled)\n");
+        let text = [r("a"), "log\n".into(), r("b"), r("c"), r("b"), r("a")].concat();
+        assert!(err(&text).contains("lines 3 and 5: duplicate benchmark `b`"));
         assert!(err("a x inf ops/sec \u{b1}1.00% (5 runs sampled)\n").contains("finite"));
         // A single run, as benchmark.js words it.
         let one = parse(

@@ -27,6 +27,7 @@ mod merge;
 mod pytest;
 mod pytest_samples;
 mod ruby;
+mod unique;
 mod vitest;
 
 use std::path::Path;
