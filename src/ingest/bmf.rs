@@ -11,13 +11,13 @@
 //! meaning depends on the adapter (a confidence interval, the minimum and maximum, a
 //! deviation): they are checked, not used as a spread.
 
-use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 
 use serde::Deserialize;
 
 use super::Loaded;
 use super::json::{Entries, check_value, parse as parse_json};
+use super::unique::first_repeat;
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
 
@@ -69,12 +69,11 @@ fn measure(slug: &str) -> (Metric, &'static str, Direction, bool) {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let file: Entries<Box<serde_json::value::RawValue>> = parse_json(path, FORMAT, bytes)?;
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
-    let mut seen = HashSet::default();
+    if let Some((_, repeat)) = first_repeat(file.0.len(), |i| file.0[i].0.as_str()) {
+        return Err(invalid(format!("benchmark `{}` twice", file.0[repeat].0)));
+    }
     let mut benchmarks = Vec::with_capacity(file.0.len());
     for (id, measures) in file.0 {
-        if !seen.insert(id.clone()) {
-            return Err(invalid(format!("benchmark `{id}` twice")));
-        }
         if measures.get().trim_start().starts_with('[') {
             return Err(invalid(format!(
                 "`{id}`: a list of {{parameters, measures}} (BMF v1) is not read; write \
@@ -83,13 +82,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         }
         let measures: Entries<MeasureValue> = serde_json::from_str(measures.get())
             .map_err(|e| invalid(format!("`{id}`: not a map of measures ({e})")))?;
+        if let Some((_, repeat)) = first_repeat(measures.0.len(), |i| measures.0[i].0.as_str()) {
+            let slug = &measures.0[repeat].0;
+            return Err(invalid(format!("`{id}` `{slug}`: the measure twice")));
+        }
         let mut ms = Vec::with_capacity(measures.0.len());
-        let mut slugs = HashSet::default();
         for (slug, m) in measures.0 {
             let what = |field: &str| format!("`{id}` `{slug}`: {field}");
-            if !slugs.insert(slug.clone()) {
-                return Err(invalid(what("the measure twice")));
-            }
             let value = check_value(m.value, || what("value"), true).map_err(invalid)?;
             for (bound, v) in [
                 ("lower_value", m.lower_value),
@@ -181,6 +180,8 @@ mod tests {
         assert!(err(r#"{"a": {"latency": 3}}"#).contains("`a`: not a map of measures"));
         assert!(err(r#"{"a": [{"measures": {}}]}"#).contains("BMF v1"));
         assert!(err(r#"{"a": {"latency": {"value": 1}}, "a": {}}"#).contains("`a` twice"));
+        let twice = r#"{"a": {"p99": {"value": 1}, "latency": {"value": 2}, "p99": {"value": 3}}}"#;
+        assert!(err(twice).contains("`a` `p99`: the measure twice"));
         assert!(err("{}").contains("no benchmarks"));
         assert!(err(r#"{"a": {"latency": {"value": 1"#).contains("truncated"));
     }
