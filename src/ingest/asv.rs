@@ -203,11 +203,12 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let mut benchmarks: Vec<Benchmark> = Vec::new();
     let mut warnings = Vec::new();
-    let mut seen = rustc_hash::FxHashSet::default();
-    for (name, raw) in &file.results.0 {
-        if !seen.insert(name.as_str()) {
-            return Err(invalid(format!("`results`: benchmark `{name}` twice")));
-        }
+    let results = &file.results.0;
+    if let Some((_, repeat)) = super::unique::first_repeat(results.len(), |i| &results[i].0) {
+        let name = &results[repeat].0;
+        return Err(invalid(format!("`results`: benchmark `{name}` twice")));
+    }
+    for (name, raw) in results {
         let series = match &file.result_columns {
             Some(columns) => v2_series(columns, raw),
             None => v1_series(raw),

@@ -69,7 +69,6 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let mut out = Walk {
         benchmarks: Vec::new(),
-        seen: rustc_hash::FxHashSet::default(),
         skipped: Vec::new(),
     };
     let several = objects.len() > 1;
@@ -94,6 +93,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
              `median(results)`)"
         )));
     }
+    let ids = &out.benchmarks;
+    if let Some((_, repeat)) = super::unique::first_repeat(ids.len(), |i| ids[i].id.as_str()) {
+        return Err(invalid(format!("duplicate benchmark `{}`", ids[repeat].id)));
+    }
     let warnings = out
         .skipped
         .iter()
@@ -104,7 +107,6 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
 
 struct Walk {
     benchmarks: Vec<Benchmark>,
-    seen: rustc_hash::FxHashSet<String>,
     skipped: Vec<String>,
 }
 
@@ -133,7 +135,7 @@ impl Walk {
             "Trial" => {
                 let trial: Trial = serde_json::from_str(fields.get())
                     .map_err(|e| fields_of(&format!("not a Trial ({e})")))?;
-                let id = self.id(&names)?;
+                let id = Self::id(&names);
                 let what = |f: &str| format!("`{id}`: {f}");
                 let times = values(&trial.times, |i| what(&format!("times[{i}]")))?;
                 if times.is_empty() {
@@ -159,7 +161,7 @@ impl Walk {
             "TrialEstimate" => {
                 let e: Estimate = serde_json::from_str(fields.get())
                     .map_err(|e| fields_of(&format!("not a TrialEstimate ({e})")))?;
-                let id = self.id(&names)?;
+                let id = Self::id(&names);
                 let what = |f: &str| format!("`{id}`: {f}");
                 let time = check_value(e.time, || what("time"), true)?;
                 let mut ms = vec![
@@ -190,16 +192,13 @@ impl Walk {
         }
     }
 
-    fn id(&mut self, names: &[String]) -> std::result::Result<String, String> {
-        let id = if names.is_empty() {
+    /// A benchmark's id: its groups' names and its own, joined by `/`.
+    fn id(names: &[String]) -> String {
+        if names.is_empty() {
             "#1".to_string()
         } else {
             names.join("/")
-        };
-        if !self.seen.insert(id.clone()) {
-            return Err(format!("duplicate benchmark `{id}`"));
         }
-        Ok(id)
     }
 
     fn push(&mut self, id: String, measurements: impl IntoIterator<Item = Measurement>) {
