@@ -7,7 +7,7 @@
 //! runs in one file) its lines are the samples of one benchmark, compared on their
 //! median, as Go's `-count` lines are.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use super::{Loaded, robust_summary};
@@ -24,7 +24,11 @@ static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 
 /// A result line: the name and the number of microseconds as written.
 pub(crate) fn result_line(line: &str) -> Option<(&str, &str)> {
-    let at = FINDER.find(line.as_bytes())?;
+    result_line_at(line, FINDER.find(line.as_bytes())?)
+}
+
+/// A result line whose mark is at `at`.
+fn result_line_at(line: &str, at: usize) -> Option<(&str, &str)> {
     let value = line[at + MARK.len()..].trim_end().strip_suffix(" us.")?;
     let mut name = line[..at].trim();
     // Flutter's log prefix: `I/flutter (14407): growable[32](RunTime): …`.
@@ -41,14 +45,9 @@ pub(crate) fn result_line(line: &str) -> Option<(&str, &str)> {
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let text = std::str::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8 text ({e})")))?;
-    // Each name once, in order: its first value, and any later ones. Most names are
-    // printed once, so the map is consulted once per line and no list is allocated.
-    // The lines are found from their marks: the program's other output is skipped at the
-    // searcher's speed, and both lists are sized once.
-    let marks = FINDER.find_iter(bytes).count();
-    let mut found: Vec<(&str, f64, Vec<f64>)> = Vec::with_capacity(marks);
-    let mut index: HashMap<&str, usize> =
-        HashMap::with_capacity_and_hasher(marks, Default::default());
+    // Every result in file order. The lines are found from their marks: the program's
+    // other output is skipped at the searcher's speed.
+    let mut found: Vec<(&str, f64)> = Vec::new();
     let mut next_line = 0;
     for at in FINDER.find_iter(bytes) {
         if at < next_line {
@@ -57,7 +56,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
         next_line = end;
-        let Some((name, value)) = result_line(&text[start..end]) else {
+        let Some((name, value)) = result_line_at(&text[start..end], at - start) else {
             continue;
         };
         let line_number = || memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1;
@@ -74,13 +73,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         if !ns.is_finite() {
             return Err(bad(format!("`{name}`: `{value} us` is too large")));
         }
-        match index.entry(name) {
-            std::collections::hash_map::Entry::Occupied(at) => found[*at.get()].2.push(ns),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(found.len());
-                found.push((name, ns, Vec::new()));
-            }
-        }
+        found.push((name, ns));
     }
     if found.is_empty() {
         return Err(invalid(
@@ -89,18 +82,37 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
                 .into(),
         ));
     }
+    // A name printed again: its later values join its first as samples. Most names are
+    // printed once, so only those that repeat get a list.
+    let mut repeated = vec![false; found.len()];
+    let mut more: FxHashMap<usize, Vec<f64>> = FxHashMap::default();
+    super::unique::for_each_repeat(
+        found.len(),
+        |i| found[i].0,
+        |first, later| {
+            repeated[later] = true;
+            more.entry(first)
+                .or_insert_with(|| vec![found[first].1])
+                .push(found[later].1);
+        },
+    );
     let benchmarks = found
-        .into_iter()
-        .map(|(name, first, mut more)| {
-            let m = if more.is_empty() {
-                // The harness's score is the mean of its timing loops.
-                Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", first)
-                    .with_estimator(Estimator::Mean)
-            } else {
-                more.insert(0, first);
-                let mut m = robust_summary(Metric::Time, Direction::LowerIsBetter, "ns", &more);
-                m.samples = Some(more);
-                m
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !repeated[*i])
+        .map(|(i, &(name, first))| {
+            let m = match more.remove(&i) {
+                None => {
+                    // The harness's score is the mean of its timing loops.
+                    Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", first)
+                        .with_estimator(Estimator::Mean)
+                }
+                Some(samples) => {
+                    let mut m =
+                        robust_summary(Metric::Time, Direction::LowerIsBetter, "ns", &samples);
+                    m.samples = Some(samples);
+                    m
+                }
             };
             Benchmark {
                 id: name.to_string(),
@@ -152,6 +164,18 @@ mod tests {
             (Some(3), Some(Estimator::Median))
         );
         assert!((richards.value - 2082.206035379813e3).abs() < 1e-6);
+        // Many names, each printed again: the samples in the order they were printed.
+        let text: String = (0..60)
+            .map(|i| format!("B{}(RunTime): {i}.0 us.\n", i % 20))
+            .collect();
+        let run = parse(Path::new("t.txt"), text.as_bytes())
+            .expect("parses")
+            .run;
+        assert_eq!(run.benchmarks.len(), 20);
+        let b7 = &run.benchmarks[7];
+        assert_eq!(b7.id, "B7");
+        let samples = b7.measurements[0].samples.as_deref();
+        assert_eq!(samples, Some(&[7e3, 27e3, 47e3][..]));
     }
 
     #[test]
