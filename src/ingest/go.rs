@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use super::{Loaded, robust_summary};
@@ -25,7 +24,18 @@ const FORMAT: &str = "go";
 struct Samples<'a> {
     id: String,
     group: Option<String>,
+    /// The number of its result lines.
+    lines: usize,
     values: Vec<(&'a str, Vec<f64>)>,
+}
+
+/// A result line: its package's number, the benchmark's name, its value/unit pairs as
+/// written, and its line number.
+struct ResultLine<'a> {
+    pkg: usize,
+    name: &'a str,
+    pairs: &'a str,
+    number: usize,
 }
 
 /// Parses Go benchmark text or a `go test -json` stream.
@@ -37,12 +47,14 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     } else {
         text.into()
     };
-    // Benchmarks in the order they first appeared, found again by their package (its
-    // number among the packages named so far, 0 before any) and name.
-    let mut found: Vec<Samples<'_>> = Vec::new();
-    let mut index: HashMap<(usize, &str), usize> = HashMap::default();
-    let mut packages: HashMap<String, usize> = HashMap::default();
-    let mut pkg: Option<String> = None;
+    // The result lines, each with its package: the number of that package among those
+    // named so far (0 before any `pkg:` line), its name at `packages[number - 1]`.
+    // At most a result per line: sized once, the list never moves (what is not used of
+    // it is never touched).
+    let mut lines: Vec<ResultLine<'_>> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    let mut packages: Vec<String> = Vec::new();
+    let mut numbers: rustc_hash::FxHashMap<String, usize> = Default::default();
     let mut pkg_number = 0;
     let mut meta = RunMeta {
         tool: FORMAT.to_string(),
@@ -50,37 +62,72 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     };
     for (i, line) in text.lines().enumerate() {
         if let Some(p) = line.strip_prefix("pkg: ") {
-            let known = packages.len();
-            pkg_number = *packages.entry(p.trim().to_string()).or_insert(known + 1);
-            pkg = Some(p.trim().to_string());
+            let p = p.trim();
+            pkg_number = *numbers.entry(p.to_string()).or_insert_with(|| {
+                packages.push(p.to_string());
+                packages.len()
+            });
             continue;
         }
         if let Some(v) = line.strip_prefix("goversion: ") {
             meta.tool_version = Some(v.trim().to_string());
         }
-        let Some((name, pairs)) = result_line(line) else {
-            continue;
-        };
-        let at = *index.entry((pkg_number, name)).or_insert_with(|| {
-            let id = match &pkg {
-                Some(p) => format!("{p}/{name}"),
-                None => name.to_string(),
+        if let Some((name, pairs)) = result_line(line) {
+            lines.push(ResultLine {
+                pkg: pkg_number,
+                name,
+                pairs,
+                number: i + 1,
+            });
+        }
+    }
+    // A benchmark's lines are the samples of one benchmark. `slot[i]`: for a line that
+    // names its benchmark first, the benchmark's place in `found` once read; for a later
+    // line, the first line's index. `count[i]`: the number of lines of the benchmark a
+    // line names first, the capacity of each of its units' samples.
+    let mut slot: Vec<usize> = (0..lines.len()).collect();
+    let mut count: Vec<u32> = vec![1; lines.len()];
+    let mut repeats = 0;
+    super::unique::for_each_repeat(
+        lines.len(),
+        |i| (lines[i].pkg, lines[i].name),
+        |first, later| {
+            slot[later] = first;
+            count[first] = count[first].saturating_add(1);
+            repeats += 1;
+        },
+    );
+    let mut found: Vec<Samples<'_>> = Vec::with_capacity(lines.len() - repeats);
+    for (i, line) in lines.iter().enumerate() {
+        let at = if slot[i] == i {
+            let group = line.pkg.checked_sub(1).map(|p| packages[p].clone());
+            let id = match &group {
+                Some(p) => format!("{p}/{}", line.name),
+                None => line.name.to_string(),
             };
             found.push(Samples {
                 id,
-                group: pkg.clone(),
+                group,
+                lines: count[i] as usize,
                 values: Vec::new(),
             });
-            found.len() - 1
-        });
+            slot[i] = found.len() - 1;
+            slot[i]
+        } else {
+            slot[slot[i]]
+        };
         let entry = &mut found[at];
-        each_pair(pairs, |value, unit| {
+        each_pair(line.pairs, |value, unit| {
             match entry.values.iter_mut().find(|(u, _)| *u == unit) {
                 Some((_, values)) => values.push(value),
-                None => entry.values.push((unit, vec![value])),
+                None => {
+                    let mut values = Vec::with_capacity(entry.lines);
+                    values.push(value);
+                    entry.values.push((unit, values));
+                }
             }
         })
-        .map_err(|m| invalid(format!("line {}: `{name}`: {m}", i + 1)))?;
+        .map_err(|m| invalid(format!("line {}: `{}`: {m}", line.number, line.name)))?;
     }
     if found.is_empty() {
         return Err(invalid(

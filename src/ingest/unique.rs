@@ -3,7 +3,7 @@
 //! miss or two per insert; a sort of their hashes streams through memory, and only
 //! names whose hashes agree are compared.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
@@ -16,10 +16,11 @@ const LONG_RUN: usize = 64;
 
 /// Calls `repeat(first, later)` for every name equal to an earlier one, with the index
 /// of that name's first occurrence. The repeats of one name come in file order; repeats
-/// of different names come in no particular order.
-pub(crate) fn for_each_repeat<'a>(
+/// of different names come in no particular order. A name is any key cheap to hash and
+/// compare: a `&str`, or a `&str` with the number of its package.
+pub(crate) fn for_each_repeat<K: Hash + Eq>(
     len: usize,
-    name: impl Fn(usize) -> &'a str,
+    name: impl Fn(usize) -> K,
     mut repeat: impl FnMut(usize, usize),
 ) {
     if len <= SMALL {
@@ -31,7 +32,7 @@ pub(crate) fn for_each_repeat<'a>(
         return;
     }
     if u32::try_from(len).is_err() {
-        let mut firsts: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut firsts: FxHashMap<K, usize> = FxHashMap::default();
         for i in 0..len {
             let first = *firsts.entry(name(i)).or_insert(i);
             if first != i {
@@ -49,7 +50,7 @@ pub(crate) fn for_each_repeat<'a>(
     keys.sort_unstable();
     let index = |key: u64| (key & u64::from(u32::MAX)) as usize;
     let mut firsts: Vec<usize> = Vec::new();
-    let mut table: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut table: FxHashMap<K, usize> = FxHashMap::default();
     for run in keys.chunk_by(|a, b| a >> 32 == b >> 32) {
         if run.len() < 2 {
             continue;
@@ -79,9 +80,9 @@ pub(crate) fn for_each_repeat<'a>(
 
 /// The first name equal to an earlier one, as (index of the earlier, index of the
 /// repeat), the repeat the earliest in the list.
-pub(crate) fn first_repeat<'a>(
+pub(crate) fn first_repeat<K: Hash + Eq>(
     len: usize,
-    name: impl Fn(usize) -> &'a str,
+    name: impl Fn(usize) -> K,
 ) -> Option<(usize, usize)> {
     let mut found: Option<(usize, usize)> = None;
     for_each_repeat(len, name, |first, later| {
