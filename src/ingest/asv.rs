@@ -102,53 +102,159 @@ fn from_raw<T: DeserializeOwned>(raw: &RawValue) -> std::result::Result<T, Strin
     serde_json::from_str(raw.get()).map_err(|e| e.to_string())
 }
 
-/// A result that is one number (or `null`) or a list of them.
-fn numbers(raw: &RawValue) -> std::result::Result<Vec<Option<f64>>, String> {
-    if raw.get().trim_start().starts_with('[') {
-        from_raw(raw)
-    } else {
-        from_raw::<Option<f64>>(raw).map(|v| vec![v])
+/// Where the columns bench-bot reads are in a version 2 row (`result_columns`).
+#[derive(Default)]
+struct Columns {
+    result: Option<usize>,
+    params: Option<usize>,
+    q25: Option<usize>,
+    q75: Option<usize>,
+    repeat: Option<usize>,
+    samples: Option<usize>,
+}
+
+impl Columns {
+    fn of(names: &[String]) -> Columns {
+        let at = |name: &str| names.iter().position(|c| c == name);
+        Columns {
+            result: at("result"),
+            params: at("params"),
+            q25: at("stats_q_25"),
+            q75: at("stats_q_75"),
+            repeat: at("stats_repeat"),
+            samples: at("samples"),
+        }
     }
 }
 
-fn v2_series(columns: &[String], raw: &RawValue) -> std::result::Result<Series, String> {
-    let row: Vec<Box<RawValue>> = from_raw(raw).map_err(|e| format!("not a row ({e})"))?;
-    let cell = |name: &str| {
-        columns
-            .iter()
-            .position(|c| c == name)
-            .and_then(|i| row.get(i))
-            .filter(|v| v.get() != "null")
+/// A result: one number, `null`, or a list of them.
+#[derive(Debug)]
+struct Numbers(Vec<Option<f64>>);
+
+impl<'de> Deserialize<'de> for Numbers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Numbers;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number, null or a list of them")
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Numbers, E> {
+                Ok(Numbers(vec![Some(v)]))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Numbers, E> {
+                Ok(Numbers(vec![Some(v as f64)]))
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Numbers, E> {
+                Ok(Numbers(vec![Some(v as f64)]))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Numbers, E> {
+                Ok(Numbers(vec![None]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Numbers, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(v) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(Numbers(out))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// Reads a version 2 row in one pass, each cell bench-bot reads straight into its
+/// place and the others skipped. A cell that is wrong leaves its message in `failed`.
+struct Row<'a> {
+    columns: &'a Columns,
+    failed: &'a std::cell::RefCell<Option<String>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Row<'_> {
+    type Value = Series;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Series, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Row<'_> {
+    type Value = Series;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of cells in the order of `result_columns`")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Series, A::Error> {
+        use serde::de::{Error as _, IgnoredAny};
+        let mut series = Series {
+            results: vec![None],
+            ..Series::default()
+        };
+        let c = self.columns;
+        let failed = |name: &str, e: A::Error| {
+            *self.failed.borrow_mut() = Some(format!("`{name}`: {e}"));
+            A::Error::custom(name)
+        };
+        let mut i = 0;
+        loop {
+            let at = Some(i);
+            let more = if at == c.result {
+                seq.next_element::<Option<Numbers>>()
+                    .map_err(|e| failed("result", e))?
+                    .map(|v| series.results = v.map_or_else(|| vec![None], |n| n.0))
+            } else if at == c.params {
+                seq.next_element::<Option<Vec<Vec<String>>>>()
+                    .map_err(|e| failed("params", e))?
+                    .map(|v| series.params = v.unwrap_or_default())
+            } else if at == c.samples {
+                seq.next_element::<Option<Vec<Option<Vec<Option<f64>>>>>>()
+                    .map_err(|e| failed("samples", e))?
+                    .map(|v| series.samples = v.unwrap_or_default())
+            } else if let Some((name, column)) = [
+                (c.q25, "stats_q_25", &mut series.q25),
+                (c.q75, "stats_q_75", &mut series.q75),
+                (c.repeat, "stats_repeat", &mut series.repeat),
+            ]
+            .into_iter()
+            .find_map(|(place, name, column)| (place == at).then_some((name, column)))
+            {
+                seq.next_element::<Option<Vec<Option<f64>>>>()
+                    .map_err(|e| failed(name, e))?
+                    .map(|v| *column = v.unwrap_or_default())
+            } else {
+                seq.next_element::<IgnoredAny>()?.map(|_| ())
+            };
+            if more.is_none() {
+                return Ok(series);
+            }
+            i += 1;
+        }
+    }
+}
+
+fn v2_series(columns: &Columns, raw: &RawValue) -> std::result::Result<Series, String> {
+    let failed = std::cell::RefCell::new(None);
+    let row = Row {
+        columns,
+        failed: &failed,
     };
-    let column = |name: &str| -> std::result::Result<Vec<Option<f64>>, String> {
-        cell(name)
-            .map(|v| from_raw(v).map_err(|e| format!("`{name}`: {e}")))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    };
-    Ok(Series {
-        results: match cell("result") {
-            Some(v) => numbers(v).map_err(|e| format!("`result`: {e}"))?,
-            None => vec![None],
-        },
-        params: cell("params")
-            .map(|v| from_raw(v).map_err(|e| format!("`params`: {e}")))
-            .transpose()?
-            .unwrap_or_default(),
-        q25: column("stats_q_25")?,
-        q75: column("stats_q_75")?,
-        repeat: column("stats_repeat")?,
-        samples: cell("samples")
-            .map(|v| from_raw(v).map_err(|e| format!("`samples`: {e}")))
-            .transpose()?
-            .unwrap_or_default(),
-    })
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde::de::DeserializeSeed::deserialize(row, &mut de)
+        .and_then(|series| de.end().map(|()| series))
+        .map_err(|e| failed.take().unwrap_or_else(|| format!("not a row ({e})")))
 }
 
 fn v1_series(raw: &RawValue) -> std::result::Result<Series, String> {
     if !raw.get().trim_start().starts_with('{') {
         return Ok(Series {
-            results: numbers(raw)?,
+            results: from_raw::<Numbers>(raw)?.0,
             ..Series::default()
         });
     }
@@ -163,7 +269,11 @@ fn v1_series(raw: &RawValue) -> std::result::Result<Series, String> {
         .unzip();
     Ok(Series {
         results: match &entry.result {
-            Some(v) => numbers(v).map_err(|e| format!("`result`: {e}"))?,
+            Some(v) => {
+                from_raw::<Numbers>(v)
+                    .map_err(|e| format!("`result`: {e}"))?
+                    .0
+            }
             None => vec![None],
         },
         params: entry.params,
@@ -204,12 +314,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let mut benchmarks: Vec<Benchmark> = Vec::new();
     let mut warnings = Vec::new();
     let results = &file.results.0;
+    let columns = file.result_columns.as_deref().map(Columns::of);
     if let Some((_, repeat)) = super::unique::first_repeat(results.len(), |i| &results[i].0) {
         let name = &results[repeat].0;
         return Err(invalid(format!("`results`: benchmark `{name}` twice")));
     }
     for (name, raw) in results {
-        let series = match &file.result_columns {
+        let series = match &columns {
             Some(columns) => v2_series(columns, raw),
             None => v1_series(raw),
         }
@@ -436,6 +547,10 @@ mod tests {
         assert!(err(&v2(r#"[[1.0], [], [[1.0, Infinity]]]"#)).contains("samples[1]"));
         assert!(err(&v2(r#"[[1.0, 2.0], [["1"]]]"#)).contains("2 results for 1 parameter"));
         assert!(err(&v2(r#""fast""#)).contains("`results.b.time_x`: not a row"));
+        // A cell of the wrong shape is named by its column.
+        assert!(err(&v2(r#"[[1.0], "x"]"#)).contains("`results.b.time_x`: `params`: invalid"));
+        assert!(err(&v2(r#"[[1.0], [], [1.0]]"#)).contains("`results.b.time_x`: `samples`"));
+        assert!(err(&v2(r#"["1.0"]"#)).contains("`results.b.time_x`: `result`"));
         assert!(err(&v2(r#"[[null], []]"#)).contains("every benchmark failed"));
         assert!(err(r#"{"results": {}}"#).contains("no benchmark results"));
         assert!(err(r#"{"results": {"a.time_x": 1, "a.time_x": 2}}"#).contains("twice"));
