@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::json::{Entries, check_value, parse as parse_json};
+use super::json::{Entries, check_value, parse_borrowed};
 use super::{Loaded, robust_summary};
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
@@ -36,8 +36,9 @@ const NS_PER_S: f64 = 1e9;
 const IQR_TO_SIGMA: f64 = 1.348_979_500_392_163_5;
 
 #[derive(Debug, Deserialize)]
-struct AsvFile {
-    results: Entries<Box<RawValue>>,
+struct AsvFile<'a> {
+    #[serde(borrow)]
+    results: Entries<&'a RawValue>,
     #[serde(default)]
     result_columns: Option<Vec<String>>,
 }
@@ -309,7 +310,8 @@ fn combinations(name: &str, params: &[Vec<String>]) -> Vec<String> {
 
 /// Parses an asv result file.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
-    let file: AsvFile = parse_json(path, FORMAT, bytes)?;
+    let mut rewritten = None;
+    let file: AsvFile<'_> = parse_borrowed(path, FORMAT, bytes, &mut rewritten)?;
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let mut benchmarks: Vec<Benchmark> = Vec::new();
     let mut warnings = Vec::new();

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -28,6 +29,30 @@ pub fn parse<T: DeserializeOwned>(path: &Path, format: &'static str, bytes: &[u8
             }
         }
     }
+}
+
+/// Parses `bytes` as a `T` that borrows from them (raw values are not copied). Python's
+/// `NaN` and `Infinity` tokens are read as `null`: when the bytes hold any, they are
+/// rewritten first into `rewritten`, which the result then borrows.
+pub fn parse_borrowed<'a, T: Deserialize<'a>>(
+    path: &Path,
+    format: &'static str,
+    bytes: &'a [u8],
+    rewritten: &'a mut Option<Vec<u8>>,
+) -> Result<T> {
+    let special = |token: &[u8]| memchr::memmem::find(bytes, token).is_some();
+    if special(b"NaN") || special(b"Infinity") {
+        *rewritten = nan_to_null(bytes);
+    }
+    let doc: &'a [u8] = rewritten.as_deref().unwrap_or(bytes);
+    serde_json::from_slice(doc).map_err(|_| {
+        // The slow path: parse again with the path of the failing field.
+        let de = &mut serde_json::Deserializer::from_slice(doc);
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(_) => Error::input(path, Some(format), "not valid JSON"),
+            Err(e) => Error::input(path, Some(format), describe(&e)),
+        }
+    })
 }
 
 fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
