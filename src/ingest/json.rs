@@ -75,48 +75,52 @@ pub fn reason(err: &serde_json::Error) -> String {
 }
 
 /// Rewrites bare `NaN`, `Infinity` and `-Infinity` outside strings as `null`.
-/// Returns `None` when there is nothing to rewrite.
+/// Returns `None` when there is nothing to rewrite. The text between the bytes that
+/// matter (quotes, backslashes in strings, the tokens' first letters outside them) is
+/// copied in runs.
 pub fn nan_to_null(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(bytes.len() + 16);
-    let mut in_string = false;
-    let mut escaped = false;
     let mut changed = false;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+    while let Some(at) = memchr::memchr3(b'"', b'N', b'I', &bytes[i..]).map(|at| i + at) {
+        match bytes[at] {
+            b'"' => {
+                // Copy the string whole: find its closing quote, skipping escapes.
+                let mut j = at + 1;
+                // (`j` passes the end after a backslash that ends the text.)
+                while let Some(rest) = bytes.get(j..) {
+                    match memchr::memchr2(b'"', b'\\', rest) {
+                        Some(k) if bytes[j + k] == b'\\' => j += k + 2,
+                        Some(k) => {
+                            j += k + 1;
+                            break;
+                        }
+                        None => {
+                            j = bytes.len();
+                            break;
+                        }
+                    }
+                }
+                let j = j.min(bytes.len());
+                out.extend_from_slice(&bytes[i..j]);
+                i = j;
             }
-            out.push(b);
-            i += 1;
-            continue;
-        }
-        let rest = &bytes[i..];
-        let token = [&b"-Infinity"[..], b"Infinity", b"NaN"]
-            .into_iter()
-            .find(|t| rest.starts_with(t));
-        match (b, token) {
-            (b'"', _) => {
-                in_string = true;
-                out.push(b);
-                i += 1;
-            }
-            (_, Some(t)) => {
-                out.extend_from_slice(b"null");
-                changed = true;
-                i += t.len();
-            }
-            _ => {
-                out.push(b);
-                i += 1;
+            letter => {
+                let token: &[u8] = if letter == b'N' { b"NaN" } else { b"Infinity" };
+                let minus = letter == b'I' && at > i && bytes[at - 1] == b'-';
+                if bytes[at..].starts_with(token) {
+                    out.extend_from_slice(&bytes[i..at - usize::from(minus)]);
+                    out.extend_from_slice(b"null");
+                    changed = true;
+                    i = at + token.len();
+                } else {
+                    out.extend_from_slice(&bytes[i..=at]);
+                    i = at + 1;
+                }
             }
         }
     }
+    out.extend_from_slice(&bytes[i..]);
     changed.then_some(out)
 }
 
@@ -183,6 +187,55 @@ mod tests {
             r#"{"a": null, "b": [null, null], "c": "NaN \" Infinity"}"#
         );
         assert!(nan_to_null(br#"{"a": "NaN"}"#).is_none());
+    }
+
+    /// Byte by byte: what the rewrite must give.
+    fn nan_to_null_by_bytes(bytes: &[u8]) -> Option<Vec<u8>> {
+        let (mut out, mut in_string, mut escaped, mut changed) = (Vec::new(), false, false, false);
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if in_string {
+                (escaped, in_string) = (!escaped && b == b'\\', escaped || b != b'"');
+                out.push(b);
+                i += 1;
+                continue;
+            }
+            let rest = &bytes[i..];
+            match [&b"-Infinity"[..], b"Infinity", b"NaN"]
+                .into_iter()
+                .find(|t| rest.starts_with(t))
+            {
+                Some(t) => {
+                    out.extend_from_slice(b"null");
+                    changed = true;
+                    i += t.len();
+                }
+                None => {
+                    in_string = b == b'"';
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        changed.then_some(out)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_rewrite_is_the_byte_by_byte_one(
+            text in proptest::collection::vec(proptest::sample::select(
+                b"\"\\NaIfinty- x".to_vec()), 0..60),
+            tokens in proptest::collection::vec((0usize..60, 0usize..4), 0..6),
+        ) {
+            let mut text = text;
+            for (at, which) in tokens {
+                let t: &[u8] = [&b"NaN"[..], b"Infinity", b"-Infinity", b"\"NaN\""][which];
+                let at = at.min(text.len());
+                text.splice(at..at, t.iter().copied());
+            }
+            proptest::prop_assert_eq!(nan_to_null(&text), nan_to_null_by_bytes(&text));
+        }
     }
 
     #[test]
