@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::json::{Entries, check_value, parse as parse_json};
+use super::json::{check_value, parse_borrowed};
 use super::{Loaded, robust_summary};
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
@@ -27,22 +27,16 @@ const FORMAT: &str = "julia";
 /// `[versions, [object, …]]`; the versions are required (they say the file is
 /// BenchmarkTools'), not used.
 #[derive(Debug, Deserialize)]
-struct File(#[allow(dead_code)] Versions, Vec<Tagged>);
+struct File<'a>(
+    #[allow(dead_code)] Versions,
+    #[serde(borrow)] Vec<&'a RawValue>,
+);
 
 #[derive(Debug, Deserialize)]
 struct Versions {
     #[serde(rename = "BenchmarkTools")]
     #[allow(dead_code)]
     benchmark_tools: String,
-}
-
-/// `[TypeName, {fields}]`, the fields read once the type is known.
-#[derive(Debug, Deserialize)]
-struct Tagged(String, Box<RawValue>);
-
-#[derive(Debug, Deserialize)]
-struct Group {
-    data: Entries<Tagged>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,21 +59,36 @@ struct Estimate {
 
 /// Parses a BenchmarkTools JSON file.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
-    let File(_, objects) = parse_json(path, FORMAT, bytes)?;
+    let mut rewritten = None;
+    let File(_, objects) = parse_borrowed(path, FORMAT, bytes, &mut rewritten)?;
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
     let mut out = Walk {
         benchmarks: Vec::new(),
         skipped: Vec::new(),
+        names: Names {
+            joined: String::new(),
+            depth: 0,
+        },
+        failed: None,
     };
     let several = objects.len() > 1;
     for (i, object) in objects.iter().enumerate() {
         // `save(file, a, b)` writes several objects: their ids start with their place.
-        let prefix = if several {
-            vec![format!("#{}", i + 1)]
-        } else {
-            Vec::new()
-        };
-        out.walk(object, prefix).map_err(invalid)?;
+        out.names.truncate(0, 0);
+        if several {
+            out.names.push(&format!("#{}", i + 1));
+        }
+        let mut de = serde_json::Deserializer::from_str(object.get());
+        serde::de::DeserializeSeed::deserialize(Object(&mut out), &mut de)
+            .and_then(|()| de.end())
+            .map_err(|e| {
+                let place = out.names.place();
+                invalid(
+                    out.failed
+                        .take()
+                        .unwrap_or_else(|| format!("{place}: not a [type, fields] pair ({e})")),
+                )
+            })?;
     }
     if out.benchmarks.is_empty() {
         let skipped = if out.skipped.is_empty() {
@@ -105,108 +114,251 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     Ok(Loaded::of(FORMAT, out.benchmarks, warnings))
 }
 
+/// What the walk has found, and where it is.
 struct Walk {
     benchmarks: Vec<Benchmark>,
     skipped: Vec<String>,
+    names: Names,
+    /// What is wrong, said where it was found (the deepest place that saw it).
+    failed: Option<String>,
 }
 
-impl Walk {
-    fn walk(&mut self, object: &Tagged, names: Vec<String>) -> std::result::Result<(), String> {
-        let Tagged(kind, fields) = object;
-        let at = || {
-            if names.is_empty() {
-                "the top level".to_string()
-            } else {
-                format!("`{}`", names.join("/"))
-            }
-        };
-        let fields_of = |what: &str| format!("{}: {what}", at());
-        match kind.trim_start_matches("BenchmarkTools.") {
-            "BenchmarkGroup" => {
-                let group: Group = serde_json::from_str(fields.get())
-                    .map_err(|e| fields_of(&format!("not a BenchmarkGroup ({e})")))?;
-                for (name, child) in &group.data.0 {
-                    let mut path = names.clone();
-                    path.push(name.clone());
-                    self.walk(child, path)?;
-                }
-                Ok(())
-            }
-            "Trial" => {
-                let trial: Trial = serde_json::from_str(fields.get())
-                    .map_err(|e| fields_of(&format!("not a Trial ({e})")))?;
-                let id = Self::id(&names);
-                let what = |f: &str| format!("`{id}`: {f}");
-                let times = values(&trial.times, |i| what(&format!("times[{i}]")))?;
-                if times.is_empty() {
-                    return Err(what("a Trial without times"));
-                }
-                let mut time = robust_summary(Metric::Time, Direction::LowerIsBetter, "ns", &times);
-                time.value = times.iter().copied().fold(f64::INFINITY, f64::min);
-                time.estimator = Some(Estimator::Min);
-                time.samples = Some(times);
-                let gctimes = values(&trial.gctimes, |i| what(&format!("gctimes[{i}]")))?;
-                let gc = (!gctimes.is_empty()).then(|| {
-                    robust_summary(
-                        Metric::Custom("gctime".into()),
-                        Direction::LowerIsBetter,
-                        "ns",
-                        &gctimes,
-                    )
-                });
-                let counts = counts(trial.memory, trial.allocs, &what)?;
-                self.push(id, [Some(time), gc].into_iter().flatten().chain(counts));
-                Ok(())
-            }
-            "TrialEstimate" => {
-                let e: Estimate = serde_json::from_str(fields.get())
-                    .map_err(|e| fields_of(&format!("not a TrialEstimate ({e})")))?;
-                let id = Self::id(&names);
-                let what = |f: &str| format!("`{id}`: {f}");
-                let time = check_value(e.time, || what("time"), true)?;
-                let mut ms = vec![
-                    Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", time)
-                        .with_estimator(Estimator::Value),
-                ];
-                if let Some(gc) = e.gctime {
-                    let gc = check_value(Some(gc), || what("gctime"), true)?;
-                    ms.push(
-                        Measurement::new(
-                            Metric::Custom("gctime".into()),
-                            Direction::LowerIsBetter,
-                            "ns",
-                            gc,
-                        )
-                        .with_estimator(Estimator::Value),
-                    );
-                }
-                ms.extend(counts(e.memory, e.allocs, &what)?);
-                self.push(id, ms);
-                Ok(())
-            }
-            // Parameters, TagFilter, TrialRatio, TrialJudgement: not measurements.
-            other => {
-                self.skipped.push(format!("{} ({other})", at()));
-                Ok(())
-            }
+/// The names from the top group down to where the walk is, joined with `/`.
+struct Names {
+    joined: String,
+    depth: usize,
+}
+
+impl Names {
+    fn push(&mut self, name: &str) {
+        if self.depth > 0 {
+            self.joined.push('/');
+        }
+        self.joined.push_str(name);
+        self.depth += 1;
+    }
+
+    /// Back to where the walk was (`len` bytes, `depth` names).
+    fn truncate(&mut self, len: usize, depth: usize) {
+        self.joined.truncate(len);
+        self.depth = depth;
+    }
+
+    /// Where the walk is, for messages.
+    fn place(&self) -> String {
+        if self.depth == 0 {
+            "the top level".to_string()
+        } else {
+            format!("`{}`", self.joined)
         }
     }
 
-    /// A benchmark's id: its groups' names and its own, joined by `/`.
-    fn id(names: &[String]) -> String {
-        if names.is_empty() {
+    /// The benchmark's id here.
+    fn id(&self) -> String {
+        if self.depth == 0 {
             "#1".to_string()
         } else {
-            names.join("/")
+            self.joined.clone()
         }
     }
+}
 
-    fn push(&mut self, id: String, measurements: impl IntoIterator<Item = Measurement>) {
+/// `[TypeName, {fields}]`, read in one pass: the fields as the type says, a group's
+/// members walked as they are read.
+struct Object<'w>(&'w mut Walk);
+
+/// A `BenchmarkGroup`'s fields: `data`, read as its members are walked.
+struct GroupFields<'w>(&'w mut Walk);
+
+/// A group's `data`: its members by name.
+struct Members<'w>(&'w mut Walk);
+
+impl Walk {
+    /// Keeps the first message said about a failure (the deepest place), and gives the
+    /// error that carries the failure out.
+    fn fail<E: serde::de::Error>(&mut self, message: impl FnOnce() -> String) -> E {
+        if self.failed.is_none() {
+            self.failed = Some(message());
+        }
+        E::custom("see the walk's message")
+    }
+
+    fn trial(&mut self, trial: Trial) -> std::result::Result<(), String> {
+        let id = self.names.id();
+        let what = |f: &str| format!("`{id}`: {f}");
+        let times = values(&trial.times, |i| what(&format!("times[{i}]")))?;
+        if times.is_empty() {
+            return Err(what("a Trial without times"));
+        }
+        let mut time = robust_summary(Metric::Time, Direction::LowerIsBetter, "ns", &times);
+        time.value = times.iter().copied().fold(f64::INFINITY, f64::min);
+        time.estimator = Some(Estimator::Min);
+        time.samples = Some(times);
+        let gctimes = values(&trial.gctimes, |i| what(&format!("gctimes[{i}]")))?;
+        let gc = (!gctimes.is_empty()).then(|| {
+            robust_summary(
+                Metric::Custom("gctime".into()),
+                Direction::LowerIsBetter,
+                "ns",
+                &gctimes,
+            )
+        });
+        let counts = counts(trial.memory, trial.allocs, &what)?;
+        let mut ms = Vec::with_capacity(4);
+        ms.push(time);
+        ms.extend(gc);
+        ms.extend(counts);
+        self.push(id, ms);
+        Ok(())
+    }
+
+    fn estimate(&mut self, e: Estimate) -> std::result::Result<(), String> {
+        let id = self.names.id();
+        let what = |f: &str| format!("`{id}`: {f}");
+        let time = check_value(e.time, || what("time"), true)?;
+        let mut ms = Vec::with_capacity(4);
+        ms.push(
+            Measurement::new(Metric::Time, Direction::LowerIsBetter, "ns", time)
+                .with_estimator(Estimator::Value),
+        );
+        if let Some(gc) = e.gctime {
+            let gc = check_value(Some(gc), || what("gctime"), true)?;
+            ms.push(
+                Measurement::new(
+                    Metric::Custom("gctime".into()),
+                    Direction::LowerIsBetter,
+                    "ns",
+                    gc,
+                )
+                .with_estimator(Estimator::Value),
+            );
+        }
+        ms.extend(counts(e.memory, e.allocs, &what)?);
+        self.push(id, ms);
+        Ok(())
+    }
+
+    fn push(&mut self, id: String, measurements: Vec<Measurement>) {
         self.benchmarks.push(Benchmark {
             id,
             group: None,
-            measurements: measurements.into_iter().collect(),
+            measurements,
         });
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Object<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Object<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[type name, fields]")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        use serde::de::Error as _;
+        let walk = self.0;
+        let Some(kind) = seq.next_element::<std::borrow::Cow<'de, str>>()? else {
+            return Err(A::Error::invalid_length(0, &"[type name, fields]"));
+        };
+        let missing = || A::Error::invalid_length(1, &"[type name, fields]");
+        let not_a = |walk: &mut Walk, what: &str, e: A::Error| {
+            let place = walk.names.place();
+            walk.fail::<A::Error>(|| format!("{place}: not a {what} ({e})"))
+        };
+        match kind.trim_start_matches("BenchmarkTools.") {
+            "BenchmarkGroup" => match seq.next_element_seed(GroupFields(&mut *walk)) {
+                Ok(Some(())) => Ok(()),
+                Ok(None) => Err(missing()),
+                Err(e) => Err(not_a(walk, "BenchmarkGroup", e)),
+            },
+            "Trial" => match seq.next_element::<Trial>() {
+                Ok(Some(trial)) => walk.trial(trial).map_err(|m| walk.fail(|| m)),
+                Ok(None) => Err(missing()),
+                Err(e) => Err(not_a(walk, "Trial", e)),
+            },
+            "TrialEstimate" => match seq.next_element::<Estimate>() {
+                Ok(Some(e)) => walk.estimate(e).map_err(|m| walk.fail(|| m)),
+                Ok(None) => Err(missing()),
+                Err(e) => Err(not_a(walk, "TrialEstimate", e)),
+            },
+            // Parameters, TagFilter, TrialRatio, TrialJudgement: not measurements.
+            other => {
+                seq.next_element::<serde::de::IgnoredAny>()?
+                    .ok_or_else(missing)?;
+                let place = walk.names.place();
+                walk.skipped.push(format!("{place} ({other})"));
+                Ok(())
+            }
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for GroupFields<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for GroupFields<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a BenchmarkGroup's fields")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        let mut data = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "data" && !data {
+                map.next_value_seed(Members(&mut *self.0))?;
+                data = true;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        if data {
+            Ok(())
+        } else {
+            Err(serde::de::Error::missing_field("data"))
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Members<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Members<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map of names to groups or results")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        let walk = self.0;
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let (len, depth) = (walk.names.joined.len(), walk.names.depth);
+            walk.names.push(&name);
+            let member = map.next_value_seed(Object(&mut *walk));
+            walk.names.truncate(len, depth);
+            member?;
+        }
+        Ok(())
     }
 }
 
@@ -225,10 +377,10 @@ fn counts(
     memory: Option<f64>,
     allocs: Option<f64>,
     what: &dyn Fn(&str) -> String,
-) -> std::result::Result<Vec<Measurement>, String> {
+) -> std::result::Result<[Measurement; 2], String> {
     let memory = check_value(memory, || what("memory"), true)?;
     let allocs = check_value(allocs, || what("allocs"), true)?;
-    Ok(vec![
+    Ok([
         Measurement::new(Metric::Memory, Direction::LowerIsBetter, "B", memory)
             .with_estimator(Estimator::Value)
             .deterministic(),
@@ -323,5 +475,29 @@ mod tests {
             .expect("parses")
             .run;
         assert_eq!(crate::ingest::ids(&run), ["#1", "#2"]);
+        // Each shape that is wrong is named where it is.
+        let doc = |objects: &str| format!(r#"[{{"BenchmarkTools": "1"}}, [{objects}]]"#);
+        let member_cut = doc(r#"["BenchmarkGroup", {"data": {"a": ["Trial"]}}]"#);
+        let e = err(&member_cut);
+        assert!(
+            e.contains("the top level: not a BenchmarkGroup (invalid length 1"),
+            "{e}"
+        );
+        let no_data = doc(r#"["BenchmarkGroup", {"data": {"g": ["BenchmarkGroup", {}]}}]"#);
+        let e = err(&no_data);
+        assert!(
+            e.contains("`g`: not a BenchmarkGroup (missing field `data`"),
+            "{e}"
+        );
+        let e = err(&doc(r#"{"Trial": {}}"#));
+        assert!(
+            e.contains("the top level: not a [type, fields] pair"),
+            "{e}"
+        );
+        let deep = doc(
+            r#"["BenchmarkGroup", {"data": {"g": ["BenchmarkGroup", {"data": {
+            "x": ["TrialEstimate", {"time": -1, "memory": 0, "allocs": 0}]}}]}}]"#,
+        );
+        assert!(err(&deep).contains("`g/x`: time is negative"));
     }
 }
