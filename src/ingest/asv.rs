@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::json::{Entries, check_value, parse_borrowed};
+use super::json::{Entries, check_value, parse_borrowed, without_nan};
 use super::{Loaded, robust_summary};
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
@@ -35,12 +35,135 @@ const NS_PER_S: f64 = 1e9;
 /// The interquartile range of a normal distribution, in standard deviations.
 const IQR_TO_SIGMA: f64 = 1.348_979_500_392_163_5;
 
+/// The file's layout, for the messages of a file that is not valid JSON or not an object.
 #[derive(Debug, Deserialize)]
+#[allow(dead_code)]
 struct AsvFile<'a> {
     #[serde(borrow)]
     results: Entries<&'a RawValue>,
     #[serde(default)]
     result_columns: Option<Vec<String>>,
+}
+
+/// The file as read in one pass: each benchmark's row is read as the file goes when
+/// `result_columns` comes before `results` (as asv writes it), else kept raw until the
+/// layout is known.
+struct Rows<'a> {
+    result_columns: Option<Vec<String>>,
+    rows: Vec<(String, Row<'a>)>,
+}
+
+/// A benchmark's results: read, or raw.
+enum Row<'a> {
+    Read(Series),
+    Raw(&'a RawValue),
+}
+
+/// Reads the file's object; a row that is wrong leaves its message in `failed`.
+struct FileSeed<'f> {
+    failed: &'f std::cell::RefCell<Option<String>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FileSeed<'_> {
+    type Value = Rows<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Rows<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FileSeed<'_> {
+    type Value = Rows<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an asv result file")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Rows<'de>, A::Error> {
+        use serde::de::Error as _;
+        let mut result_columns: Option<Vec<String>> = None;
+        let mut columns_seen = false;
+        let mut rows = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "result_columns" if !columns_seen => {
+                    result_columns = map.next_value()?;
+                    columns_seen = true;
+                }
+                "results" if rows.is_none() => {
+                    rows = Some(match result_columns.as_deref() {
+                        Some(names) => map.next_value_seed(ReadRows {
+                            columns: &Columns::of(names),
+                            failed: self.failed,
+                        })?,
+                        None => map
+                            .next_value::<Entries<&'de RawValue>>()?
+                            .0
+                            .into_iter()
+                            .map(|(name, raw)| (name, Row::Raw(raw)))
+                            .collect(),
+                    });
+                }
+                "result_columns" => return Err(A::Error::duplicate_field("result_columns")),
+                "results" => return Err(A::Error::duplicate_field("results")),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Rows {
+            result_columns,
+            rows: rows.ok_or_else(|| A::Error::missing_field("results"))?,
+        })
+    }
+}
+
+/// `results` read row by row in the layout `columns` gives.
+struct ReadRows<'c> {
+    columns: &'c Columns,
+    failed: &'c std::cell::RefCell<Option<String>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for ReadRows<'_> {
+    type Value = Vec<(String, Row<'de>)>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ReadRows<'_> {
+    type Value = Vec<(String, Row<'de>)>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map of benchmark names to rows")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut rows = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(name) = map.next_key::<String>()? {
+            let cell = std::cell::RefCell::new(None);
+            let row = RowSeed {
+                columns: self.columns,
+                failed: &cell,
+            };
+            match map.next_value_seed(row) {
+                Ok(series) => rows.push((name, Row::Read(series))),
+                Err(e) => {
+                    let what = cell.take().unwrap_or_else(|| format!("not a row ({e})"));
+                    *self.failed.borrow_mut() = Some(format!("`results.{name}`: {what}"));
+                    return Err(e);
+                }
+            }
+        }
+        Ok(rows)
+    }
 }
 
 /// Version 1's entry for one benchmark.
@@ -169,12 +292,12 @@ impl<'de> Deserialize<'de> for Numbers {
 
 /// Reads a version 2 row in one pass, each cell bench-bot reads straight into its
 /// place and the others skipped. A cell that is wrong leaves its message in `failed`.
-struct Row<'a> {
+struct RowSeed<'a> {
     columns: &'a Columns,
     failed: &'a std::cell::RefCell<Option<String>>,
 }
 
-impl<'de> serde::de::DeserializeSeed<'de> for Row<'_> {
+impl<'de> serde::de::DeserializeSeed<'de> for RowSeed<'_> {
     type Value = Series;
     fn deserialize<D: serde::Deserializer<'de>>(
         self,
@@ -184,7 +307,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for Row<'_> {
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for Row<'_> {
+impl<'de> serde::de::Visitor<'de> for RowSeed<'_> {
     type Value = Series;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a list of cells in the order of `result_columns`")
@@ -242,7 +365,7 @@ impl<'de> serde::de::Visitor<'de> for Row<'_> {
 
 fn v2_series(columns: &Columns, raw: &RawValue) -> std::result::Result<Series, String> {
     let failed = std::cell::RefCell::new(None);
-    let row = Row {
+    let row = RowSeed {
         columns,
         failed: &failed,
     };
@@ -290,41 +413,81 @@ fn combinations(name: &str, params: &[Vec<String>]) -> Vec<String> {
     if params.is_empty() {
         return vec![name.to_string()];
     }
-    let mut rows: Vec<Vec<&str>> = vec![Vec::new()];
-    for values in params {
-        rows = rows
-            .iter()
-            .flat_map(|row| {
-                values.iter().map(move |v| {
-                    let mut r = row.clone();
-                    r.push(v.as_str());
-                    r
-                })
-            })
-            .collect();
+    // Counting through the product in mixed radix, the last parameter fastest.
+    let total: usize = params.iter().map(Vec::len).product();
+    let mut ids = Vec::with_capacity(total);
+    let mut digits = vec![0; params.len()];
+    for _ in 0..total {
+        let mut id = String::with_capacity(name.len() + 2 + 8 * params.len());
+        id.push_str(name);
+        id.push('(');
+        for (k, values) in params.iter().enumerate() {
+            if k > 0 {
+                id.push_str(", ");
+            }
+            id.push_str(&values[digits[k]]);
+        }
+        id.push(')');
+        ids.push(id);
+        for k in (0..params.len()).rev() {
+            digits[k] += 1;
+            if digits[k] < params[k].len() {
+                break;
+            }
+            digits[k] = 0;
+        }
     }
-    rows.iter()
-        .map(|r| format!("{name}({})", r.join(", ")))
-        .collect()
+    ids
 }
 
 /// Parses an asv result file.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
-    let mut rewritten = None;
-    let file: AsvFile<'_> = parse_borrowed(path, FORMAT, bytes, &mut rewritten)?;
     let invalid = |msg: String| Error::input(path, Some(FORMAT), msg);
-    let mut benchmarks: Vec<Benchmark> = Vec::new();
+    let mut rewritten = None;
+    let doc = without_nan(bytes, &mut rewritten);
+    let failed = std::cell::RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(doc);
+    let file = serde::de::DeserializeSeed::deserialize(FileSeed { failed: &failed }, &mut de)
+        .and_then(|file| de.end().map(|()| file));
+    let Rows {
+        result_columns,
+        rows,
+    } = match file {
+        Ok(file) => file,
+        Err(e) => {
+            if let Some(what) = failed.take() {
+                return Err(invalid(what));
+            }
+            // Not valid JSON, or not an object: said with the place, as the other formats say it.
+            let mut again = None;
+            return Err(
+                parse_borrowed::<AsvFile<'_>>(path, FORMAT, bytes, &mut again)
+                    .err()
+                    .unwrap_or_else(|| invalid(super::json::reason(&e))),
+            );
+        }
+    };
     let mut warnings = Vec::new();
-    let results = &file.results.0;
-    let columns = file.result_columns.as_deref().map(Columns::of);
-    if let Some((_, repeat)) = super::unique::first_repeat(results.len(), |i| &results[i].0) {
-        let name = &results[repeat].0;
+    let columns = result_columns.as_deref().map(Columns::of);
+    if let Some((_, repeat)) = super::unique::first_repeat(rows.len(), |i| &rows[i].0) {
+        let name = &rows[repeat].0;
         return Err(invalid(format!("`results`: benchmark `{name}` twice")));
     }
-    for (name, raw) in results {
-        let series = match &columns {
-            Some(columns) => v2_series(columns, raw),
-            None => v1_series(raw),
+    // Rows read whole say how many benchmarks they hold.
+    let known: usize = rows
+        .iter()
+        .map(|(_, row)| match row {
+            Row::Read(series) => series.results.len(),
+            Row::Raw(_) => 1,
+        })
+        .sum();
+    let mut benchmarks: Vec<Benchmark> = Vec::with_capacity(known);
+    for (name, row) in rows {
+        let name = name.as_str();
+        let mut series = match (row, &columns) {
+            (Row::Read(series), _) => Ok(series),
+            (Row::Raw(raw), Some(columns)) => v2_series(columns, raw),
+            (Row::Raw(raw), None) => v1_series(raw),
         }
         .map_err(|e| invalid(format!("`results.{name}`: {e}")))?;
         let Some(kind) = kind(name) else {
@@ -356,15 +519,17 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             let value = check_value(Some(value), || what("result"), true).map_err(invalid)?;
             let m = match kind {
                 Kind::Time => {
+                    // Each combination's samples are taken, not copied: in ns, in place.
                     let samples = series
                         .samples
-                        .get(i)
-                        .and_then(Option::as_ref)
+                        .get_mut(i)
+                        .and_then(Option::take)
                         .map(|s| {
-                            s.iter()
-                                .enumerate()
-                                .map(|(j, v)| {
-                                    check_value(*v, || what(&format!("samples[{j}]")), true)
+                            let mut j = 0;
+                            s.into_iter()
+                                .map(|v| {
+                                    j += 1;
+                                    check_value(v, || what(&format!("samples[{}]", j - 1)), true)
                                         .map(|v| v * NS_PER_S)
                                 })
                                 .collect::<std::result::Result<Vec<f64>, String>>()
@@ -502,6 +667,26 @@ mod tests {
             assert_eq!((join.unit.as_str(), join.n), ("ns", Some(10)), "{rel}");
             assert_eq!(join.samples.as_ref().map(Vec::len), Some(10));
         }
+    }
+
+    #[test]
+    fn results_before_their_columns_read_the_same() {
+        let (p, bytes) = fixture("fixtures/asv/v2/baseline.json");
+        let doc = raw("fixtures/asv/v2/baseline.json");
+        let reordered = format!(
+            r#"{{"results": {}, "version": 2, "result_columns": {}}}"#,
+            doc["results"], doc["result_columns"]
+        );
+        // (`doc` holds its keys sorted: the benchmarks are compared in the order of their ids.)
+        let mut first = parse(&p, &bytes).expect("parses").run;
+        let mut later = parse(&p, reordered.as_bytes()).expect("parses").run;
+        first.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
+        later.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(
+            serde_json::to_value(&first.benchmarks).expect("json"),
+            serde_json::to_value(&later.benchmarks).expect("json")
+        );
+        assert!(!first.benchmarks.is_empty());
     }
 
     #[test]

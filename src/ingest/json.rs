@@ -40,11 +40,7 @@ pub fn parse_borrowed<'a, T: Deserialize<'a>>(
     bytes: &'a [u8],
     rewritten: &'a mut Option<Vec<u8>>,
 ) -> Result<T> {
-    let special = |token: &[u8]| memchr::memmem::find(bytes, token).is_some();
-    if special(b"NaN") || special(b"Infinity") {
-        *rewritten = nan_to_null(bytes);
-    }
-    let doc: &'a [u8] = rewritten.as_deref().unwrap_or(bytes);
+    let doc = without_nan(bytes, rewritten);
     serde_json::from_slice(doc).map_err(|_| {
         // The slow path: parse again with the path of the failing field.
         let de = &mut serde_json::Deserializer::from_slice(doc);
@@ -53,6 +49,16 @@ pub fn parse_borrowed<'a, T: Deserialize<'a>>(
             Err(e) => Error::input(path, Some(format), describe(&e)),
         }
     })
+}
+
+/// The bytes to parse: `bytes`, or when they hold Python's `NaN` or `Infinity` tokens,
+/// their rewrite with `null` in `rewritten`.
+pub fn without_nan<'a>(bytes: &'a [u8], rewritten: &'a mut Option<Vec<u8>>) -> &'a [u8] {
+    let special = |token: &[u8]| memchr::memmem::find(bytes, token).is_some();
+    if special(b"NaN") || special(b"Infinity") {
+        *rewritten = nan_to_null(bytes);
+    }
+    rewritten.as_deref().unwrap_or(bytes)
 }
 
 fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
