@@ -158,7 +158,9 @@ pub fn history_rule(
         Prediction::Student if n >= 2.0 => student_threshold(gate_sigma, n - 1.0),
         _ => gate_sigma,
     };
-    let detectable_pct = (centre != 0.0).then(|| needed * widen * sigma / centre.abs() * 100.0);
+    let detectable_pct = (centre != 0.0)
+        .then(|| needed * widen * sigma / centre.abs() * 100.0)
+        .filter(|d| d.is_finite());
     Comparison {
         centre,
         spread: Some(sigma),
@@ -358,11 +360,13 @@ pub fn compare_runs(
     } else {
         gate_sigma
     };
+    // A spread so wide that the detectable change overflows says nothing: none is given.
     out.detectable_pct = if log_scale {
         Some(((needed * se).exp() - 1.0) * 100.0)
     } else {
         (scale != 0.0).then(|| needed * se / scale * 100.0)
-    };
+    }
+    .filter(|d| d.is_finite());
     out
 }
 
@@ -395,6 +399,26 @@ mod tests {
         assert!(small.z.expect("z") < 1.0);
         let detectable = small.detectable_pct.expect("detectable");
         assert!((300.0..600.0).contains(&detectable), "{detectable}");
+    }
+
+    #[test]
+    fn a_spread_too_wide_to_detect_anything_gives_no_detectable_change() {
+        use crate::model::{Direction, Measurement, Metric};
+        // benchmark.js's `±7777777777777771.68%`: a spread 10¹⁶ times the value.
+        let rate = |v: f64| {
+            Measurement::new(Metric::Throughput, Direction::HigherIsBetter, "ops/s", v)
+                .with_spread(Some(v * 1.8e16), Some(20))
+        };
+        let c = super::compare_runs(
+            &rate(254_291.0),
+            &rate(381_436.5),
+            Direction::HigherIsBetter,
+            3.0,
+            5.0,
+            5.0,
+        );
+        assert_eq!(c.detectable_pct, None);
+        assert!(c.z.is_some_and(f64::is_finite) && c.p_value.is_some_and(f64::is_finite));
     }
 
     /// 30 runs alternating between 100 and 150 in stretches of five.
