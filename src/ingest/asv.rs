@@ -316,7 +316,7 @@ impl<'de> serde::de::Visitor<'de> for RowSeed<'_> {
         self,
         mut seq: A,
     ) -> std::result::Result<Series, A::Error> {
-        use serde::de::{Error as _, IgnoredAny};
+        use serde::de::IgnoredAny;
         let mut series = Series {
             results: vec![None],
             ..Series::default()
@@ -324,7 +324,7 @@ impl<'de> serde::de::Visitor<'de> for RowSeed<'_> {
         let c = self.columns;
         let failed = |name: &str, e: A::Error| {
             *self.failed.borrow_mut() = Some(format!("`{name}`: {e}"));
-            A::Error::custom(name)
+            e
         };
         let mut i = 0;
         loop {
@@ -455,7 +455,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     } = match file {
         Ok(file) => file,
         Err(e) => {
-            if let Some(what) = failed.take() {
+            // A row of the wrong shape is named with its column; a file cut short or not
+            // JSON is said as for any JSON format.
+            if e.is_data()
+                && let Some(what) = failed.take()
+            {
                 return Err(invalid(what));
             }
             // Not valid JSON, or not an object: said with the place, as the other formats say it.
