@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::json::{Entries, check_value, parse_borrowed, without_nan};
+use super::json::{Entries, check_value, located, without_nan};
 use super::{Loaded, robust_summary};
 use crate::error::{Error, Result};
 use crate::model::{Benchmark, Direction, Estimator, Measurement, Metric};
@@ -156,7 +156,7 @@ impl<'de> serde::de::Visitor<'de> for ReadRows<'_> {
             match map.next_value_seed(row) {
                 Ok(series) => rows.push((name, Row::Read(series))),
                 Err(e) => {
-                    let what = cell.take().unwrap_or_else(|| format!("not a row ({e})"));
+                    let what = row_failure(&cell, &e);
                     *self.failed.borrow_mut() = Some(format!("`results.{name}`: {what}"));
                     return Err(e);
                 }
@@ -363,6 +363,12 @@ impl<'de> serde::de::Visitor<'de> for RowSeed<'_> {
     }
 }
 
+/// What is wrong with a row that did not read: its cell's message, else that it is not
+/// a row at all.
+fn row_failure(failed: &std::cell::RefCell<Option<String>>, e: impl std::fmt::Display) -> String {
+    failed.take().unwrap_or_else(|| format!("not a row ({e})"))
+}
+
 fn v2_series(columns: &Columns, raw: &RawValue) -> std::result::Result<Series, String> {
     let failed = std::cell::RefCell::new(None);
     let row = RowSeed {
@@ -372,7 +378,7 @@ fn v2_series(columns: &Columns, raw: &RawValue) -> std::result::Result<Series, S
     let mut de = serde_json::Deserializer::from_str(raw.get());
     serde::de::DeserializeSeed::deserialize(row, &mut de)
         .and_then(|series| de.end().map(|()| series))
-        .map_err(|e| failed.take().unwrap_or_else(|| format!("not a row ({e})")))
+        .map_err(|e| row_failure(&failed, e))
 }
 
 fn v1_series(raw: &RawValue) -> std::result::Result<Series, String> {
@@ -463,12 +469,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
                 return Err(invalid(what));
             }
             // Not valid JSON, or not an object: said with the place, as the other formats say it.
-            let mut again = None;
-            return Err(
-                parse_borrowed::<AsvFile<'_>>(path, FORMAT, bytes, &mut again)
-                    .err()
-                    .unwrap_or_else(|| invalid(super::json::reason(&e))),
-            );
+            return Err(located::<AsvFile<'_>>(path, FORMAT, doc)
+                .err()
+                .unwrap_or_else(|| invalid(super::json::reason(&e))));
         }
     };
     let mut warnings = Vec::new();

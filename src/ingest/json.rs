@@ -20,15 +20,21 @@ pub fn parse<T: DeserializeOwned>(path: &Path, format: &'static str, bytes: &[u8
             } else {
                 None
             };
-            let doc = retry.as_deref().unwrap_or(bytes);
-            // The slow path: parse again with the path of the failing field.
-            let de = &mut serde_json::Deserializer::from_slice(doc);
-            match serde_path_to_error::deserialize::<_, T>(de) {
-                Ok(v) => Ok(v),
-                Err(e) => Err(Error::input(path, Some(format), describe(&e))),
-            }
+            located(path, format, retry.as_deref().unwrap_or(bytes))
         }
     }
+}
+
+/// The slow path of a parse that failed: parses `doc` again, following the path to the
+/// field, so that the error names where the document is wrong.
+pub fn located<'a, T: Deserialize<'a>>(
+    path: &Path,
+    format: &'static str,
+    doc: &'a [u8],
+) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_slice(doc);
+    serde_path_to_error::deserialize::<_, T>(de)
+        .map_err(|e| Error::input(path, Some(format), describe(&e)))
 }
 
 /// Parses `bytes` as a `T` that borrows from them (raw values are not copied). Python's
@@ -41,14 +47,7 @@ pub fn parse_borrowed<'a, T: Deserialize<'a>>(
     rewritten: &'a mut Option<Vec<u8>>,
 ) -> Result<T> {
     let doc = without_nan(bytes, rewritten);
-    serde_json::from_slice(doc).map_err(|_| {
-        // The slow path: parse again with the path of the failing field.
-        let de = &mut serde_json::Deserializer::from_slice(doc);
-        match serde_path_to_error::deserialize::<_, T>(de) {
-            Ok(_) => Error::input(path, Some(format), "not valid JSON"),
-            Err(e) => Error::input(path, Some(format), describe(&e)),
-        }
-    })
+    serde_json::from_slice(doc).or_else(|_| located(path, format, doc))
 }
 
 /// The bytes to parse: `bytes`, or when they hold Python's `NaN` or `Infinity` tokens,
