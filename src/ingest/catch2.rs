@@ -216,10 +216,7 @@ fn head_line(line: &str) -> Option<(&str, u64)> {
 
 /// The console reporter's tables.
 fn console(text: &str) -> std::result::Result<Vec<Result2>, String> {
-    // Sized once: grown line by line, the list was copied at every doubling, into fresh
-    // memory each time.
-    let mut lines: Vec<&str> =
-        Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    let mut lines: Vec<&str> = Vec::with_capacity(super::lines_at_most(text));
     lines.extend(text.lines());
     let mut out = Vec::new();
     let mut test_case = String::new();

@@ -49,10 +49,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     };
     // The result lines, each with its package: the number of that package among those
     // named so far (0 before any `pkg:` line), its name at `packages[number - 1]`.
-    // At most a result per line: sized once, the list never moves (what is not used of
-    // it is never touched).
-    let mut lines: Vec<ResultLine<'_>> =
-        Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    // At most a result per line.
+    let mut lines: Vec<ResultLine<'_>> = Vec::with_capacity(super::lines_at_most(&text));
     let mut packages: Vec<String> = Vec::new();
     let mut numbers: rustc_hash::FxHashMap<String, usize> = Default::default();
     let mut pkg_number = 0;

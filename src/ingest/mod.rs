@@ -285,6 +285,13 @@ pub(crate) fn fixture(rel: &str) -> (std::path::PathBuf, Vec<u8>) {
     (p, bytes)
 }
 
+/// The number of lines in `text`, at most: what a list of its lines is sized to once. Grown
+/// line by line, such a list is copied at every doubling, into fresh memory each time;
+/// sized once, the part a file does not use is never touched.
+pub(crate) fn lines_at_most(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1
+}
+
 /// One measurement from a run's own samples (at least two), as bench-bot compares them
 /// for every format that exports its samples: the median, 1.4826 × MAD as the spread,
 /// the sample count as n.
