@@ -40,10 +40,10 @@ pub struct Comparison {
 /// of freedom. The inverse CDF is iterative and the same few (sigma, n) pairs come back
 /// for every benchmark, so results are remembered.
 fn student_threshold(sigma: f64, df: f64) -> f64 {
+    use rustc_hash::FxHashMap as HashMap;
     use std::cell::RefCell;
-    use std::collections::HashMap;
     thread_local! {
-        static CACHE: RefCell<HashMap<(u64, u64), f64>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<(u64, u64), f64>> = RefCell::new(HashMap::default());
     }
     let key = (sigma.to_bits(), df.to_bits());
     CACHE.with(|c| {

@@ -13,7 +13,9 @@
 //! (Past 400 lines with its tests, which build drifting rounds: one rule, read top to
 //! bottom.)
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{rows, summary, tiers};
 use crate::config::{Config, TierName};

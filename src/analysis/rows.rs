@@ -2,7 +2,7 @@
 //! run (compared, or new), one per metric the newest baseline run has and this run
 //! lacks (missing), and the multiple-comparison adjustment across them.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::compare::{compare_history, compare_runs};
 use crate::config::{Config, Correction, TierName, Tiers};

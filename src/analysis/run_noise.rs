@@ -34,7 +34,7 @@ pub fn estimate(current: &Run, window: &[Run], config: &Config) -> Option<RunNoi
     if !config.suite_noise {
         return Some(assumed);
     }
-    let index: std::collections::HashMap<&str, f64> = base
+    let index: rustc_hash::FxHashMap<&str, f64> = base
         .benchmarks
         .iter()
         .filter_map(|b| time_value(b).map(|v| (b.id.as_str(), v)))

@@ -77,8 +77,8 @@ pub(super) fn summarize(results: &[ResultRow], ignored: usize) -> Summary {
         (Status::Noisy, _) => 4,
         _ => 5,
     };
-    let mut by_id: std::collections::HashMap<&str, (Option<u8>, bool, bool)> =
-        std::collections::HashMap::new();
+    let mut by_id: rustc_hash::FxHashMap<&str, (Option<u8>, bool, bool)> =
+        rustc_hash::FxHashMap::default();
     for r in results {
         let e = by_id.entry(r.id.as_str()).or_insert((None, false, false));
         if r.baseline.is_some() && r.current.is_some() {

@@ -1,7 +1,7 @@
 //! One benchmark's metric over the runs, its levels, and whether it alternates between
 //! two of them.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::detect::{Settings, Split};
 use crate::config::Config;
@@ -34,7 +34,7 @@ pub struct Series {
 /// with it. Ignored benchmarks and values that are not positive and finite too.
 pub fn series_of(runs: &[Run], config: &Config) -> Vec<Series> {
     // Keys borrowed from the runs: one lookup per value, no string copied for it.
-    let mut index: HashMap<(&str, &Metric), usize> = HashMap::new();
+    let mut index: HashMap<(&str, &Metric), usize> = HashMap::default();
     let mut out: Vec<Series> = Vec::new();
     for (r, run) in runs.iter().enumerate() {
         for b in &run.benchmarks {
