@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde::Deserialize;
 
@@ -127,44 +128,61 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
 
 /// The document with its samples read by the fast path, or `None` when that path is
 /// not sure of it (the caller's full parse then says what is wrong, if anything).
+///
+/// The arrays are read in chunks that the threads claim one at a time. This thread
+/// parses the rest of the document and then claims chunks; a second thread joins when
+/// the file is large and a core is spare, at the start or as soon as one frees up (in
+/// `analyze` the two files are read side by side, and the one that finishes first
+/// leaves its core to the other).
 fn fast(bytes: &[u8]) -> Option<PFile> {
     let split = pytest_samples::split(bytes)?;
+    let chunks = pytest_samples::chunks(&split.arrays, CHUNK_BYTES);
     let data_bytes: usize = split.arrays.iter().map(|(_, r)| r.len()).sum();
-    // This thread parses the rest of the document and then the first arrays; a second
-    // thread, when the file is large and a core is spare, takes the arrays past the half
-    // of the work.
-    let half = (data_bytes + split.rest.len()) / 2;
-    let mut mine = split.rest.len();
-    let cut = split
-        .arrays
-        .iter()
-        .position(|(_, r)| {
-            mine += r.len();
-            mine > half
-        })
-        .unwrap_or(split.arrays.len());
-    let (first, second) = split.arrays.split_at(cut);
-    let read = |arrays: &[(usize, std::ops::Range<usize>)]| -> Option<Vec<(usize, Vec<f64>)>> {
-        arrays
+    let large = data_bytes >= PARALLEL_FROM;
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    // Claims chunks until none is left: the benchmark index and the samples of each array.
+    let claim = || -> Option<Vec<(usize, Vec<f64>)>> {
+        let chunk = chunks.get(next.fetch_add(1, Ordering::Relaxed))?;
+        if failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let read: Option<Vec<(usize, Vec<f64>)>> = split.arrays[chunk.clone()]
             .iter()
             .map(|(b, r)| Some((*b, pytest_samples::parse_numbers(&bytes[r.clone()])?)))
-            .collect()
+            .collect();
+        if read.is_none() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        read
     };
-    let parallel =
-        data_bytes >= PARALLEL_FROM && !second.is_empty() && pytest_samples::Reading::core_spare();
-    let (file, a, b) = std::thread::scope(|scope| {
-        let other = parallel.then(|| scope.spawn(|| read(second)));
+    let drain = || std::iter::from_fn(&claim).flatten().collect::<Vec<_>>();
+    let spare = || large && pytest_samples::Reading::core_spare();
+    let (file, mine, helped) = std::thread::scope(|scope| {
+        let mut helper = spare().then(|| scope.spawn(drain));
         let file = serde_json::from_slice::<PFile>(&split.rest).ok();
-        let a = file.as_ref().and_then(|_| read(first));
-        let b = match other {
-            Some(handle) => handle.join().ok().flatten(),
-            None => a.as_ref().and_then(|_| read(second)),
+        if file.is_none() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        let mut mine = Vec::with_capacity(split.arrays.len());
+        while let Some(read) = claim() {
+            mine.extend(read);
+            if helper.is_none() && next.load(Ordering::Relaxed) + 1 < chunks.len() && spare() {
+                helper = Some(scope.spawn(drain));
+            }
+        }
+        let helped = match helper {
+            Some(handle) => handle.join().ok(),
+            None => Some(Vec::new()),
         };
-        (file, a, b)
+        (file, mine, helped)
     });
+    if failed.into_inner() {
+        return None;
+    }
     let mut file = file?;
     let benchmarks = file.benchmarks.as_mut()?;
-    for (i, values) in a?.into_iter().chain(b?) {
+    for (i, values) in mine.into_iter().chain(helped?) {
         let stats = &mut benchmarks.get_mut(i)?.stats;
         match &mut stats.data {
             Some(s) if s.values.is_empty() && s.first_bad.is_none() => s.values = values,
@@ -177,6 +195,10 @@ fn fast(bytes: &[u8]) -> Option<PFile> {
 /// Sample bytes below which one thread reads them all (a thread costs more than it
 /// saves on a small file).
 const PARALLEL_FROM: usize = 4 << 20;
+
+/// The sample bytes of a chunk of arrays claimed at once: small enough that the second
+/// thread still finds work when it joins late, large enough that claiming is rare.
+const CHUNK_BYTES: usize = 256 << 10;
 
 /// The benchmarks and run metadata of a parsed document.
 fn from_file(path: &Path, file: PFile) -> Result<Loaded> {
@@ -405,6 +427,64 @@ mod tests {
         assert!(fast(&bytes).is_none());
         let bad = br#"{"benchmarks": [{"name": "t", "stats": {"mean": 1.0, "data": [1.0, NaN]}}]}"#;
         assert!(fast(bad).is_none());
+    }
+
+    /// A document past `PARALLEL_FROM`: the fixture's benchmarks copied under new names,
+    /// each copy's samples scaled by its number.
+    fn large_document() -> Vec<u8> {
+        let (_, bytes) = fixture("fixtures/pytest/baseline.json");
+        let mut doc: serde_json::Value = serde_json::from_slice(&bytes).expect("fixture");
+        let one = doc["benchmarks"].as_array().expect("benchmarks").clone();
+        let mut all = Vec::new();
+        for copy in 0..40 {
+            for b in &one {
+                let mut b = b.clone();
+                for key in ["name", "fullname"] {
+                    let name = format!("{}[{copy}]", b[key].as_str().expect("name"));
+                    b[key] = name.into();
+                }
+                // Each copy's samples its own, so that samples given to the wrong copy show.
+                for v in b["stats"]["data"].as_array_mut().expect("samples") {
+                    *v = (v.as_f64().expect("a number") * f64::from(copy + 1)).into();
+                }
+                all.push(b);
+            }
+        }
+        doc["benchmarks"] = all.into();
+        serde_json::to_vec_pretty(&doc).expect("JSON")
+    }
+
+    #[test]
+    fn a_large_file_read_in_chunks_gives_every_benchmark_its_own_samples() {
+        let bytes = large_document();
+        let split = pytest_samples::split(&bytes).expect("splits");
+        let data: usize = split.arrays.iter().map(|(_, r)| r.len()).sum();
+        assert!(data >= PARALLEL_FROM, "{data} sample bytes");
+        let chunks = pytest_samples::chunks(&split.arrays, CHUNK_BYTES);
+        assert!(chunks.len() > 2, "{} chunks", chunks.len());
+        let p = Path::new("large.json");
+        let quick = from_file(p, fast(&bytes).expect("the fast path takes it")).expect("fast");
+        let full = from_file(p, parse_json(p, FORMAT, &bytes).expect("full")).expect("full");
+        assert_eq!(quick.run.benchmarks.len(), full.run.benchmarks.len());
+        for (a, b) in quick.run.benchmarks.iter().zip(&full.run.benchmarks) {
+            assert_eq!(a.id, b.id);
+            let (sa, sb) = (&a.measurements[0].samples, &b.measurements[0].samples);
+            let (sa, sb) = (sa.as_ref().expect("samples"), sb.as_ref().expect("samples"));
+            assert_eq!(sa.len(), sb.len(), "{}", a.id);
+            for (x, y) in sa.iter().zip(sb) {
+                assert!(
+                    (x - y).abs() <= 4.0 * f64::EPSILON * y.abs(),
+                    "{} {x} {y}",
+                    a.id
+                );
+            }
+        }
+        // A sample the fast path cannot vouch for in the last chunk: the whole file
+        // goes to the full parse, whichever thread read that chunk.
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        let last = text.rfind("\"data\": [").expect("an array") + "\"data\": [".len();
+        let bad = format!("{}-1.0, {}", &text[..last], &text[last..]);
+        assert!(fast(bad.as_bytes()).is_none());
     }
 
     #[test]

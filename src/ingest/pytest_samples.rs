@@ -11,6 +11,7 @@
 //! either way.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A document with its sample arrays taken out.
@@ -193,6 +194,24 @@ fn is_json_number(token: &[u8]) -> bool {
     }
 }
 
+/// The arrays cut into runs of consecutive arrays of at least `bytes` sample bytes each
+/// (the last may hold less): the units the reading threads claim.
+pub(super) fn chunks(arrays: &[(usize, Range<usize>)], bytes: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut held) = (0, 0);
+    for (i, (_, r)) in arrays.iter().enumerate() {
+        held += r.len();
+        if held >= bytes {
+            out.push(start..i + 1);
+            (start, held) = (i + 1, 0);
+        }
+    }
+    if start < arrays.len() {
+        out.push(start..arrays.len());
+    }
+    out
+}
+
 /// The pytest-benchmark files being read at once (`analyze` reads the baseline and the
 /// current run side by side): a file's samples take a second thread only while a core
 /// is spare. Two files on two cores each with a helper thread ran 5 % slower than
@@ -208,8 +227,12 @@ impl Reading {
         Reading
     }
 
+    /// Whether fewer files are being read than there are cores (asked after every chunk,
+    /// so the count of cores, which reads the cgroup's files, is asked once).
     pub(super) fn core_spare() -> bool {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        static CORES: OnceLock<usize> = OnceLock::new();
+        let cores =
+            *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
         READING.load(Ordering::Relaxed) < cores
     }
 }
@@ -256,6 +279,22 @@ mod tests {
         );
         assert_eq!(rest["benchmarks"][0]["stats"]["rounds"], 2);
         assert_eq!(rest["benchmarks"][0]["name"], "a \"data\": [9]");
+    }
+
+    #[test]
+    fn chunks_hold_at_least_their_bytes_and_cover_every_array_once() {
+        let arrays: Vec<(usize, Range<usize>)> = [5, 3, 9, 1, 1, 1, 7]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i, 0..*n))
+            .collect();
+        assert_eq!(chunks(&arrays, 8), vec![0..2, 2..3, 3..7]);
+        assert_eq!(chunks(&arrays, 100), vec![0..7]);
+        assert_eq!(
+            chunks(&arrays, 1),
+            (0..7).map(|i| i..i + 1).collect::<Vec<_>>()
+        );
+        assert_eq!(chunks(&arrays[..0], 8), Vec::<Range<usize>>::new());
     }
 
     #[test]
