@@ -74,7 +74,7 @@ pub fn basis(report: &Report) -> Option<String> {
     if compared().any(|r| r.method == Method::Paired) {
         sentence.push_str(
             "; head against base round by round (the Hodges–Lehmann centre of the \
-             per-round ratios, the exact Wilcoxon signed-rank test)",
+             per-round ratios, the exact Wilcoxon signed-rank and sign tests)",
         );
     }
     if compared().any(|r| r.method == Method::Percentage && !r.deterministic) {
@@ -226,7 +226,7 @@ pub enum Method {
     /// Percentage only: the inputs carry no spread or sample count.
     Percentage,
     /// Same-runner A/B (`bench-bot ab`): the per-round ratios of head to base, their
-    /// Hodges–Lehmann centre and the exact Wilcoxon signed-rank test.
+    /// Hodges–Lehmann centre, and the exact Wilcoxon signed-rank and sign tests.
     Paired,
     /// Not compared (new or missing).
     None,

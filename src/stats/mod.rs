@@ -8,7 +8,7 @@ mod rank_sum;
 mod wilcoxon;
 
 pub use rank_sum::{RankSum, RankSumTest};
-pub use wilcoxon::{SignedRank, hodges_lehmann, signed_rank, signed_rank_min_p};
+pub use wilcoxon::{SignedRank, hodges_lehmann, sign_test, signed_rank, signed_rank_min_p};
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 

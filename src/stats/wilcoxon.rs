@@ -1,5 +1,6 @@
 //! Paired differences: the Wilcoxon signed-rank test with its exact null distribution,
-//! and the Hodges–Lehmann estimate with its exact confidence interval.
+//! the exact sign test, and the Hodges–Lehmann estimate with its exact confidence
+//! interval.
 //!
 //! Exact because `bench-bot ab` has few rounds (3 to 30): the normal approximation is
 //! poor there, and the exact distribution of the signed-rank sum costs a table of at
@@ -103,6 +104,32 @@ pub fn signed_rank_min_p(n: usize) -> f64 {
     0.5f64.powi(n as i32)
 }
 
+/// The sign test of differences `d`, exact: of the n non-zero differences, k are
+/// positive, and under no change K is Binomial(n, ½). Returns (P(K ≥ k), P(K ≤ k)), the
+/// one-sided p-values of "larger" and "smaller"; `None` without a non-zero difference.
+pub fn sign_test(d: &[f64]) -> Option<(f64, f64)> {
+    let nonzero = d.iter().filter(|x| **x != 0.0 && x.is_finite());
+    let n = nonzero.clone().count();
+    if n == 0 {
+        return None;
+    }
+    let k = nonzero.filter(|x| **x > 0.0).count();
+    // ln P(K = j), from ln C(n, j) built up term by term: no overflow at any n.
+    let mut ln_c = 0.0;
+    let ln_half_n = -(n as f64) * std::f64::consts::LN_2;
+    let pmf: Vec<f64> = (0..=n)
+        .map(|j| {
+            if j > 0 {
+                ln_c += ((n - j + 1) as f64 / j as f64).ln();
+            }
+            (ln_c + ln_half_n).exp()
+        })
+        .collect();
+    let greater: f64 = pmf[k..].iter().sum();
+    let less: f64 = pmf[..=k].iter().sum();
+    Some((greater.min(1.0), less.min(1.0)))
+}
+
 /// The Hodges–Lehmann estimate of the centre of `d` (the median of the Walsh averages
 /// (dᵢ + dⱼ) / 2, i ≤ j) and its exact confidence interval at `confidence` (two-sided),
 /// or `None` for the interval when `d` has too few values for that confidence.
@@ -159,6 +186,20 @@ mod tests {
         assert!(r.z < 0.0);
         assert_eq!(signed_rank_min_p(10), 1.0 / 1024.0);
         assert!(signed_rank(&[0.0, 0.0]).is_none());
+    }
+
+    #[test]
+    fn the_sign_test_counts_the_binomial_tails() {
+        // 8 of 10 positive: P(K ≥ 8) = (45 + 10 + 1) / 1024; P(K ≤ 8) = 1 − (10 + 1) / 1024.
+        let d = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, -1.0, -2.0, 0.0];
+        let (greater, less) = sign_test(&d).expect("test");
+        assert!((greater - 56.0 / 1024.0).abs() < 1e-12, "{greater}");
+        assert!((less - 1013.0 / 1024.0).abs() < 1e-12, "{less}");
+        assert_eq!(sign_test(&[0.0, 0.0]), None);
+        // Every one of 2,000 on one side: 2⁻²⁰⁰⁰ is below f64's range, not NaN.
+        let (greater, less) = sign_test(&vec![1.0; 2000]).expect("test");
+        assert_eq!(greater, 0.0);
+        assert!((less - 1.0).abs() < 1e-9, "{less}");
     }
 
     #[test]
