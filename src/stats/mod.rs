@@ -1,7 +1,7 @@
 //! The statistics, as small pure functions: mean and standard deviation, median and
 //! MAD, the two modes of a bimodal sample, Welch's t-test, Benjamini–Hochberg, and
-//! normal tails; the signed-rank test and the Hodges–Lehmann estimate of paired
-//! differences (`wilcoxon.rs`); the rank-sum test of two independent samples
+//! normal tails; the signed-rank and sign tests and the Hodges–Lehmann estimate of
+//! paired differences (`wilcoxon.rs`); the rank-sum test of two independent samples
 //! (`rank_sum.rs`). statrs supplies the continuous distributions.
 
 mod rank_sum;
