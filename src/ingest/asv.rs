@@ -532,11 +532,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
                         .get_mut(i)
                         .and_then(Option::take)
                         .map(|s| {
-                            let mut j = 0;
                             s.into_iter()
-                                .map(|v| {
-                                    j += 1;
-                                    check_value(v, || what(&format!("samples[{}]", j - 1)), true)
+                                .enumerate()
+                                .map(|(j, v)| {
+                                    check_value(v, || what(&format!("samples[{j}]")), true)
                                         .map(|v| v * NS_PER_S)
                                 })
                                 .collect::<std::result::Result<Vec<f64>, String>>()
