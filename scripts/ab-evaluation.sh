@@ -10,7 +10,8 @@
 # BUDGET (e.g. 3m) runs `ab --time-budget BUDGET` instead of a fixed number of rounds;
 # EFFECTS (default "1.0 1.05 1.10 1.25") picks the effects; SEQUENTIAL=0 leaves out the
 # sequential runs; FIRST (default 1) numbers the first trial, so that two instances can
-# write into one OUT (e.g. FIRST=51 beside FIRST=1, TRIALS=50 each).
+# write into one OUT (e.g. FIRST=51 beside FIRST=1, TRIALS=50 each); CONFIG names a
+# bench-bot.toml that both `ab` and `analyze` read (e.g. other tier percentages).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${OUT:-$here/target/ab-evaluation}" && cd "${OUT:-$here/target/ab-evaluation}" && pwd)
@@ -23,6 +24,8 @@ export PYTHONHASHSEED=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ -n "${BUDGET:-}" ]; then length=(--time-budget "$BUDGET"); else length=(--rounds "$rounds"); fi
+config=()
+[ -n "${CONFIG:-}" ] && config=(--config "$(cd "$(dirname "$CONFIG")" && pwd)/$(basename "$CONFIG")")
 for effect in ${EFFECTS:-1.0 1.05 1.10 1.25}; do
     for t in $(seq "${FIRST:-1}" $((${FIRST:-1} + trials - 1))); do
         repo=$work/repo-$effect-$t
@@ -32,7 +35,7 @@ for effect in ${EFFECTS:-1.0 1.05 1.10 1.25}; do
             && git tag base && sed -i "s/1.3 if CANDIDATE else 1.0/1.3 if CANDIDATE else $effect/" test_fixture_suite.py \
             && git commit -qam head --allow-empty)
         echo "effect $effect, trial $t: ab"
-        (cd "$repo" && "$bb" ab --base base "${length[@]}" --format json \
+        (cd "$repo" && "$bb" ab --base base "${length[@]}" "${config[@]}" --format json \
             --output "$out/ab-$effect-$t.json" --run "$run_suite --benchmark-json={out} test_fixture_suite.py" \
             2>/dev/null) || true
         [ "${SEQUENTIAL:-1}" = 0 ] && continue
@@ -42,7 +45,7 @@ for effect in ${EFFECTS:-1.0 1.05 1.10 1.25}; do
         cp "$repo/test_fixture_suite.py" "$work/head/"
         (cd "$work/base" && $run_suite --benchmark-json="$work/a.json" test_fixture_suite.py >/dev/null)
         (cd "$work/head" && $run_suite --benchmark-json="$work/b.json" test_fixture_suite.py >/dev/null)
-        "$bb" analyze --format json --output "$out/seq-$effect-$t.json" --baseline "$work/a.json" "$work/b.json" || true
+        "$bb" analyze "${config[@]}" --format json --output "$out/seq-$effect-$t.json" --baseline "$work/a.json" "$work/b.json" || true
     done
 done
 python3 "$here/scripts/ab-table.py" "$out"
