@@ -11,7 +11,10 @@
 # EFFECTS (default "1.0 1.05 1.10 1.25") picks the effects; SEQUENTIAL=0 leaves out the
 # sequential runs; FIRST (default 1) numbers the first trial, so that two instances can
 # write into one OUT (e.g. FIRST=51 beside FIRST=1, TRIALS=50 each); CONFIG names a
-# bench-bot.toml that both `ab` and `analyze` read (e.g. other tier percentages).
+# bench-bot.toml that both `ab` and `analyze` read (e.g. other tier percentages);
+# HISTORY=N (N ≥ 2) adds the history rule beside the sequential runs: the base suite run
+# N times, then the head once, compared by `analyze` with the N base runs as the window
+# (OUT/hist-EFFECT-TRIAL.json).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${OUT:-$here/target/ab-evaluation}" && cd "${OUT:-$here/target/ab-evaluation}" && pwd)
@@ -43,9 +46,18 @@ for effect in ${EFFECTS:-1.0 1.05 1.10 1.25}; do
         mkdir -p "$work/base" "$work/head"
         git -C "$repo" show base:test_fixture_suite.py > "$work/base/test_fixture_suite.py"
         cp "$repo/test_fixture_suite.py" "$work/head/"
+        window=()
+        for h in $(seq 2 "${HISTORY:-1}"); do
+            (cd "$work/base" && $run_suite --benchmark-json="$work/h$h.json" test_fixture_suite.py >/dev/null)
+            window+=(--baseline "$work/h$h.json")
+        done
         (cd "$work/base" && $run_suite --benchmark-json="$work/a.json" test_fixture_suite.py >/dev/null)
         (cd "$work/head" && $run_suite --benchmark-json="$work/b.json" test_fixture_suite.py >/dev/null)
         "$bb" analyze "${config[@]}" --format json --output "$out/seq-$effect-$t.json" --baseline "$work/a.json" "$work/b.json" || true
+        if [ "${#window[@]}" -gt 0 ]; then
+            "$bb" analyze "${config[@]}" --format json --output "$out/hist-$effect-$t.json" \
+                "${window[@]}" --baseline "$work/a.json" "$work/b.json" || true
+        fi
     done
 done
 python3 "$here/scripts/ab-table.py" "$out"

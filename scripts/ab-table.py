@@ -24,13 +24,20 @@ def label(row):
 print("| effect on the sort | method | trials | the sort: critical / warning / notice / undecided (noisy) / missed | unchanged benchmarks at warning or critical | median smallest detectable change (unchanged benchmarks) | the sort's measured change (median) | the sort significantly slower (p adjusted ≤ 0.00135) |")
 print("|---|---|---|---|---|---|---|---|")
 # The effects the evaluation ran (EFFECTS in scripts/ab-evaluation.sh): the middle part
-# of OUT/{ab,seq}-EFFECT-TRIAL.json.
+# of OUT/{ab,seq,hist}-EFFECT-TRIAL.json.
 effects = {os.path.basename(f).split("-")[1] for f in glob.glob(os.path.join(folder, "*-*-*.json"))}
 for effect in sorted(effects, key=float):
-    for method, name in (("ab", "`bench-bot ab`, same runner, ABBA rounds"), ("seq", "two sequential runs, `analyze --baseline`")):
+    methods = (
+        ("ab", "`bench-bot ab`, same runner, ABBA rounds"),
+        ("seq", "two sequential runs, `analyze --baseline`"),
+        ("hist", "history rule: {runs} base runs, then the head, `analyze`"),
+    )
+    for method, name in methods:
         files = sorted(glob.glob(os.path.join(folder, f"{method}-{effect}-*.json")))
         if not files:
             continue
+        if method == "hist":
+            name = name.format(runs=json.load(open(files[0]))["baseline"]["runs"])
         counts = {"critical": 0, "warning": 0, "notice": 0, "noisy": 0, "missed": 0}
         false_alarms = 0
         detectable = []
