@@ -302,15 +302,13 @@ fn simulated(trials: usize, config: &Config, otava: Option<&Path>, mongo: Option
         bimodal: true,
     });
     for family in &families {
+        let mut reference = Vec::new();
         let cells: Vec<Vec<Option<Tally>>> = STEPS
             .iter()
             .map(|step| {
-                evaluate(
-                    &simulate(family, *step, trials, &mut rng),
-                    config,
-                    otava,
-                    mongo,
-                )
+                let cases = simulate(family, *step, trials, &mut rng);
+                reference.push(one_step_recall(&cases));
+                evaluate(&cases, config, otava, mongo)
             })
             .collect();
         for (m, method) in METHODS.iter().enumerate() {
@@ -328,8 +326,42 @@ fn simulated(trials: usize, config: &Config, otava: Option<&Path>, mongo: Option
                 t(3).median_delay()
             );
         }
+        println!(
+            "| {} | reference: the least-squares split, told there is one step | – | {} | {} / – | {} / – | – |",
+            family.name, reference[1], reference[2], reference[3]
+        );
     }
     println!();
+}
+
+/// How often the split that best divides the whole series into two levels (the
+/// largest √(mn/(m+n))·|ȳ₁ − ȳ₂| of its log values, the maximum-likelihood split for one
+/// step in normal noise) lies within TOLERANCE runs of the step: what the noise leaves
+/// of the step's location to a method told that there is exactly one step and shown
+/// the whole series. Not a strict bound (the outliers are not normal noise), a
+/// reference.
+fn one_step_recall(cases: &[Case]) -> String {
+    let mut found = 0;
+    let mut steps = 0;
+    for case in cases {
+        let Some(at) = case.step_at else { continue };
+        steps += 1;
+        let logs: Vec<f64> = case.values.iter().map(|v| v.ln()).collect();
+        let n = logs.len() as f64;
+        let total: f64 = logs.iter().sum();
+        let mut left = 0.0;
+        let mut best = (0, f64::NEG_INFINITY);
+        for k in 1..logs.len() {
+            left += logs[k - 1];
+            let m = k as f64;
+            let score = (m * (n - m) / n).sqrt() * (left / m - (total - left) / (n - m)).abs();
+            if score > best.1 {
+                best = (k, score);
+            }
+        }
+        found += usize::from(best.0.abs_diff(at) <= TOLERANCE);
+    }
+    pct(found, steps)
 }
 
 fn run_of(values: &[(String, f64)]) -> Run {
