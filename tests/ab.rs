@@ -276,6 +276,12 @@ fn undecided_benchmarks_get_rounds_beyond_the_planned_thirty_while_the_budget_la
     let (_, report, stderr) = ab(d, &["--base", &base, "--time-budget", "60s"]);
     assert!(stderr.contains("round 30/30"), "{stderr}");
     assert!(stderr.contains("1 undecided: one more round"), "{stderr}");
+    // Past the plan, a round says how much of the budget is left, not "about 0s".
+    assert!(
+        stderr.contains("round 31, an extra one (AB): ")
+            && stderr.contains(" of the 1m 00s budget left"),
+        "{stderr}"
+    );
     let sort = row(&report, "sort");
     let rounds = sort["rounds"].as_u64().unwrap_or_default();
     assert!((31..=100).contains(&rounds), "{sort}");

@@ -116,6 +116,8 @@ fn measure(
     let mut dialect = Dialect::of_command(&args.run, args.format_in);
     let everything = Dialect::everything(dialect);
     let mut filter = everything.to_string();
+    // Whether the rounds are past the planned ones, one at a time for the undecided.
+    let mut extra = false;
     loop {
         let done = rounds.len();
         let elapsed = started.elapsed();
@@ -138,6 +140,7 @@ fn measure(
                 break;
             }
             planned = done + 1;
+            extra = true;
             match dialect.filter(|_| args.run.contains("{filter}")) {
                 Some(d) => {
                     filter = d.select(&suspects);
@@ -194,14 +197,23 @@ fn measure(
         rounds.push((base, head));
         let n = rounds.len();
         let elapsed = started.elapsed();
-        let left = elapsed / n as u32 * planned.saturating_sub(n) as u32;
-        progress(&format!(
-            "round {n}/{planned} ({}{}): {} elapsed, about {} left",
-            order[0].letter(),
-            order[1].letter(),
-            fmt_duration(elapsed),
-            fmt_duration(left)
-        ));
+        let (a, b) = (order[0].letter(), order[1].letter());
+        if extra {
+            // One round is planned at a time now: what is left is the budget's.
+            progress(&format!(
+                "round {n}, an extra one ({a}{b}): {} elapsed, {} of the {} budget left",
+                fmt_duration(elapsed),
+                fmt_duration(args.time_budget.saturating_sub(elapsed)),
+                fmt_duration(args.time_budget)
+            ));
+        } else {
+            let left = elapsed / n as u32 * planned.saturating_sub(n) as u32;
+            progress(&format!(
+                "round {n}/{planned} ({a}{b}): {} elapsed, about {} left",
+                fmt_duration(elapsed),
+                fmt_duration(left)
+            ));
+        }
     }
     Ok(rounds)
 }
