@@ -70,6 +70,47 @@ fn an_injected_slowdown_is_caught_and_unchanged_code_passes() {
 }
 
 #[test]
+fn the_comment_and_the_table_give_each_change_its_interval_and_rounds() {
+    let (repo, base, _) = repository("1.3", &[]);
+    let d = repo.path();
+    let out = bench_bot(d)
+        .args(["ab", "--format", "markdown", "--run", "sh bench.sh {out}"])
+        .args(["--base", &base, "--rounds", "12"])
+        .output()
+        .expect("runs");
+    let comment = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{comment}");
+    // The regression's row: the change, then its interval, rounds and detectable change.
+    let sort = comment
+        .lines()
+        .find(|l| l.contains("`sort`"))
+        .unwrap_or_else(|| panic!("{comment}"));
+    assert!(
+        sort.contains("+30.0 %<br><sub>95 %: +30.0 % to +30.0 % · 12 rounds · detectable: "),
+        "{sort}"
+    );
+    assert!(
+        comment.contains("same-runner A/B, 12 rounds in ABBA order"),
+        "{comment}"
+    );
+    // The terminal's table: the interval and the rounds under the change.
+    let out = bench_bot(d)
+        .args(["ab", "--color", "never", "--run", "sh bench.sh {out}"])
+        .args(["--base", &base, "--rounds", "12"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(" sort "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(lines[at].contains("+30.0 %"), "{text}");
+    assert!(lines[at + 1].contains("+30.0 % to +30.0 %"), "{text}");
+    assert!(lines[at + 2].contains("12 rounds"), "{text}");
+}
+
+#[test]
 fn the_default_base_is_the_merge_base_with_the_base_branch() {
     let (repo, base, head) = repository("1.3", &[]);
     let d = repo.path();

@@ -83,6 +83,13 @@ pub fn terminal_table(report: &Report, color: ColorChoice) -> String {
                 change.push('\n');
                 change.push_str(&pct(p.value_change_pct));
             }
+            // Same-runner A/B: the change's 95 % interval and the rounds under it.
+            if let Some(n) = r.rounds {
+                if let Some([lo, hi]) = r.interval_pct {
+                    change.push_str(&format!("\n{} to {}", pct(Some(lo)), pct(Some(hi))));
+                }
+                change.push_str(&format!("\n{n} rounds"));
+            }
             let result = match r.status {
                 Status::Regression => format!("{:?}", r.tier).to_lowercase(),
                 other => format!("{other:?}").to_lowercase(),
