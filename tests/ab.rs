@@ -11,13 +11,17 @@ use std::process::Command;
 use common::ab_repo::{SUITE, git, repository, repository_of};
 use common::{bench_bot, row};
 
-fn ab(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = bench_bot(dir)
-        .arg("ab")
-        .args(["--format", "json", "--run", "sh bench.sh {out}"])
+/// `bench-bot ab` with the test suite's `--run` and `args`.
+fn run_ab(dir: &Path, args: &[&str]) -> std::process::Output {
+    bench_bot(dir)
+        .args(["ab", "--run", "sh bench.sh {out}"])
         .args(args)
         .output()
-        .expect("runs");
+        .expect("runs")
+}
+
+fn ab(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = run_ab(dir, &[&["--format", "json"], args].concat());
     let report = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
     (
         out.status.code().unwrap_or(-1),
@@ -73,11 +77,10 @@ fn an_injected_slowdown_is_caught_and_unchanged_code_passes() {
 fn the_comment_and_the_table_give_each_change_its_interval_and_rounds() {
     let (repo, base, _) = repository("1.3", &[]);
     let d = repo.path();
-    let out = bench_bot(d)
-        .args(["ab", "--format", "markdown", "--run", "sh bench.sh {out}"])
-        .args(["--base", &base, "--rounds", "12"])
-        .output()
-        .expect("runs");
+    let out = run_ab(
+        d,
+        &["--format", "markdown", "--base", &base, "--rounds", "12"],
+    );
     let comment = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{comment}");
     // The regression's row: the change, then its interval, rounds and detectable change.
@@ -94,11 +97,7 @@ fn the_comment_and_the_table_give_each_change_its_interval_and_rounds() {
         "{comment}"
     );
     // The terminal's table: the interval and the rounds under the change.
-    let out = bench_bot(d)
-        .args(["ab", "--color", "never", "--run", "sh bench.sh {out}"])
-        .args(["--base", &base, "--rounds", "12"])
-        .output()
-        .expect("runs");
+    let out = run_ab(d, &["--color", "never", "--base", &base, "--rounds", "12"]);
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     let at = lines
