@@ -10,13 +10,15 @@ mod dedupe;
 mod file;
 mod naming;
 mod push;
+mod record;
 mod repo;
 mod select;
 mod transport;
 
 pub use file::{FORMAT_VERSION, StoredRun};
 pub use push::relax_owner_validation;
-pub use repo::{HistoryRepo, RecordOptions, RecordOutcome};
+pub use record::{RecordOptions, RecordOutcome};
+pub use repo::HistoryRepo;
 pub use select::{Window, WindowRequest};
 
 /// The default history branch.
