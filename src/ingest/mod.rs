@@ -4,6 +4,7 @@
 //! structs before converting to the model. This module only detects and dispatches.
 
 mod asv;
+mod asv_rows;
 mod bencher_text;
 mod benchmarkdotnet;
 mod benchmarkjs;
