@@ -263,7 +263,7 @@ pub struct Changes {
 impl Default for Changes {
     fn default() -> Self {
         Changes {
-            window: 30,
+            window: 45,
             p_value: 0.001,
             min_change_pct: 5.0,
         }
