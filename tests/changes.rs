@@ -267,6 +267,13 @@ fn changes_over_an_imported_real_history() {
     // A typo in the history branch is an error, not an empty report.
     let (code, _, stderr) = changes(work, &["--history", "no-such-branch"]);
     assert_eq!(code, 2, "{stderr}");
+    // A source branch with no runs: the error names the one that has them.
+    let (code, _, stderr) = changes(work, &["--branch", "master"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("has no runs of `master` (it has runs of `main`: pass --branch main)"),
+        "{stderr}"
+    );
 }
 
 /// A runner shift inside the baseline window: `analyze` compares with the runs since

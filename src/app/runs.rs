@@ -51,9 +51,20 @@ pub(super) fn load_runs(
             .with_token(env.github.token.clone());
     let (runs, warnings) = repo.all_runs(request.branch)?;
     if runs.is_empty() {
+        let held = repo.source_branches();
+        let hint = match held.as_slice() {
+            [] => "pass result files, or record runs first".to_string(),
+            [one] => format!("it has runs of `{one}`: pass --branch {one}"),
+            many => format!(
+                "it has runs of {}: pass --branch NAME",
+                many.iter()
+                    .map(|b| format!("`{b}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         return Err(Error::Usage(format!(
-            "no runs to {}: the history branch `{history}` has no runs of `{}` \
-             (pass --branch NAME, or result files)",
+            "no runs to {}: the history branch `{history}` has no runs of `{}` ({hint})",
             request.verb, request.branch
         )));
     }

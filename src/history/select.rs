@@ -159,6 +159,21 @@ impl HistoryRepo {
         Ok((runs, warnings))
     }
 
+    /// The source-branch folders the history branch holds runs of, sorted (for the
+    /// message of a command that found none of the branch it was asked for).
+    pub fn source_branches(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .read_tip()
+            .and_then(|tip| self.list(tip).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.source_branch)
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The merge base of the head and the base branch, and the position of each of its
     /// first-parent ancestors by 12-digit prefix. `None` without usable history.
     fn ancestry(&self, request: &WindowRequest) -> Option<(String, HashMap<String, usize>)> {
