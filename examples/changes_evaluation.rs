@@ -220,6 +220,24 @@ struct Family {
     bimodal: bool,
 }
 
+/// The simulated families: lognormal noise at each CV, and the bimodal one.
+fn families() -> Vec<Family> {
+    let mut families: Vec<Family> = CVS
+        .iter()
+        .map(|cv| Family {
+            name: format!("CV {:.0} %", cv * 100.0),
+            cv: *cv,
+            bimodal: false,
+        })
+        .collect();
+    families.push(Family {
+        name: "bimodal".into(),
+        cv: 0.02,
+        bimodal: true,
+    });
+    families
+}
+
 fn simulate(family: &Family, step: f64, trials: usize, rng: &mut StdRng) -> Vec<Case> {
     let noise = lognormal(family.cv);
     (0..trials)
@@ -289,19 +307,7 @@ fn simulated(trials: usize, config: &Config, otava: Option<&Path>, mongo: Option
     );
     println!("|---|---|---|---|---|---|---|");
     let mut rng = StdRng::seed_from_u64(16);
-    let mut families: Vec<Family> = CVS
-        .iter()
-        .map(|cv| Family {
-            name: format!("CV {:.0} %", cv * 100.0),
-            cv: *cv,
-            bimodal: false,
-        })
-        .collect();
-    families.push(Family {
-        name: "bimodal".into(),
-        cv: 0.02,
-        bimodal: true,
-    });
+    let families = families();
     for family in &families {
         let mut reference = Vec::new();
         let cells: Vec<Vec<Option<Tally>>> = STEPS
@@ -402,19 +408,7 @@ fn precise(trials: usize, config: &Config) {
     );
     println!("|---|---|---|---|---|---|");
     let mut rng = StdRng::seed_from_u64(1016);
-    let mut families: Vec<Family> = CVS
-        .iter()
-        .map(|cv| Family {
-            name: format!("CV {:.0} %", cv * 100.0),
-            cv: *cv,
-            bimodal: false,
-        })
-        .collect();
-    families.push(Family {
-        name: "bimodal".into(),
-        cv: 0.02,
-        bimodal: true,
-    });
+    let families = families();
     for family in &families {
         let mut tallies = Vec::new();
         let mut reference = (0, 0);
