@@ -50,9 +50,10 @@ pub struct ChangesArgs {
     /// `bench-bot-data`, like `record`).
     #[arg(long, value_name = "BRANCH")]
     pub history: Option<String>,
-    /// With --history: the branch whose runs to examine.
-    #[arg(long, value_name = "NAME", default_value = "main")]
-    pub branch: String,
+    /// With --history: the branch whose runs to examine (default: main, or the one
+    /// branch the history holds runs of when it has none of main).
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
     /// Only runs of this suite (needed when the history holds several).
     #[arg(long, value_name = "NAME")]
     pub suite: Option<String>,
@@ -307,9 +308,10 @@ pub struct DashboardArgs {
     /// `bench-bot-data`, like `record`).
     #[arg(long, value_name = "BRANCH")]
     pub history: Option<String>,
-    /// With --history: the branch whose runs to chart.
-    #[arg(long, value_name = "NAME", default_value = "main")]
-    pub branch: String,
+    /// With --history: the branch whose runs to chart (default: main, or the one
+    /// branch the history holds runs of when it has none of main).
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
     /// Link commits to this repository URL (e.g. `https://github.com/owner/name`).
     #[arg(long, value_name = "URL")]
     pub repo_url: Option<String>,

@@ -305,3 +305,61 @@ fn analyze_compares_with_the_runs_since_a_runner_shift() {
     assert_eq!(report["summary"]["improvements"], 0, "{report:#}");
     assert_eq!(report["verdict"], "pass");
 }
+
+/// A history of one branch other than `main` (`git init` may name it `master`): without
+/// --branch, `changes` and `dashboard` read it and say so; --branch main is still an
+/// error that names it.
+#[test]
+fn a_history_of_one_other_branch_is_read_without_branch() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path();
+    common::ab_repo::git(work, &["init", "-q", "-b", "trunk", "."]);
+    for file in [
+        "fixtures/pytest/baseline.json",
+        "fixtures/pytest/candidate.json",
+    ] {
+        let out = bench_bot(work)
+            .args(["record", "--no-push", "--branch", "trunk"])
+            .arg(repo_file(file))
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (code, stdout, stderr) = changes(work, &["--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("has no runs of `main`: reading those of `trunk`"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(report["runs"], 2);
+    assert!(
+        report["source"]
+            .as_str()
+            .expect("s")
+            .contains("runs of `trunk`"),
+        "{}",
+        report["source"]
+    );
+    let out = bench_bot(work)
+        .args(["dashboard", "--out", "page"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(work.join("page/index.html")).expect("page");
+    assert!(html.contains("Benchmarks on trunk"));
+    let (code, _, stderr) = changes(work, &["--branch", "main"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("(it has runs of `trunk`: pass --branch trunk)"),
+        "{stderr}"
+    );
+}

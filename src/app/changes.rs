@@ -17,14 +17,17 @@ pub fn command(args: &ChangesArgs, env: &Environment) -> Result<Outcome> {
     let request = RunsRequest {
         files: &args.runs,
         history: args.history.as_deref(),
-        branch: &args.branch,
+        branch: args.branch.as_deref(),
         repo: &args.repo,
         format_in: args.format_in,
         verb: "examine",
     };
-    let (runs, warnings, history) = load_runs(&request, &config, env)?;
-    let source = match history {
-        Some(h) => format!("runs of `{}` in the history branch `{h}`", args.branch),
+    let (runs, warnings, origin) = load_runs(&request, &config, env)?;
+    let source = match origin {
+        Some(o) => format!(
+            "runs of `{}` in the history branch `{}`",
+            o.branch, o.history
+        ),
         None => format!("{} result files", args.runs.len()),
     };
     let runs = one_suite(runs, args.suite.as_deref())?;

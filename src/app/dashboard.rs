@@ -12,17 +12,17 @@ pub fn command(args: &DashboardArgs, env: &Environment) -> Result<Outcome> {
     let request = RunsRequest {
         files: &args.runs,
         history: args.history.as_deref(),
-        branch: &args.branch,
+        branch: args.branch.as_deref(),
         repo: &args.repo,
         format_in: None,
         verb: "chart",
     };
-    let (runs, warnings, history) = load_runs(&request, &config, env)?;
+    let (runs, warnings, origin) = load_runs(&request, &config, env)?;
     for w in warnings {
         warn(&w);
     }
-    let title = match history {
-        Some(_) => format!("Benchmarks on {}", args.branch),
+    let title = match origin {
+        Some(o) => format!("Benchmarks on {}", o.branch),
         None => "Benchmarks".to_string(),
     };
     if runs.is_empty() {

@@ -19,8 +19,9 @@ pub(super) struct RunsRequest<'a> {
     pub files: &'a [PathBuf],
     /// `--history`: the history branch.
     pub history: Option<&'a str>,
-    /// `--branch`: the source branch whose recorded runs are read.
-    pub branch: &'a str,
+    /// `--branch`: the source branch whose recorded runs are read; `None`: `main`, or
+    /// the only branch the history holds runs of when it has none of `main`.
+    pub branch: Option<&'a str>,
     /// Where the repository is.
     pub repo: &'a RepoArgs,
     /// `--format-in` for the files.
@@ -29,13 +30,20 @@ pub(super) struct RunsRequest<'a> {
     pub verb: &'a str,
 }
 
-/// The runs, with the warnings of the way, and the history branch they came from
+/// Where loaded runs came from: the history branch and the source branch whose runs
+/// they are (`None` for result files).
+pub(super) struct Origin {
+    pub history: String,
+    pub branch: String,
+}
+
+/// The runs, with the warnings of the way, and where in the history they came from
 /// (`None` for files). Without files or `--history`, the default history branch.
 pub(super) fn load_runs(
     request: &RunsRequest<'_>,
     config: &Config,
     env: &Environment,
-) -> Result<(Vec<Run>, Vec<String>, Option<String>)> {
+) -> Result<(Vec<Run>, Vec<String>, Option<Origin>)> {
     let history = match (request.history, request.files.is_empty()) {
         (Some(branch), _) => Some(branch),
         (None, true) => Some(crate::history::DEFAULT_BRANCH),
@@ -49,7 +57,24 @@ pub(super) fn load_runs(
     let repo =
         HistoryRepo::open_named(&request.repo.repo, history, request.repo.remote.as_deref())?
             .with_token(env.github.token.clone());
-    let (runs, warnings) = repo.all_runs(request.branch)?;
+    let branch = request.branch.unwrap_or(DEFAULT_SOURCE);
+    let (mut runs, mut warnings) = repo.all_runs(branch)?;
+    let mut branch = branch.to_string();
+    if runs.is_empty() && request.branch.is_none() {
+        // `main` was only the default: a history of one other branch (`master`,
+        // `trunk`) is read as that branch's.
+        if let [only] = repo.source_branches().as_slice() {
+            let (more, notes) = repo.all_runs(only)?;
+            if !more.is_empty() {
+                warnings.extend(notes);
+                warnings.push(format!(
+                    "the history branch `{history}` has no runs of `{DEFAULT_SOURCE}`: \
+                     reading those of `{only}`, the only branch it has runs of"
+                ));
+                (runs, branch) = (more, only.clone());
+            }
+        }
+    }
     if runs.is_empty() {
         let held = repo.source_branches();
         let hint = match held.as_slice() {
@@ -64,9 +89,16 @@ pub(super) fn load_runs(
             ),
         };
         return Err(Error::Usage(format!(
-            "no runs to {}: the history branch `{history}` has no runs of `{}` ({hint})",
-            request.verb, request.branch
+            "no runs to {}: the history branch `{history}` has no runs of `{branch}` ({hint})",
+            request.verb
         )));
     }
-    Ok((runs, warnings, Some(history.to_string())))
+    let origin = Origin {
+        history: history.to_string(),
+        branch,
+    };
+    Ok((runs, warnings, Some(origin)))
 }
+
+/// The source branch read when `--branch` is not given.
+const DEFAULT_SOURCE: &str = "main";
