@@ -28,6 +28,16 @@ fn files(dir: &Path, n: usize, names: &[&str], level: impl Fn(usize, usize) -> f
         .collect()
 }
 
+/// Runs a command that must succeed (its stderr is the failure's message).
+fn succeeds(cmd: &mut assert_cmd::Command) {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn changes(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = bench_bot(dir)
         .arg("changes")
@@ -177,16 +187,7 @@ fn changes_over_an_imported_real_history() {
         "-m",
         "init",
     ]);
-    let out = bench_bot(work)
-        .arg("import")
-        .arg(&data)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(bench_bot(work).arg("import").arg(&data));
 
     let (code, stdout, stderr) = changes(work, &["--format", "json"]);
     assert_eq!(code, 0, "{stderr}");
@@ -239,22 +240,17 @@ fn changes_over_an_imported_real_history() {
     );
 
     // A second suite in the same branch: `changes` asks which one.
-    let out = bench_bot(work)
-        .args([
-            "record",
-            "--no-push",
-            "--branch",
-            "main",
-            "--suite",
-            "other",
-        ])
-        .arg(repo_file("fixtures/pytest/baseline.json"))
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        bench_bot(work)
+            .args([
+                "record",
+                "--no-push",
+                "--branch",
+                "main",
+                "--suite",
+                "other",
+            ])
+            .arg(repo_file("fixtures/pytest/baseline.json")),
     );
     let (code, _, stderr) = changes(work, &[]);
     assert_eq!(code, 2);
@@ -318,15 +314,10 @@ fn a_history_of_one_other_branch_is_read_without_branch() {
         "fixtures/pytest/baseline.json",
         "fixtures/pytest/candidate.json",
     ] {
-        let out = bench_bot(work)
-            .args(["record", "--no-push", "--branch", "trunk"])
-            .arg(repo_file(file))
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        succeeds(
+            bench_bot(work)
+                .args(["record", "--no-push", "--branch", "trunk"])
+                .arg(repo_file(file)),
         );
     }
     let (code, stdout, stderr) = changes(work, &["--format", "json"]);
@@ -345,15 +336,7 @@ fn a_history_of_one_other_branch_is_read_without_branch() {
         "{}",
         report["source"]
     );
-    let out = bench_bot(work)
-        .args(["dashboard", "--out", "page"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(bench_bot(work).args(["dashboard", "--out", "page"]));
     let html = std::fs::read_to_string(work.join("page/index.html")).expect("page");
     assert!(html.contains("Benchmarks on trunk"));
     let (code, _, stderr) = changes(work, &["--branch", "main"]);
