@@ -9,6 +9,7 @@ mod compare;
 mod paired;
 mod rows;
 mod run_noise;
+mod suite_shift;
 mod summary;
 mod tiers;
 
@@ -38,12 +39,12 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
             tiers::classify(&mut p.row, &p.metric, p.tiers, p.noisy_cv, judging);
         }
     }
-    let shift = tiers::suite_shift(rows.iter().map(|p| &p.row), &config.tiers);
+    let shift = suite_shift::suite_shift(rows.iter().map(|p| &p.row), &config.tiers);
     let mut actions = Vec::new();
     let mut results = Vec::with_capacity(rows.len());
     for mut p in rows {
         if let Some(shift) = &shift {
-            tiers::cap_by_shift(&mut p.row, p.tiers, shift);
+            suite_shift::cap_by_shift(&mut p.row, p.tiers, shift);
         }
         actions.push(tiers::action_of(&p.row, p.tiers));
         results.push(p.row);
