@@ -205,19 +205,32 @@ impl Detector {
         let lo = t - before.len();
         let hi = t + after.len();
         let values = &y[lo..hi];
-        let clipped = clip_to_fences(values);
-        let kept = not_episodes(values);
-        let weight = |k: usize| f64::from(u8::from(kept[k]));
-        let total: f64 = (0..clipped.len()).map(|k| weight(k) * clipped[k]).sum();
-        let len: f64 = (0..clipped.len()).map(weight).sum();
+        // One sort gives both Tukey's fences, which the values are clipped to, and the
+        // bounds of what is not an episode; an episode's value is `None`.
+        sort_into(&mut self.sorted, values);
+        let (low, high) = sorted_fences(&self.sorted);
+        let kept = episode_free(&self.sorted);
+        let kept = kept[0]..=kept[kept.len() - 1];
+        let clipped: Vec<Option<f64>> = values
+            .iter()
+            .map(|v| kept.contains(v).then(|| v.clamp(low, high)))
+            .collect();
+        // The sum and the count of the values that are not episodes.
+        let sum = |part: &[Option<f64>]| {
+            part.iter()
+                .flatten()
+                .fold((0.0, 0.0), |(sum, len), v| (sum + v, len + 1.0))
+        };
+        let (total, len) = sum(&clipped);
         let first = MIN_BEFORE.max((t - lo).saturating_sub(MIN_AFTER));
         let mut best: Option<(usize, f64)> = None;
-        let mut left_sum: f64 = (0..first).map(|k| weight(k) * clipped[k]).sum();
-        let mut left_len: f64 = (0..first).map(weight).sum();
+        let (mut left_sum, mut left_len) = sum(&clipped[..first]);
         for k in first..=clipped.len() - MIN_AFTER {
-            if k > first {
-                left_sum += weight(k - 1) * clipped[k - 1];
-                left_len += weight(k - 1);
+            if k > first
+                && let Some(v) = clipped[k - 1]
+            {
+                left_sum += v;
+                left_len += 1.0;
             }
             let (m, n) = (left_len, len - left_len);
             if m < 1.0 || n < 1.0 {
@@ -294,34 +307,6 @@ fn episode_free(sorted: &[f64]) -> &[f64] {
         sorted,
         (low.min(median - factor_two), high.max(median + factor_two)),
     )
-}
-
-/// For each value, whether it is not an episode: inside the bounds [`episode_free`]
-/// keeps (Tukey's outer fences, widened to a factor of two around the median). Fewer
-/// than 8 values are all kept.
-fn not_episodes(values: &[f64]) -> Vec<bool> {
-    if values.len() < 8 {
-        return vec![true; values.len()];
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let kept = episode_free(&sorted);
-    let (low, high) = (kept[0], kept[kept.len() - 1]);
-    values.iter().map(|v| (low..=high).contains(v)).collect()
-}
-
-/// Tukey's fences of the values.
-fn fences(values: &[f64]) -> (f64, f64) {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    sorted_fences(&sorted)
-}
-
-/// The values clipped to Tukey's fences (1.5 interquartile ranges beyond the
-/// quartiles): a slow run counts as a high value, not as a far one.
-fn clip_to_fences(values: &[f64]) -> Vec<f64> {
-    let (low, high) = fences(values);
-    values.iter().map(|v| v.clamp(low, high)).collect()
 }
 
 #[cfg(test)]
