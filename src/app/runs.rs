@@ -60,11 +60,13 @@ pub(super) fn load_runs(
     let branch = request.branch.unwrap_or(DEFAULT_SOURCE);
     let (mut runs, mut warnings) = repo.all_runs(branch)?;
     let mut branch = branch.to_string();
-    if runs.is_empty() && request.branch.is_none() {
+    if runs.is_empty() {
+        // The source branches the history does hold: read, or named in the error.
+        let held = repo.source_branches();
         // `main` was only the default: a history of one other branch (`master`,
-        // `trunk`) is read as that branch's.
-        if let [only] = repo.source_branches().as_slice() {
-            let (more, notes) = repo.all_runs(only)?;
+        // `trunk`) is read as that branch's (`all_runs` fetched it already).
+        if let (None, [only]) = (request.branch, held.as_slice()) {
+            let (more, notes) = repo.runs_of(only)?;
             if !more.is_empty() {
                 warnings.extend(notes);
                 warnings.push(format!(
@@ -74,24 +76,24 @@ pub(super) fn load_runs(
                 (runs, branch) = (more, only.clone());
             }
         }
-    }
-    if runs.is_empty() {
-        let held = repo.source_branches();
-        let hint = match held.as_slice() {
-            [] => "pass result files, or record runs first".to_string(),
-            [one] => format!("it has runs of `{one}`: pass --branch {one}"),
-            many => format!(
-                "it has runs of {}: pass --branch NAME",
-                many.iter()
-                    .map(|b| format!("`{b}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        return Err(Error::Usage(format!(
-            "no runs to {}: the history branch `{history}` has no runs of `{branch}` ({hint})",
-            request.verb
-        )));
+        if runs.is_empty() {
+            let hint = match held.as_slice() {
+                [] => "pass result files, or record runs first".to_string(),
+                [one] => format!("it has runs of `{one}`: pass --branch {one}"),
+                many => format!(
+                    "it has runs of {}: pass --branch NAME",
+                    many.iter()
+                        .map(|b| format!("`{b}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(Error::Usage(format!(
+                "no runs to {}: the history branch `{history}` has no runs of `{branch}` \
+                 ({hint})",
+                request.verb
+            )));
+        }
     }
     let origin = Origin {
         history: history.to_string(),

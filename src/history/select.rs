@@ -129,14 +129,20 @@ impl HistoryRepo {
     }
 
     /// Every run recorded for `source_branch`, oldest first (for the dashboard), with
-    /// a warning for each unreadable file.
+    /// a warning for each unreadable file; the branch is fetched first.
     pub fn all_runs(&self, source_branch: &str) -> Result<(Vec<Run>, Vec<String>), HistoryError> {
+        let fetched = self
+            .fetch()
+            .err()
+            .map(|e| format!("could not fetch the history branch: {e}; using the local copy"));
+        let (runs, warnings) = self.runs_of(source_branch)?;
+        Ok((runs, fetched.into_iter().chain(warnings).collect()))
+    }
+
+    /// Every run recorded for `source_branch` in the branch as it is here (no fetch),
+    /// oldest first, with a warning for each unreadable file.
+    pub fn runs_of(&self, source_branch: &str) -> Result<(Vec<Run>, Vec<String>), HistoryError> {
         let mut warnings = Vec::new();
-        if let Err(e) = self.fetch() {
-            warnings.push(format!(
-                "could not fetch the history branch: {e}; using the local copy"
-            ));
-        }
         let Some(tip) = self.read_tip() else {
             return Ok((Vec::new(), warnings));
         };
