@@ -417,11 +417,9 @@ fn precise(trials: usize, config: &Config) {
             if step == 25.0 {
                 reference = one_step_found(&cases);
             }
-            let mut t = Tally::default();
-            for (c, f) in cases.iter().zip(bench_bot(&cases, config)) {
-                t.add(c, &f);
-            }
-            tallies.push(t);
+            // Without the peers' interpreters, `evaluate` tallies bench-bot alone.
+            let mut tally = evaluate(&cases, config, None, None);
+            tallies.push(tally.swap_remove(0).expect("bench-bot is always evaluated"));
         }
         println!(
             "| {} | {} | {} | {} | {} | {} |",
