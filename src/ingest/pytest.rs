@@ -126,10 +126,12 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     from_file(path, file)
 }
 
-/// The document with its samples read by the fast path, or `None` when that path is
-/// not sure of it (the caller's full parse then says what is wrong, if anything).
+/// The document with its samples checked by the fast path, or `None` when that path
+/// is not sure of it (the caller's full parse then says what is wrong, if anything).
 ///
-/// The arrays are read in chunks that the threads claim one at a time. This thread
+/// Every array is checked to hold valid numbers; only the arrays of benchmarks without
+/// `stats.min` are converted, since [`from_file`] keeps samples for those alone.
+/// The arrays are checked in chunks that the threads claim one at a time. This thread
 /// parses the rest of the document and then claims chunks; a second thread joins when
 /// the file is large and a core is spare, at the start or as soon as one frees up (in
 /// `analyze` the two files are read side by side, and the one that finishes first
@@ -141,51 +143,52 @@ fn fast(bytes: &[u8]) -> Option<PFile> {
     let large = data_bytes >= PARALLEL_FROM;
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    // Claims chunks until none is left: the benchmark index and the samples of each array.
-    let claim = || -> Option<Vec<(usize, Vec<f64>)>> {
-        let chunk = chunks.get(next.fetch_add(1, Ordering::Relaxed))?;
+    // Claims chunks until none is left or one fails.
+    let claim = || -> bool {
+        let Some(chunk) = chunks.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            return false;
+        };
         if failed.load(Ordering::Relaxed) {
-            return None;
+            return false;
         }
-        let read: Option<Vec<(usize, Vec<f64>)>> = split.arrays[chunk.clone()]
+        let valid = split.arrays[chunk.clone()]
             .iter()
-            .map(|(b, r)| Some((*b, pytest_samples::parse_numbers(&bytes[r.clone()])?)))
-            .collect();
-        if read.is_none() {
+            .all(|(_, r)| pytest_samples::valid_numbers(&bytes[r.clone()]));
+        if !valid {
             failed.store(true, Ordering::Relaxed);
         }
-        read
+        valid
     };
-    let drain = || std::iter::from_fn(&claim).flatten().collect::<Vec<_>>();
+    let drain = || while claim() {};
     let spare = || large && pytest_samples::Reading::core_spare();
-    let (file, mine, helped) = std::thread::scope(|scope| {
+    let file = std::thread::scope(|scope| {
         let mut helper = spare().then(|| scope.spawn(drain));
         let file = serde_json::from_slice::<PFile>(&split.rest).ok();
         if file.is_none() {
             failed.store(true, Ordering::Relaxed);
         }
-        let mut mine = Vec::with_capacity(split.arrays.len());
-        while let Some(read) = claim() {
-            mine.extend(read);
+        while claim() {
             if helper.is_none() && next.load(Ordering::Relaxed) + 1 < chunks.len() && spare() {
                 helper = Some(scope.spawn(drain));
             }
         }
-        let helped = match helper {
-            Some(handle) => handle.join().ok(),
-            None => Some(Vec::new()),
-        };
-        (file, mine, helped)
+        let helped = helper.is_none_or(|handle| handle.join().is_ok());
+        file.filter(|_| helped)
     });
     if failed.into_inner() {
         return None;
     }
     let mut file = file?;
     let benchmarks = file.benchmarks.as_mut()?;
-    for (i, values) in mine.into_iter().chain(helped?) {
-        let stats = &mut benchmarks.get_mut(i)?.stats;
+    for (i, r) in &split.arrays {
+        let stats = &mut benchmarks.get_mut(*i)?.stats;
+        let used = stats.min.is_none();
         match &mut stats.data {
-            Some(s) if s.values.is_empty() && s.first_bad.is_none() => s.values = values,
+            Some(s) if s.values.is_empty() && s.first_bad.is_none() => {
+                if used {
+                    s.values = pytest_samples::parse_numbers(&bytes[r.clone()])?;
+                }
+            }
             _ => return None,
         }
     }
@@ -265,7 +268,9 @@ fn from_file(path: &Path, file: PFile) -> Result<Loaded> {
         )
         .with_spread(stddev.map(|s| s * NS_PER_S), b.stats.rounds)
         .with_estimator(estimator);
-        time.samples = samples.filter(|s| !s.is_empty());
+        // Samples serve the analysis' search for two modes, which a minimum does not need (it
+        // lies in the fast mode already): they are kept only for a median or a mean.
+        time.samples = samples.filter(|s| !s.is_empty() && estimator != Estimator::Min);
         let mut measurements = vec![time];
         for (key, value) in b.extra_info.iter().flatten() {
             match value.as_f64() {
@@ -352,10 +357,42 @@ mod tests {
             Some(first["stats"]["iqr"].as_f64().expect("iqr") / 1.349 * 1e9)
         );
         assert_eq!(t.n, first["stats"]["rounds"].as_u64());
+        // The minimum needs no samples: they are checked, not kept.
+        assert!(
+            run.benchmarks
+                .iter()
+                .all(|b| b.measurements[0].samples.is_none())
+        );
+        // Without `min` the median is compared, and the samples are kept for the
+        // analysis' search for two modes.
+        let stripped = without_min(&bytes);
+        let run = parse(&p, &stripped).expect("parses").run;
+        let t = &run.benchmarks[0].measurements[0];
+        assert_eq!(t.estimator, Some(Estimator::Median));
         let samples = t.samples.as_ref().expect("samples");
         assert_eq!(samples.len() as u64, t.n.expect("n"));
-        let fastest = samples.iter().copied().fold(f64::INFINITY, f64::min);
-        assert!((fastest - t.value).abs() / t.value < 1e-9);
+        let mut sorted = samples.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (n, mid) = (sorted.len(), sorted.len() / 2);
+        let median = if n % 2 == 1 {
+            sorted[mid]
+        } else {
+            (sorted[mid - 1] + sorted[mid]) / 2.0
+        };
+        assert!(
+            (median - t.value).abs() / t.value < 1e-9,
+            "{median} {}",
+            t.value
+        );
+    }
+
+    /// The document with `stats.min` taken out of every benchmark.
+    fn without_min(bytes: &[u8]) -> Vec<u8> {
+        let mut doc: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+        for b in doc["benchmarks"].as_array_mut().expect("benchmarks") {
+            b["stats"].as_object_mut().expect("stats").remove("min");
+        }
+        serde_json::to_vec_pretty(&doc).expect("JSON")
     }
 
     #[test]
@@ -383,6 +420,41 @@ mod tests {
         );
     }
 
+    /// The fast path's and the full parse's runs are the same, samples within the last
+    /// bit of their float reading.
+    fn assert_same_runs(fast: &Loaded, full: &Loaded, what: &str) {
+        assert_eq!(fast.run.meta, full.run.meta, "{what}");
+        assert_eq!(
+            fast.run.benchmarks.len(),
+            full.run.benchmarks.len(),
+            "{what}"
+        );
+        for (a, b) in fast.run.benchmarks.iter().zip(&full.run.benchmarks) {
+            assert_eq!((&a.id, a.measurements.len()), (&b.id, b.measurements.len()));
+            let (sa, sb) = (&a.measurements[0].samples, &b.measurements[0].samples);
+            assert_eq!(sa.is_some(), sb.is_some(), "{what} {}", a.id);
+            if let (Some(sa), Some(sb)) = (sa, sb) {
+                assert_eq!(sa.len(), sb.len(), "{what} {}", a.id);
+                assert!(sa.len() > 1);
+                // serde_json's float reading may differ from the correctly rounded one
+                // in the last bit.
+                for (x, y) in sa.iter().zip(sb) {
+                    assert!(
+                        (x - y).abs() <= 4.0 * f64::EPSILON * y.abs(),
+                        "{what} {} {x} {y}",
+                        a.id
+                    );
+                }
+            }
+            let strip = |m: &Measurement| Measurement {
+                samples: None,
+                ..m.clone()
+            };
+            assert_eq!(strip(&a.measurements[0]), strip(&b.measurements[0]));
+            assert_eq!(a.measurements[1..], b.measurements[1..]);
+        }
+    }
+
     #[test]
     fn the_fast_path_reads_what_the_full_parse_reads() {
         for rel in [
@@ -392,41 +464,32 @@ mod tests {
             "fixtures/aa/hog-1-b.json",
         ] {
             let (p, bytes) = fixture(rel);
-            let fast = from_file(&p, fast(&bytes).expect("the fast path takes it")).expect(rel);
-            let full: PFile = parse_json(&p, FORMAT, &bytes).expect(rel);
-            let full = from_file(&p, full).expect(rel);
-            assert_eq!(fast.run.meta, full.run.meta, "{rel}");
-            assert_eq!(
-                fast.run.benchmarks.len(),
-                full.run.benchmarks.len(),
-                "{rel}"
-            );
-            for (a, b) in fast.run.benchmarks.iter().zip(&full.run.benchmarks) {
-                assert_eq!((&a.id, a.measurements.len()), (&b.id, b.measurements.len()));
-                let (sa, sb) = (&a.measurements[0].samples, &b.measurements[0].samples);
-                let (sa, sb) = (sa.as_ref().expect("samples"), sb.as_ref().expect("samples"));
-                assert_eq!(sa.len(), sb.len(), "{rel} {}", a.id);
-                assert!(sa.len() > 1);
-                // serde_json's float reading may differ from the correctly rounded one
-                // in the last bit.
-                for (x, y) in sa.iter().zip(sb) {
-                    assert!((x - y).abs() <= 4.0 * f64::EPSILON * y.abs(), "{x} {y}");
-                }
-                let strip = |m: &Measurement| Measurement {
-                    samples: None,
-                    ..m.clone()
+            // As written (samples checked, not kept), and without `min` (samples kept).
+            for (bytes, kept) in [(bytes.clone(), false), (without_min(&bytes), true)] {
+                let fast = from_file(&p, fast(&bytes).expect("the fast path takes it"));
+                let full = from_file(&p, parse_json(&p, FORMAT, &bytes).expect(rel));
+                let (fast, full) = (fast.expect(rel), full.expect(rel));
+                assert_same_runs(&fast, &full, rel);
+                let with_samples = |l: &Loaded| {
+                    l.run
+                        .benchmarks
+                        .iter()
+                        .all(|b| b.measurements[0].samples.is_some() == kept)
                 };
-                assert_eq!(strip(&a.measurements[0]), strip(&b.measurements[0]));
-                assert_eq!(a.measurements[1..], b.measurements[1..]);
+                assert!(with_samples(&fast), "{rel} kept {kept}");
             }
         }
         // Saved files without samples, and files whose samples it cannot vouch for,
-        // are left to the full parse.
+        // are left to the full parse: used or not, a sample must be a valid number.
         let (_, bytes) =
             fixture("fixtures/pytest/saved/Linux-CPython-3.11-64bit/0001_baseline.json");
         assert!(fast(&bytes).is_none());
-        let bad = br#"{"benchmarks": [{"name": "t", "stats": {"mean": 1.0, "data": [1.0, NaN]}}]}"#;
-        assert!(fast(bad).is_none());
+        for stats in [r#""mean": 1.0"#, r#""min": 1.0, "mean": 1.0"#] {
+            let bad = format!(
+                r#"{{"benchmarks": [{{"name": "t", "stats": {{{stats}, "data": [1.0, NaN]}}}}]}}"#
+            );
+            assert!(fast(bad.as_bytes()).is_none(), "{stats}");
+        }
     }
 
     /// A document past `PARALLEL_FROM`: the fixture's benchmarks copied under new names,
@@ -463,22 +526,16 @@ mod tests {
         let chunks = pytest_samples::chunks(&split.arrays, CHUNK_BYTES);
         assert!(chunks.len() > 2, "{} chunks", chunks.len());
         let p = Path::new("large.json");
+        let stripped = without_min(&bytes);
+        let quick = from_file(p, fast(&stripped).expect("the fast path takes it")).expect("fast");
+        let full = parse_json(p, FORMAT, &stripped).expect("full");
+        let full = from_file(p, full).expect("full");
+        assert!(quick.run.benchmarks[0].measurements[0].samples.is_some());
+        assert_same_runs(&quick, &full, "large");
+        // With `min` the arrays are checked in the same chunks.
         let quick = from_file(p, fast(&bytes).expect("the fast path takes it")).expect("fast");
         let full = from_file(p, parse_json(p, FORMAT, &bytes).expect("full")).expect("full");
-        assert_eq!(quick.run.benchmarks.len(), full.run.benchmarks.len());
-        for (a, b) in quick.run.benchmarks.iter().zip(&full.run.benchmarks) {
-            assert_eq!(a.id, b.id);
-            let (sa, sb) = (&a.measurements[0].samples, &b.measurements[0].samples);
-            let (sa, sb) = (sa.as_ref().expect("samples"), sb.as_ref().expect("samples"));
-            assert_eq!(sa.len(), sb.len(), "{}", a.id);
-            for (x, y) in sa.iter().zip(sb) {
-                assert!(
-                    (x - y).abs() <= 4.0 * f64::EPSILON * y.abs(),
-                    "{} {x} {y}",
-                    a.id
-                );
-            }
-        }
+        assert_same_runs(&quick, &full, "large, with min");
         // A sample the fast path cannot vouch for in the last chunk: the whole file
         // goes to the full parse, whichever thread read that chunk.
         let text = String::from_utf8(bytes).expect("UTF-8");
@@ -499,7 +556,7 @@ mod tests {
         );
         let (p, bytes) =
             fixture("fixtures/pytest/saved/Linux-CPython-3.11-64bit/0002_candidate.json");
-        let run = parse(&p, &bytes).expect("parses").run;
+        let run = parse(&p, &without_min(&bytes)).expect("parses").run;
         assert!(
             run.benchmarks
                 .iter()
@@ -551,6 +608,13 @@ mod tests {
         assert!(e.contains("stats.data[1] is negative (-2)"), "{e}");
         let e = err("[1.0, null, 3.0, -4.0]");
         assert!(e.contains("stats.data[1] is missing"), "{e}");
+        // The minimum does not use the samples, but a bad one is still an error.
+        let with_min =
+            doc("[1.0, 2.0, NaN]").replace(r#""mean": 1.0"#, r#""min": 1.0, "mean": 1.0"#);
+        let e = parse(Path::new("r.json"), with_min.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("stats.data[2] is missing, null or NaN"), "{e}");
         let run = parse(Path::new("r.json"), doc("[1.0, 2.5]").as_bytes())
             .expect("parses")
             .run;

@@ -158,6 +158,100 @@ pub(super) fn parse_numbers(inner: &[u8]) -> Option<Vec<f64>> {
     }
 }
 
+/// Whether `parse_numbers` would take the array, without converting a number: where
+/// the value is the fastest round (`stats.min`, in every file pytest-benchmark
+/// writes) the samples are not used, yet they must still be valid numbers. One pass:
+/// each token's JSON number grammar, its sign, and whether its value can reach
+/// infinity (only then is it converted).
+pub(super) fn valid_numbers(inner: &[u8]) -> bool {
+    let mut i = skip_space(inner, 0);
+    if i == inner.len() {
+        return true;
+    }
+    loop {
+        let Some(end) = number_end(inner, i) else {
+            return false;
+        };
+        i = skip_space(inner, end);
+        match inner.get(i) {
+            None => return true,
+            Some(b',') => i = skip_space(inner, i + 1),
+            Some(_) => return false,
+        }
+    }
+}
+
+/// The end of the plain, non-negative, finite JSON number that starts at `from`.
+fn number_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let int_end = digits_end(bytes, from);
+    let int_digits = int_end - from;
+    match int_digits {
+        0 => return None,
+        1 => {}
+        _ if bytes[from] == b'0' => return None,
+        _ => {}
+    }
+    let mut i = int_end;
+    if bytes.get(i) == Some(&b'.') {
+        let end = digits_end(bytes, i + 1);
+        if end == i + 1 {
+            return None;
+        }
+        i = end;
+    }
+    // The value is below 10^(int_digits + exponent): finite while that is at most 308.
+    let mut magnitude = int_digits as i64;
+    if let Some(b'e' | b'E') = bytes.get(i) {
+        i += 1;
+        let negative = match bytes.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let end = digits_end(bytes, i);
+        if end == i {
+            return None;
+        }
+        let exponent = bytes[i..end]
+            .iter()
+            .fold(0i64, |e, d| (e * 10 + i64::from(d - b'0')).min(1 << 32));
+        magnitude += if negative { -exponent } else { exponent };
+        i = end;
+    }
+    if magnitude > 308 {
+        let (v, len) = fast_float2::parse_partial::<f64, _>(&bytes[from..i]).ok()?;
+        if len != i - from || !v.is_finite() {
+            return None;
+        }
+    }
+    Some(i)
+}
+
+/// The end of the run of ASCII digits that starts at `from`, eight bytes at a time.
+fn digits_end(bytes: &[u8], mut from: usize) -> usize {
+    const LOW: u64 = u64::from_ne_bytes([0x30; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0xF0; 8]);
+    const SIX: u64 = u64::from_ne_bytes([0x06; 8]);
+    while let Some(word) = bytes.get(from..from + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // Every byte 0x30..=0x39: its high nibble is 3, and adding 6 does not carry it.
+        if x & HIGH != LOW || x.wrapping_add(SIX) & HIGH != LOW {
+            break;
+        }
+        from += 8;
+    }
+    while bytes.get(from).is_some_and(u8::is_ascii_digit) {
+        from += 1;
+    }
+    from
+}
+
 fn skip_space(bytes: &[u8], mut i: usize) -> usize {
     loop {
         // pytest-benchmark indents each sample by 20 spaces: eight at a time first.
@@ -324,5 +418,55 @@ mod tests {
             parse_numbers(b" 0, 0.25 ,\n 1E+2, 3e-1 "),
             Some(vec![0.0, 0.25, 100.0, 0.3])
         );
+    }
+
+    #[test]
+    fn validation_takes_what_parsing_takes() {
+        for bad in [
+            "1, -2", "1, NaN", "null", "1,", ",1", "01", "1.", ".5", "1e", "+1", "1 2", "1e999",
+            "Infinity", "0x10", "1.e5", "00.5", "1.5e", "1_0", "inf", "nan", "1e+", "2e308",
+        ] {
+            assert!(!valid_numbers(bad.as_bytes()), "{bad}");
+        }
+        // 2e308 written out: past the largest double, so infinite.
+        assert!(!valid_numbers(format!("2{}", "0".repeat(308)).as_bytes()));
+        for good in [
+            "",
+            " \n ",
+            "0",
+            "0.25",
+            "1E+2, 3e-1",
+            "1.7976931348623157e308",
+            "0.0e99999",
+            "1e-99999",
+            "12345678901234567890123",
+            "1797693134862315e293",
+            "1.5e-05,\n                    2.0e-05",
+        ] {
+            assert!(valid_numbers(good.as_bytes()), "{good}");
+            assert!(parse_numbers(good.as_bytes()).is_some(), "{good}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn validation_agrees_with_parsing(
+            tokens in proptest::collection::vec("[0-9.eE+\\-]{1,6}|[0-9]{1,3}e[0-9]{3}|0|[1-9][0-9]{0,20}(\\.[0-9]{1,17})?(e-0[0-9])?", 0..6),
+            seps in proptest::collection::vec("[ ,\n]{1,3}|, |,", 6),
+        ) {
+            let mut text = String::new();
+            for (t, s) in tokens.iter().zip(&seps) {
+                text.push_str(t);
+                text.push_str(s);
+            }
+            if let Some(last) = tokens.last() {
+                text.push_str(last);
+            }
+            proptest::prop_assert_eq!(
+                valid_numbers(text.as_bytes()),
+                parse_numbers(text.as_bytes()).is_some(),
+                "{:?}", text
+            );
+        }
     }
 }
