@@ -1,4 +1,6 @@
-//! Ingest speed: a 100 MB pytest-benchmark JSON with raw samples.
+//! Ingest speed: a 100 MB pytest-benchmark JSON with raw samples, as pytest-benchmark
+//! writes it (the samples checked, the minimum compared) and without `stats.min` (the
+//! samples read as numbers, for the median).
 //!
 //! `cargo bench --bench ingest`; throughput is reported in bytes/s.
 
@@ -31,6 +33,18 @@ fn ingest(c: &mut Criterion) {
     };
     group.bench_function("pytest_100MB_with_data_forced_format", |b| {
         b.iter(|| black_box(load(&path, &forced).expect("loads")))
+    });
+    let mut doc: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    for b in doc["benchmarks"].as_array_mut().expect("benchmarks") {
+        b["stats"].as_object_mut().expect("stats").remove("min");
+    }
+    let no_min = dir.path().join("no-min.json");
+    let without = serde_json::to_vec_pretty(&doc).expect("JSON");
+    generate::write(&no_min, &without);
+    drop(doc);
+    group.throughput(Throughput::Bytes(without.len() as u64));
+    group.bench_function("pytest_100MB_with_data_without_min", |b| {
+        b.iter(|| black_box(load(&no_min, &LoadOptions::default()).expect("loads")))
     });
     group.finish();
 }

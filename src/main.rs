@@ -15,6 +15,12 @@ use bench_bot::error::exit_code;
 /// and to freeing. The same allocator in the static binary of the action's image, whose
 /// C library is musl.
 /// The benches in `benches/` use it too, so they measure what the binary does.
+/// Built without asking for transparent huge pages (`no_thp`): a run lives a few
+/// milliseconds, and the first touch of each 2 MB page it asked for (one per thread's
+/// heap, one per large buffer) cost up to several milliseconds on a virtual machine
+/// whose host backs memory on first use, which is where CI runs it, right after a
+/// benchmark suite freed its memory. Side by side with that suite's peer, the 200-sample
+/// pytest-benchmark pair took 15-40 ms with huge pages and 16-17 ms without.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
