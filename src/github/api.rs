@@ -6,76 +6,14 @@ use std::time::Duration;
 
 use http::StatusCode;
 use octocrab::Octocrab;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 /// Attempts per request.
 const ATTEMPTS: u32 = 4;
 
+use super::shapes::GitHubMessage;
+pub use super::shapes::{Comment, Issue, Pull, PullHead, User};
 pub use crate::error::ApiError;
-
-/// A comment on an issue, pull request or commit.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Comment {
-    /// Its id.
-    pub id: u64,
-    /// Markdown body.
-    #[serde(default)]
-    pub body: Option<String>,
-    /// Who wrote it (only bench-bot's own comment is updated).
-    #[serde(default)]
-    pub user: Option<User>,
-    /// Link for people.
-    #[serde(default)]
-    pub html_url: Option<String>,
-}
-
-/// A GitHub account.
-#[derive(Debug, Clone, Deserialize)]
-pub struct User {
-    /// Login (`github-actions[bot]` for the workflow token).
-    pub login: String,
-}
-
-/// The parts of a pull request bench-bot checks.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Pull {
-    /// The pull request's number.
-    pub number: u64,
-    /// Its head, to confirm a saved report belongs to it.
-    pub head: PullHead,
-}
-
-/// A pull request's head.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PullHead {
-    /// Head commit.
-    pub sha: String,
-}
-
-/// An issue (the alert of a change-point episode).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Issue {
-    /// Its number.
-    pub number: u64,
-    /// Markdown body.
-    #[serde(default)]
-    pub body: Option<String>,
-    /// Who opened it.
-    #[serde(default)]
-    pub user: Option<User>,
-    /// Link for people.
-    #[serde(default)]
-    pub html_url: Option<String>,
-    /// Present when the "issue" is a pull request (GitHub lists both).
-    #[serde(default)]
-    pub pull_request: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Deserialize)]
-struct GitHubMessage {
-    message: String,
-}
 
 /// Timeouts and backoff of the client (the environment can shorten them for tests).
 #[derive(Debug, Clone, Copy)]

@@ -8,3 +8,4 @@ pub mod commands;
 pub mod event;
 pub mod inputs;
 pub mod publish;
+mod shapes;
