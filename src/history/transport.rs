@@ -9,6 +9,9 @@
 //! transport). The token goes out as Basic credentials (GitHub takes the workflow token
 //! as the password of any user name), over https or to a server on this machine only.
 //! Proxies are not used.
+//!
+//! One file past 400 lines, on purpose: the subtransport libgit2 calls, its streams and
+//! the registration that hands them the token are one adapter, read together.
 
 use std::io::{self, Cursor, Read, Write};
 use std::sync::{Mutex, OnceLock};
