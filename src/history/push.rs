@@ -55,17 +55,23 @@ fn moved_under_us(status: &str) -> bool {
     .any(|s| status.contains(s))
 }
 
+/// Waits before the next attempt against a moving remote tip.
 pub(super) fn backoff(attempt: u32) {
+    let mut seed = [0u8; 8];
+    let random = match getrandom::fill(&mut seed) {
+        Ok(()) => u64::from_ne_bytes(seed),
+        Err(_) => u64::from(std::process::id()).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+    };
+    std::thread::sleep(backoff_delay(attempt, random));
+}
+
+/// The wait before attempt `attempt + 1`: 100 ms doubling to 2 s, drawn between half
+/// and one and a half times that. Writers that collided (matrix jobs finishing
+/// together) then spread over a whole second or more instead of trying again within
+/// the same few milliseconds and colliding again.
+fn backoff_delay(attempt: u32, random: u64) -> Duration {
     let base = 50u64.saturating_mul(1 << attempt.min(6)).min(2000);
-    let jitter = u64::from(std::process::id() % 97)
-        + u64::from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos() % 50_000_000)
-                .unwrap_or(0)
-                / 1_000_000,
-        );
-    std::thread::sleep(Duration::from_millis(base + jitter));
+    Duration::from_millis(base / 2 + random % (base + 1))
 }
 
 impl HistoryRepo {
@@ -231,5 +237,28 @@ impl HistoryRepo {
         let c = self.repo.find_commit(commit)?;
         walk(&self.repo, &dst, c.tree_id(), &copy)?;
         copy(commit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_two_seconds_and_spreads_over_its_whole_range() {
+        for (attempt, base) in [(1, 100), (2, 200), (5, 1600), (6, 2000), (12, 2000)] {
+            let delays: Vec<u64> = [0, 1, base / 2, base, base + 1, u64::MAX]
+                .iter()
+                .map(|r| backoff_delay(attempt, *r).as_millis() as u64)
+                .collect();
+            assert_eq!(delays[0], base / 2, "attempt {attempt}");
+            assert_eq!(delays[3], base / 2 + base, "attempt {attempt}");
+            assert_eq!(delays[4], base / 2, "attempt {attempt}: wraps");
+            assert!(
+                delays
+                    .iter()
+                    .all(|d| (base / 2..=base / 2 + base).contains(d))
+            );
+        }
     }
 }
