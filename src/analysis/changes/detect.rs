@@ -22,6 +22,8 @@
 //! keeps a checkpoint, the state before the last decision whose data was complete; a
 //! longer series resumes there, and the result is the one a full scan would give.
 
+use std::ops::Range;
+
 use crate::stats::{RankSum, sorted_median};
 
 /// Values needed after a change point before it is reported: its delay, in runs.
@@ -78,6 +80,9 @@ pub struct Detector {
     sorted: Vec<f64>,
     /// Scratch space for the sorted after-window.
     sorted_after: Vec<f64>,
+    /// The ranges of the series that `sorted` and `sorted_after` hold, as (start of the
+    /// before-window, `t`, end of the after-window), while they hold them.
+    sorted_for: Option<(usize, usize, usize)>,
 }
 
 impl Detector {
@@ -92,6 +97,7 @@ impl Detector {
             rank_sum: RankSum::new(),
             sorted: Vec::new(),
             sorted_after: Vec::new(),
+            sorted_for: None,
         }
     }
 
@@ -103,6 +109,7 @@ impl Detector {
     /// The change points of `y`, a series that extends the one `previous` scanned:
     /// only its tail is re-examined.
     pub fn update(&mut self, y: &[f64], previous: &Detection) -> Detection {
+        self.sorted_for = None;
         let start = if previous.len <= y.len() {
             previous.checkpoint
         } else {
@@ -163,16 +170,29 @@ impl Detector {
             return None;
         }
         // Both windows sorted: their fences, their kept values (a contiguous run of the
-        // sorted values) and their medians without another sort.
+        // sorted values) and their medians without another sort. The scan moves one
+        // position at a time, so the sorted windows of the last position tested are
+        // brought up to date rather than sorted again.
+        let start = t - before.len();
+        let end = t + after.len();
         let mut sorted = std::mem::take(&mut self.sorted);
-        sort_into(&mut sorted, before);
+        let mut sorted_after = std::mem::take(&mut self.sorted_after);
+        match self.sorted_for {
+            Some((old_start, old_t, old_end)) if old_t < t && t < old_end && old_start <= start => {
+                slide(&mut sorted, y, old_start..old_t, start..t);
+                slide(&mut sorted_after, y, old_t..old_end, t..end);
+            }
+            _ => {
+                sort_into(&mut sorted, before);
+                sort_into(&mut sorted_after, after);
+            }
+        }
+        self.sorted_for = Some((start, t, end));
         let kept = if sorted.len() < 8 {
             &sorted[..]
         } else {
             within(&sorted, sorted_fences(&sorted))
         };
-        let mut sorted_after = std::mem::take(&mut self.sorted_after);
-        sort_into(&mut sorted_after, after);
         let result = self.decide(kept, episode_free(&sorted_after));
         self.sorted = sorted;
         self.sorted_after = sorted_after;
@@ -207,6 +227,7 @@ impl Detector {
         let values = &y[lo..hi];
         // One sort gives both Tukey's fences, which the values are clipped to, and the
         // bounds of what is not an episode; an episode's value is `None`.
+        self.sorted_for = None;
         sort_into(&mut self.sorted, values);
         let (low, high) = sorted_fences(&self.sorted);
         let kept = episode_free(&self.sorted);
@@ -280,6 +301,29 @@ fn within(sorted: &[f64], (low, high): (f64, f64)) -> &[f64] {
     &sorted[from..to]
 }
 
+/// `sorted`, the values of `y[old]` in order, made the values of `y[new]` in order,
+/// for a range `new` that starts no earlier than `old`: the values that left are taken
+/// out and the ones that came in put in place, each found by binary search. The result
+/// is the sort of `y[new]`.
+fn slide(sorted: &mut Vec<f64>, y: &[f64], old: Range<usize>, new: Range<usize>) {
+    for v in &y[old.start..new.start.min(old.end)] {
+        if let Ok(i) = sorted.binary_search_by(|x| x.total_cmp(v)) {
+            sorted.remove(i);
+        }
+    }
+    if new.end < old.end {
+        for v in &y[new.end.max(old.start)..old.end] {
+            if let Ok(i) = sorted.binary_search_by(|x| x.total_cmp(v)) {
+                sorted.remove(i);
+            }
+        }
+    }
+    for v in &y[old.end.max(new.start).min(new.end)..new.end] {
+        let i = sorted.partition_point(|x| x.total_cmp(v).is_lt());
+        sorted.insert(i, *v);
+    }
+}
+
 /// `values` sorted into `buffer`.
 fn sort_into(buffer: &mut Vec<f64>, values: &[f64]) {
     buffer.clear();
@@ -312,6 +356,26 @@ fn episode_free(sorted: &[f64]) -> &[f64] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn sliding_sorted_windows_equal_sorting_them(
+            y in proptest::collection::vec(-3.0f64..3.0, 40..80),
+            a in 0usize..20, len in 0usize..20, da in 0usize..25, dlen in 0usize..30,
+        ) {
+            // Repeated values too, as real histories have.
+            let y: Vec<f64> = y.iter().map(|v| (v * 4.0).round() / 4.0).collect();
+            let old = a..a + len;
+            let new = a + da..(a + da + dlen).min(y.len());
+            proptest::prop_assume!(new.start <= new.end);
+            let mut sorted = Vec::new();
+            sort_into(&mut sorted, &y[old.clone()]);
+            slide(&mut sorted, &y, old, new.clone());
+            let mut expected = Vec::new();
+            sort_into(&mut expected, &y[new]);
+            proptest::prop_assert_eq!(sorted, expected);
+        }
+    }
 
     fn settings() -> Settings {
         Settings {
