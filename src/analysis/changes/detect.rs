@@ -306,19 +306,15 @@ fn within(sorted: &[f64], (low, high): (f64, f64)) -> &[f64] {
 /// out and the ones that came in put in place, each found by binary search. The result
 /// is the sort of `y[new]`.
 fn slide(sorted: &mut Vec<f64>, y: &[f64], old: Range<usize>, new: Range<usize>) {
-    for v in &y[old.start..new.start.min(old.end)] {
+    let left = y[old.start..new.start.min(old.end)]
+        .iter()
+        .chain(&y[new.end.clamp(old.start, old.end)..old.end]);
+    for v in left {
         if let Ok(i) = sorted.binary_search_by(|x| x.total_cmp(v)) {
             sorted.remove(i);
         }
     }
-    if new.end < old.end {
-        for v in &y[new.end.max(old.start)..old.end] {
-            if let Ok(i) = sorted.binary_search_by(|x| x.total_cmp(v)) {
-                sorted.remove(i);
-            }
-        }
-    }
-    for v in &y[old.end.max(new.start).min(new.end)..new.end] {
+    for v in &y[old.end.clamp(new.start, new.end)..new.end] {
         let i = sorted.partition_point(|x| x.total_cmp(v).is_lt());
         sorted.insert(i, *v);
     }
