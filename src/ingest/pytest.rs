@@ -72,6 +72,15 @@ struct PStats {
     data: Option<Samples>,
 }
 
+impl PStats {
+    /// Whether the run's raw samples are kept: they serve the analysis' search for two
+    /// modes, which a minimum does not need (it lies in the fast mode already), so only
+    /// where the median or the mean is compared, in a file without `min`.
+    fn keeps_samples(&self) -> bool {
+        self.min.is_none()
+    }
+}
+
 /// `stats.data`, read straight into seconds per round; the first value that is not a
 /// usable sample (null, NaN read as null, infinite or negative) is remembered with its
 /// index in the file.
@@ -129,8 +138,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded> {
 /// The document with its samples checked by the fast path, or `None` when that path
 /// is not sure of it (the caller's full parse then says what is wrong, if anything).
 ///
-/// Every array is checked to hold valid numbers; only the arrays of benchmarks without
-/// `stats.min` are converted, since [`from_file`] keeps samples for those alone.
+/// Every array is checked to hold valid numbers; only the arrays whose samples are
+/// kept ([`PStats::keeps_samples`]) are converted.
 /// The arrays are checked in chunks that the threads claim one at a time. This thread
 /// parses the rest of the document and then claims chunks; a second thread joins when
 /// the file is large and a core is spare, at the start or as soon as one frees up (in
@@ -182,10 +191,10 @@ fn fast(bytes: &[u8]) -> Option<PFile> {
     let benchmarks = file.benchmarks.as_mut()?;
     for (i, r) in &split.arrays {
         let stats = &mut benchmarks.get_mut(*i)?.stats;
-        let used = stats.min.is_none();
+        let keeps = stats.keeps_samples();
         match &mut stats.data {
             Some(s) if s.values.is_empty() && s.first_bad.is_none() => {
-                if used {
+                if keeps {
                     s.values = pytest_samples::parse_numbers(&bytes[r.clone()])?;
                 }
             }
@@ -256,6 +265,7 @@ fn from_file(path: &Path, file: PFile) -> Result<Loaded> {
             (None, Some(median)) => (median, Estimator::Median, stddev.and(robust)),
             (None, None) => (mean, Estimator::Mean, stddev),
         };
+        let keeps = b.stats.keeps_samples();
         let samples = match b.stats.data {
             Some(data) => Some(samples_ns(data, &what).map_err(invalid)?),
             None => None,
@@ -268,9 +278,7 @@ fn from_file(path: &Path, file: PFile) -> Result<Loaded> {
         )
         .with_spread(stddev.map(|s| s * NS_PER_S), b.stats.rounds)
         .with_estimator(estimator);
-        // Samples serve the analysis' search for two modes, which a minimum does not need (it
-        // lies in the fast mode already): they are kept only for a median or a mean.
-        time.samples = samples.filter(|s| !s.is_empty() && estimator != Estimator::Min);
+        time.samples = samples.filter(|s| !s.is_empty() && keeps);
         let mut measurements = vec![time];
         for (key, value) in b.extra_info.iter().flatten() {
             match value.as_f64() {
