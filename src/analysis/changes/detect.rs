@@ -18,6 +18,9 @@
 //! largest weighted difference of means (on values clipped to Tukey's fences, episodes
 //! left out); the next segment starts there.
 //!
+//! Once a change point is found, each side of it within its windows is searched once
+//! more for a second one ([`Detector::part_split`]): two changes a few runs apart.
+//!
 //! Incremental: a decision at `t` reads values up to `t + 2 × window`. The scan
 //! keeps a checkpoint, the state before the last decision whose data was complete; a
 //! longer series resumes there, and the result is the one a full scan would give.
@@ -30,6 +33,9 @@ use crate::stats::{RankSum, sorted_median};
 pub const MIN_AFTER: usize = 3;
 /// Values needed before a change point, in its segment.
 pub const MIN_BEFORE: usize = 3;
+/// The p-value a second change point beside a confirmed one must reach, as a fraction
+/// of `p_value`.
+const PART_P_FACTOR: f64 = 0.1;
 
 /// The knobs of the scan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -130,10 +136,19 @@ impl Detector {
                 };
             }
             if self.passes(y, segment, t).is_some() {
+                let (before, after) = self.windows(y, segment, t);
+                let (lo, hi) = (t - before.len(), t + after.len());
                 let split = self.refine(y, segment, t);
+                if let Some(left) = self.part_split(y, lo, split.index) {
+                    splits.push(left);
+                }
                 splits.push(split);
                 segment = split.index;
-                t = split.index + MIN_BEFORE;
+                if let Some(right) = self.part_split(y, split.index, hi) {
+                    splits.push(right);
+                    segment = right.index;
+                }
+                t = segment + MIN_BEFORE;
             } else {
                 t += 1;
             }
@@ -188,12 +203,7 @@ impl Detector {
             }
         }
         self.sorted_for = Some((start, t, end));
-        let kept = if sorted.len() < 8 {
-            &sorted[..]
-        } else {
-            within(&sorted, sorted_fences(&sorted))
-        };
-        let result = self.decide(kept, episode_free(&sorted_after));
+        let result = self.decide(outlier_free(&sorted), episode_free(&sorted_after));
         self.sorted = sorted;
         self.sorted_after = sorted_after;
         result
@@ -213,57 +223,17 @@ impl Detector {
         (test.p <= self.settings.p_value).then_some((test.p, change))
     }
 
-    /// Where the change is, once position `t` passed: the split of the values around
-    /// `t` (its two windows) with the largest weighted difference of means (CUSUM), on
-    /// values clipped to Tukey's fences so that an outlier cannot pull it, when that
-    /// split passes too; else `t`. The first passing position can be early, its
-    /// after-window already mostly at the new level. Episodes (as the test leaves them
-    /// out of the after-window) count on neither side: clipped, five runs a hundred
-    /// times off are still a level of their own, and the split would land on them.
+    /// Where the change is, once position `t` passed: the best split of the values
+    /// around `t` (its two windows; [`best_split`]), when that split passes too; else
+    /// `t`. The first passing position can be early, its after-window already mostly
+    /// at the new level.
     fn refine(&mut self, y: &[f64], segment: usize, t: usize) -> Split {
         let (before, after) = self.windows(y, segment, t);
         let lo = t - before.len();
         let hi = t + after.len();
-        let values = &y[lo..hi];
-        // One sort gives both Tukey's fences, which the values are clipped to, and the
-        // bounds of what is not an episode; an episode's value is `None`.
-        self.sorted_for = None;
-        sort_into(&mut self.sorted, values);
-        let (low, high) = sorted_fences(&self.sorted);
-        let kept = episode_free(&self.sorted);
-        let kept = kept[0]..=kept[kept.len() - 1];
-        let clipped: Vec<Option<f64>> = values
-            .iter()
-            .map(|v| kept.contains(v).then(|| v.clamp(low, high)))
-            .collect();
-        // The sum and the count of the values that are not episodes.
-        let sum = |part: &[Option<f64>]| {
-            part.iter()
-                .flatten()
-                .fold((0.0, 0.0), |(sum, len), v| (sum + v, len + 1.0))
-        };
-        let (total, len) = sum(&clipped);
         let first = MIN_BEFORE.max((t - lo).saturating_sub(MIN_AFTER));
-        let mut best: Option<(usize, f64)> = None;
-        let (mut left_sum, mut left_len) = sum(&clipped[..first]);
-        for k in first..=clipped.len() - MIN_AFTER {
-            if k > first
-                && let Some(v) = clipped[k - 1]
-            {
-                left_sum += v;
-                left_len += 1.0;
-            }
-            let (m, n) = (left_len, len - left_len);
-            if m < 1.0 || n < 1.0 {
-                continue;
-            }
-            let d = left_sum / m - (total - left_sum) / n;
-            let score = (m * n / len).sqrt() * d.abs();
-            if best.is_none_or(|(_, b)| score > b) {
-                best = Some((lo + k, score));
-            }
-        }
-        if let Some((s, _)) = best
+        let best = best_split(&y[lo..hi], first, MIN_AFTER).map(|k| lo + k);
+        if let Some(s) = best
             && s > segment
             && let Some((p, _)) = self.passes(y, segment, s)
         {
@@ -280,6 +250,75 @@ impl Detector {
             p_value: p,
         }
     }
+
+    /// A second change point in `y[a..b]`, the runs on one side of a change point just
+    /// found, within the windows it was found in: the best split of the part (CUSUM, as
+    /// in [`Detector::refine`]), when its two sides pass the test at a tenth of
+    /// `p_value` (the split is the best of all the part's positions). Two changes a few
+    /// runs apart leave a short level between them that the scan cannot test: its
+    /// after-window is as long as its before-window, so the level is outvoted by the
+    /// one after it, and the located change point is one of the two or between them.
+    fn part_split(&mut self, y: &[f64], a: usize, b: usize) -> Option<Split> {
+        if b < a + MIN_BEFORE + MIN_AFTER {
+            return None;
+        }
+        let k = a + best_split(&y[a..b], MIN_BEFORE, MIN_AFTER)?;
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        sort_into(&mut before, &y[a..k]);
+        sort_into(&mut after, &y[k..b]);
+        let (p, _) = self.decide(outlier_free(&before), episode_free(&after))?;
+        (p <= self.settings.p_value * PART_P_FACTOR).then_some(Split {
+            index: k,
+            p_value: p,
+        })
+    }
+}
+
+/// The split of `values` with the largest weighted difference of means (CUSUM), at
+/// least `first` values from the start and `last` from the end, on values clipped to
+/// Tukey's fences so that an outlier cannot pull it. Episodes (as the test leaves them
+/// out of the after-window) count on neither side: clipped, five runs a hundred times
+/// off are still a level of their own, and the split would land on them.
+fn best_split(values: &[f64], first: usize, last: usize) -> Option<usize> {
+    // One sort gives both Tukey's fences, which the values are clipped to, and the
+    // bounds of what is not an episode; an episode's value is `None`.
+    let mut sorted = Vec::new();
+    sort_into(&mut sorted, values);
+    let (low, high) = sorted_fences(&sorted);
+    let kept = episode_free(&sorted);
+    let kept = kept[0]..=kept[kept.len() - 1];
+    let clipped: Vec<Option<f64>> = values
+        .iter()
+        .map(|v| kept.contains(v).then(|| v.clamp(low, high)))
+        .collect();
+    // The sum and the count of the values that are not episodes.
+    let sum = |part: &[Option<f64>]| {
+        part.iter()
+            .flatten()
+            .fold((0.0, 0.0), |(sum, len), v| (sum + v, len + 1.0))
+    };
+    let (total, len) = sum(&clipped);
+    let mut best: Option<(usize, f64)> = None;
+    let (mut left_sum, mut left_len) = sum(&clipped[..first]);
+    for k in first..=values.len().checked_sub(last)? {
+        if k > first
+            && let Some(v) = clipped[k - 1]
+        {
+            left_sum += v;
+            left_len += 1.0;
+        }
+        let (m, n) = (left_len, len - left_len);
+        if m < 1.0 || n < 1.0 {
+            continue;
+        }
+        let d = left_sum / m - (total - left_sum) / n;
+        let score = (m * n / len).sqrt() * d.abs();
+        if best.is_none_or(|(_, b)| score > b) {
+            best = Some((k, score));
+        }
+    }
+    best.map(|(k, _)| k)
 }
 
 /// Tukey's fences of sorted values: 1.5 interquartile ranges beyond the quartiles.
@@ -325,6 +364,16 @@ fn sort_into(buffer: &mut Vec<f64>, values: &[f64]) {
     buffer.clear();
     buffer.extend_from_slice(values);
     buffer.sort_unstable_by(f64::total_cmp);
+}
+
+/// The sorted before-window without its outliers, values beyond Tukey's fences; fewer
+/// than 8 values are kept as they are.
+fn outlier_free(sorted: &[f64]) -> &[f64] {
+    if sorted.len() < 8 {
+        sorted
+    } else {
+        within(sorted, sorted_fences(sorted))
+    }
 }
 
 /// The sorted after-window without its episodes: values beyond Tukey's outer fences
@@ -488,6 +537,33 @@ mod tests {
         let d = Detector::new(settings()).detect(&y);
         let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
         assert_eq!(at, [35, 55]);
+    }
+
+    #[test]
+    fn finds_two_steps_a_few_runs_apart() {
+        // A short level, then a larger step: the windows' best split is the second
+        // step, and the runs before it hold the first.
+        for (short, first, second) in [(4, 110.0, 150.0), (5, 80.0, 120.0), (6, 110.0, 150.0)] {
+            let y = series(&[(60, 100.0), (short, first), (60, second)]);
+            let d = Detector::new(settings()).detect(&y);
+            let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
+            assert_eq!(
+                at,
+                [60, 60 + short],
+                "{short} runs at {first}, then {second}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_lone_step_gets_no_second_change_point() {
+        // Noise of ±2 % on both levels: the parts beside the step hold no change.
+        for at in [10, 30, 45, 60] {
+            let y = series(&[(at, 100.0), (90 - at, 110.0)]);
+            let d = Detector::new(settings()).detect(&y);
+            let found: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
+            assert_eq!(found, [at]);
+        }
     }
 
     proptest::proptest! {
