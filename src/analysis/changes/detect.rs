@@ -18,8 +18,9 @@
 //! largest weighted difference of means (on values clipped to Tukey's fences, episodes
 //! left out); the next segment starts there.
 //!
-//! Once a change point is found, each side of it within its windows is searched once
-//! more for a second one ([`Detector::part_split`]): two changes a few runs apart.
+//! Once a change point is found, the runs on each side of it (those the test looked at,
+//! and those of the change point's own after-window) are searched once more for a
+//! second one ([`Detector::part_split`]): two changes a few runs apart.
 //!
 //! Incremental: a decision at `t` reads values up to `t + 2 × window`. The scan
 //! keeps a checkpoint, the state before the last decision whose data was complete; a
@@ -136,15 +137,23 @@ impl Detector {
                 };
             }
             if self.passes(y, segment, t).is_some() {
+                // The runs the test looked at, and those after the change point's own
+                // after-window, are searched for a second change on either side.
                 let (before, after) = self.windows(y, segment, t);
                 let (lo, hi) = (t - before.len(), t + after.len());
                 let split = self.refine(y, segment, t);
+                let hi = hi.max(split.index + self.windows(y, segment, split.index).1.len());
                 if let Some(left) = self.part_split(y, lo, split.index) {
                     splits.push(left);
                 }
                 splits.push(split);
                 segment = split.index;
                 if let Some(right) = self.part_split(y, split.index, hi) {
+                    // The best split of the runs after can be a later, larger change
+                    // than one between: those runs are searched once more.
+                    if let Some(between) = self.part_split(y, split.index, right.index) {
+                        splits.push(between);
+                    }
                     splits.push(right);
                     segment = right.index;
                 }
@@ -252,8 +261,7 @@ impl Detector {
     }
 
     /// A second change point in `y[a..b]`, the runs on one side of a change point just
-    /// found, within the windows it was found in: the best split of the part (CUSUM, as
-    /// in [`Detector::refine`]), when its two sides pass the test at a tenth of
+    /// found: the best split of the part ([`best_split`]), when its two sides pass the test at a tenth of
     /// `p_value` (the split is the best of all the part's positions). Two changes a few
     /// runs apart leave a short level between them that the scan cannot test: its
     /// after-window is as long as its before-window, so the level is outvoted by the
@@ -541,9 +549,22 @@ mod tests {
 
     #[test]
     fn finds_two_steps_a_few_runs_apart() {
-        // A short level, then a larger step: the windows' best split is the second
-        // step, and the runs before it hold the first.
+        // A short level, then a larger step: the windows' best split is the second step,
+        // and the runs before it hold the first.
         for (short, first, second) in [(4, 110.0, 150.0), (5, 80.0, 120.0), (6, 110.0, 150.0)] {
+            let y = series(&[(60, 100.0), (short, first), (60, second)]);
+            let d = Detector::new(settings()).detect(&y);
+            let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
+            assert_eq!(
+                at,
+                [60, 60 + short],
+                "{short} runs at {first}, then {second}"
+            );
+        }
+        // A larger first step, then a short level: the best split is the first step, and
+        // the runs after it hold the second (a +30 % and a +28 % step five runs apart,
+        // as a pytest-benchmark suite recorded them).
+        for (short, first, second) in [(4, 125.0, 160.0), (5, 130.0, 170.0), (6, 140.0, 125.0)] {
             let y = series(&[(60, 100.0), (short, first), (60, second)]);
             let d = Detector::new(settings()).detect(&y);
             let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
