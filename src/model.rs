@@ -42,6 +42,51 @@ pub struct RunMeta {
     pub sources: Vec<String>,
 }
 
+impl RunMeta {
+    /// When the run happened, when its timestamp is one [`parse_time`] reads.
+    pub fn time(&self) -> Option<std::time::SystemTime> {
+        self.timestamp.as_deref().and_then(parse_time)
+    }
+}
+
+/// The instant of an RFC 3339 timestamp as tools write it: `T` or a space between the
+/// date and the time, any fraction of a second, and `Z`, an offset (`+01:00`,
+/// `-0500`) or no zone, which is read as UTC. `None` for anything else.
+pub fn parse_time(t: &str) -> Option<std::time::SystemTime> {
+    let t = t.trim();
+    let (local, offset) = match t.strip_suffix(['Z', 'z']) {
+        Some(local) => (local, 0),
+        // An offset's sign comes after the date's two dashes.
+        None => match t.rfind(['+', '-']).filter(|&i| i > 10) {
+            Some(i) => (&t[..i], offset_seconds(&t[i..])?),
+            None => (t, 0),
+        },
+    };
+    let at = humantime::parse_rfc3339_weak(local).ok()?;
+    // The local time is `offset` ahead of UTC.
+    let shift = std::time::Duration::from_secs(offset.unsigned_abs());
+    if offset >= 0 {
+        at.checked_sub(shift)
+    } else {
+        at.checked_add(shift)
+    }
+}
+
+/// `+HH:MM`, `-HH:MM`, `+HHMM` or `-HHMM` in seconds east of UTC.
+fn offset_seconds(zone: &str) -> Option<i64> {
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let digits: Vec<i64> = zone[1..]
+        .chars()
+        .filter(|c| *c != ':')
+        .map(|c| c.to_digit(10).map(i64::from))
+        .collect::<Option<_>>()?;
+    let [h1, h2, m1, m2] = digits[..] else {
+        return None;
+    };
+    let (hours, minutes) = (h1 * 10 + h2, m1 * 10 + m2);
+    (hours < 24 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
+}
+
 /// One benchmark with its measurements.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Benchmark {
@@ -244,5 +289,37 @@ pub(crate) fn time_run(values: &[(&str, f64)]) -> Run {
                 )],
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_with_offsets_fractions_or_no_zone() {
+        let utc = |t: &str| {
+            parse_time(t).map(|t| {
+                t.duration_since(std::time::UNIX_EPOCH)
+                    .expect("after 1970")
+                    .as_secs_f64()
+            })
+        };
+        let noon = utc("2024-01-08T12:00:00Z").expect("reads");
+        assert_eq!(utc("2024-01-08T12:00:00"), Some(noon));
+        assert_eq!(utc("2024-01-08 12:00:00+00:00"), Some(noon));
+        assert_eq!(utc("2024-01-08T13:00:00+01:00"), Some(noon));
+        assert_eq!(utc("2024-01-08T07:30:00-0430"), Some(noon));
+        assert_eq!(utc("2024-01-08T12:00:00.25+00:00"), Some(noon + 0.25));
+        assert_eq!(utc("2024-01-08T12:00:00.174830"), Some(noon + 0.17483));
+        for bad in [
+            "",
+            "yesterday",
+            "2024-01-08T12:00:00+1",
+            "2024-01-08T12:00:00+25:00",
+            "01/08/24 12:00:00",
+        ] {
+            assert_eq!(utc(bad), None, "{bad}");
+        }
     }
 }

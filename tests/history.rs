@@ -519,13 +519,23 @@ fn import_a_real_github_action_benchmark_history() {
         .output()
         .expect("runs");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(report["baseline"]["runs"], 30);
     assert!(
         report["baseline"]["description"]
             .as_str()
             .expect("d")
-            .contains("by time")
+            .contains("the newest 30 runs recorded for `main` by time")
     );
+    // Two of those 30 runs share their commit time (16:21:32 on 2025-06-07); in
+    // data.js's order, most of the suite stepped at the first of them, and the
+    // window is the 22 runs since.
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains(
+            "The runner moved between 0f04e241fd57 and d36b83c25fb2: 8 of 15 benchmarks +9.5 % together"
+        ),
+        "{notes}"
+    );
+    assert_eq!(report["baseline"]["runs"], 22);
 }
 
 /// The Actions runner mounts the workspace owned by another user than the container's
@@ -1118,4 +1128,62 @@ fn records_over_https_trusting_the_systems_ca_bundle_only() {
     assert_succeeded(&record(&ca));
     assert_eq!(remote_runs(&w).len(), 1);
     server.served_all(&["POST /remote.git/git-receive-pack"]);
+}
+
+/// Runs of one second go into the history in the order they ran, whatever their
+/// commits' hashes: a `changes` over them names the run where the level moved.
+#[test]
+fn runs_of_one_second_keep_the_order_they_ran_in() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut opts = RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = Repository::init_opts(tmp.path(), &opts).expect("init");
+    commit_file(&repo, "src.txt", "v1\n");
+    let base: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo_file("fixtures/pytest/baseline.json")).expect("fixture"),
+    )
+    .expect("json");
+    let n = 40;
+    for i in 0..n {
+        let mut run = base.clone();
+        // Two runs per 0.1 s: all forty within four seconds, with commits in an order
+        // of their own (a multiplicative hash of the run's number).
+        run["datetime"] = format!(
+            "2026-12-01T02:00:0{}.{:06}+00:00",
+            i / 10,
+            (i % 10) * 99_000
+        )
+        .into();
+        let slow = if i >= 25 { 1.3 } else { 1.0 };
+        let min = &mut run["benchmarks"][0]["stats"]["min"];
+        let noise = 1.0 + 0.01 * (i as f64 * 1.7).sin();
+        *min = (min.as_f64().expect("a number") * slow * noise).into();
+        let file = tmp.path().join(format!("run{i}.json"));
+        std::fs::write(&file, run.to_string()).expect("write");
+        let commit = format!("{:08x}", (i as u32).wrapping_mul(2_654_435_761)).repeat(5);
+        let out = bench_bot(tmp.path())
+            .args(["record", "--repo", ".", "--branch", "main", "--no-push"])
+            .args(["--commit", &commit])
+            .arg(&file)
+            .output()
+            .expect("runs");
+        assert_succeeded(&out);
+    }
+    let out = bench_bot(tmp.path())
+        .args([
+            "changes", "--repo", ".", "--branch", "main", "--format", "json",
+        ])
+        .output()
+        .expect("runs");
+    assert_succeeded(&out);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let changes = &report["benchmarks"][0]["changes"];
+    assert_eq!(
+        report["benchmarks"][0]["id"],
+        "test_fixture_suite.py::test_sort_slowed"
+    );
+    assert_eq!(changes.as_array().map(Vec::len), Some(1), "{report}");
+    assert_eq!(changes[0]["first_after"]["index"], 25);
+    let commit_25 = format!("{:08x}", 25u32.wrapping_mul(2_654_435_761)).repeat(5);
+    assert_eq!(changes[0]["first_after"]["commit"], commit_25.as_str());
 }

@@ -8,7 +8,7 @@ use crate::cli::{ChangesArgs, OutputFormat};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fs::{print_stdout, write_atomic};
-use crate::model::Run;
+use crate::model::{Run, parse_time};
 use crate::report::{ChangesReport, changes_markdown, changes_text};
 
 /// `bench-bot changes`.
@@ -93,21 +93,15 @@ fn since_index(runs: &[Run], since: &str) -> Result<usize> {
     let time = if since.len() == 10 {
         format!("{since}T00:00:00")
     } else {
-        since.get(..19).unwrap_or(since).to_string()
+        since.to_string()
     };
-    let Ok(at) = humantime::parse_rfc3339_weak(&time) else {
+    let Some(at) = parse_time(&time) else {
         return Err(Error::Usage(format!(
             "--since {since}: neither a commit that has a run nor a date (YYYY-MM-DD or RFC 3339)"
         )));
     };
     runs.iter()
-        .position(|r| {
-            r.meta
-                .timestamp
-                .as_deref()
-                .and_then(|t| humantime::parse_rfc3339_weak(t.get(..19).unwrap_or(t)).ok())
-                .is_some_and(|t| t >= at)
-        })
+        .position(|r| r.meta.time().is_some_and(|t| t >= at))
         .ok_or_else(|| Error::Usage(format!("--since {since}: no run is that new")))
 }
 

@@ -13,6 +13,17 @@ pub struct FileName {
     pub sha12: String,
     /// Suite name, as a path component.
     pub suite: String,
+    /// The microsecond within the second and 10 bits of the recorder's process id, in
+    /// hex: with the timestamp, the run's place in the history.
+    pub nonce: String,
+}
+
+impl FileName {
+    /// The order of runs in the history: by time, to the microsecond when the run's
+    /// timestamp has it.
+    pub fn order(&self) -> (&str, &str) {
+        (&self.timestamp, &self.nonce)
+    }
 }
 
 /// The path of a new run file for `run`, measured on `source_branch`.
@@ -27,14 +38,17 @@ pub fn run_path(run: &Run, source_branch: &str) -> String {
         .take(12)
         .collect();
     let suite = component(run.meta.suite.as_deref().unwrap_or("default"));
-    // One clock reading for both: the nonce orders the runs recorded within one second.
     let now = std::time::SystemTime::now();
+    let at = run.meta.time();
+    // The nonce orders the runs within one second: by the run's own fraction of it when
+    // the run's time has one, else by when they were recorded.
+    let within = at.filter(|t| subsec_micros(*t) != 0).unwrap_or(now);
     format!(
         "runs/{}/{}_{:0<12}_{}_{suite}.json",
         component(source_branch),
-        sortable_time(run, now),
+        sortable_time(at.unwrap_or(now)),
         sha12,
-        nonce(now)
+        nonce(subsec_micros(within))
     )
 }
 
@@ -42,7 +56,7 @@ pub fn run_path(run: &Run, source_branch: &str) -> String {
 pub fn parse_file_name(name: &str) -> Option<FileName> {
     let stem = name.strip_suffix(".json")?;
     let mut parts = stem.splitn(4, '_');
-    let (Some(ts), Some(sha12), Some(_nonce), Some(suite)) =
+    let (Some(ts), Some(sha12), Some(nonce), Some(suite)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return None;
@@ -51,6 +65,7 @@ pub fn parse_file_name(name: &str) -> Option<FileName> {
         timestamp: ts.to_string(),
         sha12: sha12.to_string(),
         suite: suite.to_string(),
+        nonce: nonce.to_string(),
     })
 }
 
@@ -70,26 +85,27 @@ pub fn component(name: &str) -> String {
     if s.is_empty() { "_".to_string() } else { s }
 }
 
-/// The microsecond within the second, then 10 bits of the process id: runs recorded in
-/// the same second sort in the order they were recorded (the history's order for equal
-/// timestamps), and two recorders in the same microsecond still write two files.
-fn nonce(now: std::time::SystemTime) -> String {
-    let micros = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_micros())
-        .unwrap_or(0);
-    format!("{:08x}", (micros << 10) | (std::process::id() & 0x3ff))
+/// The microsecond within the second, then 10 bits of the process id plus the files
+/// this process named before: runs of one second sort in the order they ran (or were
+/// recorded, for a time without a fraction; an import names them in order), and two
+/// files of the same microsecond, commit and suite still get two names.
+fn nonce(micros: u32) -> String {
+    static NAMED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let count = NAMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let low = std::process::id().wrapping_add(count) & 0x3ff;
+    format!("{:08x}", (micros << 10) | low)
 }
 
-/// A sortable UTC timestamp for a run: its own time when it has one, else `now`.
-fn sortable_time(run: &Run, now: std::time::SystemTime) -> String {
-    let t = run
-        .meta
-        .timestamp
-        .as_deref()
-        .and_then(|t| humantime::parse_rfc3339_weak(t.get(..19).unwrap_or(t)).ok())
-        .unwrap_or(now);
-    humantime::format_rfc3339_seconds(t)
+/// The microsecond within its second of `at`.
+fn subsec_micros(at: std::time::SystemTime) -> u32 {
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_micros())
+        .unwrap_or(0)
+}
+
+/// A sortable UTC timestamp, to the second.
+fn sortable_time(at: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(at)
         .to_string()
         .replace(['-', ':'], "")
 }
@@ -120,25 +136,39 @@ mod tests {
     }
 
     #[test]
-    fn runs_recorded_within_one_second_sort_in_the_order_they_were_recorded() {
-        use std::time::{Duration, UNIX_EPOCH};
-        let run = Run {
+    fn runs_of_one_second_sort_in_the_order_they_ran() {
+        // A second in which the low 32 bits of the nanoseconds since the epoch wrap (at
+        // 284,874,752 ns into it): the order must not depend on them. Each run measured
+        // another commit, and the commits' order is not the runs' order.
+        let names: Vec<FileName> = [
+            ("000001", "f0"),
+            ("250000", "0a"),
+            ("284874", "ff"),
+            ("284876", "00"),
+            ("999999", "7c"),
+        ]
+        .iter()
+        .map(|(micros, commit)| {
+            let mut run = Run {
+                meta: crate::model::RunMeta::default(),
+                benchmarks: Vec::new(),
+            };
+            run.meta.timestamp = Some(format!("2026-12-01T02:00:04.{micros}+00:00"));
+            run.meta.commit = Some(commit.repeat(20));
+            let path = run_path(&run, "main");
+            parse_file_name(path.rsplit('/').next().expect("a name")).expect("parses")
+        })
+        .collect();
+        let mut sorted = names.clone();
+        sorted.sort_by(|a, b| a.order().cmp(&b.order()));
+        assert_eq!(names, sorted);
+        assert!(names.iter().all(|n| n.timestamp == "20261201T020004Z"));
+        // A run's offset is taken into account: 03:00:04+01:00 is the same second.
+        let mut run = Run {
             meta: crate::model::RunMeta::default(),
             benchmarks: Vec::new(),
         };
-        // A second in which the low 32 bits of the nanoseconds since the epoch wrap (at
-        // 284,874,752 ns into it): the order must not depend on them.
-        let second = UNIX_EPOCH + Duration::from_secs(1_796_000_004);
-        let names: Vec<String> = [1u64, 250_000, 284_874_000, 284_876_000, 999_999_000]
-            .iter()
-            .map(|ns| {
-                let now = second + Duration::from_nanos(*ns);
-                format!("{}_{}", sortable_time(&run, now), nonce(now))
-            })
-            .collect();
-        let mut sorted = names.clone();
-        sorted.sort();
-        assert_eq!(names, sorted);
-        assert!(names.iter().all(|n| n.starts_with(&names[0][..16])));
+        run.meta.timestamp = Some("2026-12-01T03:00:04.5+01:00".into());
+        assert!(run_path(&run, "main").contains("/20261201T020004Z_"));
     }
 }

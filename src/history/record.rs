@@ -290,7 +290,16 @@ impl HistoryRepo {
                         true
                     })
                     .map_err(err)?;
-                names.sort();
+                // Oldest first, in the history's order; other files first of all.
+                let mut named: Vec<_> = names
+                    .into_iter()
+                    .map(|n| (naming::parse_file_name(&n), n))
+                    .collect();
+                named.sort_by(|(a, an), (b, bn)| {
+                    let (a, b) = (a.as_ref().map(|f| f.order()), b.as_ref().map(|f| f.order()));
+                    a.cmp(&b).then(an.cmp(bn))
+                });
+                let names: Vec<String> = named.into_iter().map(|(_, n)| n).collect();
                 if names.len() > prune {
                     for old in &names[..names.len() - prune] {
                         builder.remove(old).map_err(err)?;

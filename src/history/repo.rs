@@ -23,8 +23,18 @@ pub struct Entry {
     pub sha12: String,
     /// Suite name.
     pub suite: String,
+    /// The name's nonce, which orders the runs of one second.
+    pub nonce: String,
     /// The blob.
     pub blob: Oid,
+}
+
+impl Entry {
+    /// The order of runs in the history: by time, to the microsecond when the run's
+    /// timestamp has it (see [`naming::FileName::order`]).
+    pub fn order(&self) -> (&str, &str) {
+        (&self.timestamp, &self.nonce)
+    }
 }
 
 /// A repository whose history branch bench-bot reads and writes.
@@ -238,6 +248,7 @@ impl HistoryRepo {
                     timestamp: parsed.timestamp,
                     sha12: parsed.sha12,
                     suite: parsed.suite,
+                    nonce: parsed.nonce,
                     blob: file.id(),
                 });
             }

@@ -66,7 +66,7 @@ impl HistoryRepo {
             .into_iter()
             .filter(|e| e.source_branch == folder && suite.as_ref().is_none_or(|s| *s == e.suite))
             .collect();
-        entries.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+        entries.sort_by(|a, b| b.order().cmp(&a.order()));
         let (chosen, description) = match self.ancestry(request) {
             Some((start, order)) => {
                 let mut matched: Vec<(usize, Entry)> = entries
@@ -86,7 +86,7 @@ impl HistoryRepo {
                     )
                 } else {
                     // Newest ancestor first; several runs of one commit newest first.
-                    matched.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.timestamp.cmp(&a.1.timestamp)));
+                    matched.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.order().cmp(&a.1.order())));
                     let n = matched.len().min(request.window);
                     (
                         matched.into_iter().take(n).map(|(_, e)| e).collect(),
@@ -152,7 +152,7 @@ impl HistoryRepo {
             .into_iter()
             .filter(|e| e.source_branch == folder)
             .collect();
-        entries.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.path.cmp(&b.path)));
+        entries.sort_by(|a, b| a.order().cmp(&b.order()).then(a.path.cmp(&b.path)));
         let mut runs = Vec::with_capacity(entries.len());
         for entry in &entries {
             match self.read(entry) {
