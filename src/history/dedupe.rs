@@ -1,7 +1,9 @@
 //! Idempotent writes: a run already in the history branch (the same commit, suite,
 //! tool and timestamp, measured on the same source branch) is not written again, so
 //! `import` or `record` run twice leaves the history as it was. Source file paths are
-//! not stored, so they cannot tell runs apart.
+//! not stored, so they cannot tell runs apart. The candidates are found by the file
+//! name's folder, commit and suite, not its time: how a time is written into a name
+//! may change between versions, the stored timestamp does not.
 
 use std::collections::HashMap;
 
@@ -25,11 +27,10 @@ impl HistoryRepo {
         let Some(base) = base else {
             return Ok(vec![false; runs.len()]);
         };
-        let mut by_key: HashMap<(String, String, String, String), Vec<Entry>> = HashMap::new();
+        let mut by_key: HashMap<(String, String, String), Vec<Entry>> = HashMap::new();
         for entry in self.list(base)? {
             let key = (
                 entry.source_branch.clone(),
-                entry.timestamp.clone(),
                 entry.sha12.clone(),
                 entry.suite.clone(),
             );
@@ -51,17 +52,12 @@ impl HistoryRepo {
     }
 }
 
-/// The listing key of a run path: source branch folder, timestamp, sha12 and suite.
-fn key_of(path: &str) -> Option<(String, String, String, String)> {
+/// The listing key of a run path: source branch folder, sha12 and suite.
+fn key_of(path: &str) -> Option<(String, String, String)> {
     let rest = path.strip_prefix("runs/")?;
     let (folder, name) = rest.rsplit_once('/')?;
     let parsed = naming::parse_file_name(name)?;
-    Some((
-        folder.to_string(),
-        parsed.timestamp,
-        parsed.sha12,
-        parsed.suite,
-    ))
+    Some((folder.to_string(), parsed.sha12, parsed.suite))
 }
 
 fn same_run(stored: &Run, new: &Run) -> bool {

@@ -108,9 +108,12 @@ pub fn parse_history(path: &Path, bytes: &[u8]) -> Result<(Vec<Run>, Vec<String>
                 }
             }
             let commit = entry.commit.as_ref();
-            let timestamp = commit
-                .and_then(|c| c.timestamp.clone())
-                .or_else(|| entry.date.and_then(rfc3339_from_millis));
+            // When the run happened is `date` (when the action ran, in milliseconds); the
+            // commit's own time can be days older, or out of order after a rebase.
+            let timestamp = entry
+                .date
+                .and_then(rfc3339_from_millis)
+                .or_else(|| commit.and_then(|c| c.timestamp.clone()));
             let meta = RunMeta {
                 commit: commit.and_then(|c| c.id.clone()),
                 timestamp,
@@ -191,7 +194,7 @@ fn rfc3339_from_millis(ms: f64) -> Option<String> {
         return None;
     }
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms as u64);
-    Some(humantime::format_rfc3339_seconds(t).to_string())
+    Some(humantime::format_rfc3339_millis(t).to_string())
 }
 
 #[cfg(test)]
@@ -243,6 +246,41 @@ mod tests {
         assert_eq!(runs[0].meta.suite.as_deref(), Some("Benchmark"));
     }
 
+    #[test]
+    fn a_run_happened_at_its_date_not_at_its_commits_time() {
+        // rune's history: two commits with the same commit time, benchmarked a day
+        // apart, and in that order.
+        let Some((path, bytes)) = real("rune.data.js") else {
+            return;
+        };
+        let (runs, _) = parse_history(&path, &bytes).expect("parses");
+        let at = |commit: &str| {
+            runs.iter()
+                .position(|r| {
+                    r.meta
+                        .commit
+                        .as_deref()
+                        .is_some_and(|c| c.starts_with(commit))
+                })
+                .expect("a run of that commit")
+        };
+        let (first, second) = (&runs[at("d36b83c2")], &runs[at("fad9cf2c")]);
+        assert_eq!(
+            first.meta.timestamp.as_deref(),
+            Some("2025-06-08T01:46:22.378Z")
+        );
+        assert_eq!(
+            second.meta.timestamp.as_deref(),
+            Some("2025-06-09T01:44:23.026Z")
+        );
+        assert!(at("d36b83c2") < at("fad9cf2c"));
+        // Every run's time is in the history's order.
+        assert!(
+            runs.windows(2)
+                .all(|w| w[0].meta.time() <= w[1].meta.time())
+        );
+    }
+
     /// Found by the `gab_history` fuzz target: a `date` far past year 9999 panicked in
     /// the timestamp formatting.
     #[test]
@@ -252,8 +290,8 @@ mod tests {
         let (runs, _) = parse_history(Path::new("d.js"), doc).expect("parses");
         assert_eq!(runs[0].meta.timestamp, None);
         assert_eq!(
-            rfc3339_from_millis(1_700_000_000_000.0).as_deref(),
-            Some("2023-11-14T22:13:20Z")
+            rfc3339_from_millis(1_700_000_000_123.0).as_deref(),
+            Some("2023-11-14T22:13:20.123Z")
         );
     }
 
