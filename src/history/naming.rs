@@ -13,8 +13,8 @@ pub struct FileName {
     pub sha12: String,
     /// Suite name, as a path component.
     pub suite: String,
-    /// The microsecond within the second and 10 bits of the recorder's process id, in
-    /// hex: with the timestamp, the run's place in the history.
+    /// The microsecond within the second, then 10 bits of the recorder's process id plus
+    /// its count of names, in hex: with the timestamp, the run's place in the history.
     pub nonce: String,
 }
 
@@ -137,9 +137,8 @@ mod tests {
 
     #[test]
     fn runs_of_one_second_sort_in_the_order_they_ran() {
-        // A second in which the low 32 bits of the nanoseconds since the epoch wrap (at
-        // 284,874,752 ns into it): the order must not depend on them. Each run measured
-        // another commit, and the commits' order is not the runs' order.
+        // Runs from the start of a second to its end, each of another commit, in an
+        // order of the commits' hashes that is not the runs' order.
         let names: Vec<FileName> = [
             ("000001", "f0"),
             ("250000", "0a"),
