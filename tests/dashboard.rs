@@ -97,8 +97,39 @@ fn a_step_is_flagged_and_the_band_follows_the_window() {
         step["hi"][9].as_f64().expect("hi"),
     );
     assert!(lo < 100.0 && hi > 102.0 && hi < 110.0, "{lo} {hi}");
-    assert_eq!(data["regressions"][0]["tier"], "critical");
+    // Both slow runs are flagged, and listed once, from the first.
+    assert_eq!(tiers[11], 3, "the second slow run is critical too");
+    let regressions = data["regressions"].as_array().expect("regressions");
+    assert_eq!(regressions.len(), 1, "{regressions:?}");
+    assert_eq!(regressions[0]["tier"], "critical");
+    assert_eq!(regressions[0]["run"], 10);
+    assert_eq!(regressions[0]["points"], 2);
+    assert_eq!(regressions[0]["last_run"], 11);
     assert_eq!(data["repo_url"], "https://github.com/o/r");
+}
+
+#[test]
+fn each_run_of_flagged_points_is_one_entry() {
+    // Two slow episodes of one benchmark, three runs at 150 and, after the level came
+    // back, two at 200: two entries, newest first, each from its first flagged run.
+    let level = |i: usize| match i {
+        12..=14 => 150.0,
+        26..=27 => 200.0,
+        _ => 100.0 + (i % 3) as f64,
+    };
+    let runs: Vec<Run> = (0..30).map(|i| run(i, &[("b", level(i))])).collect();
+    let html = bench_bot::dashboard::render(&runs, &Config::default(), None, "T").expect("renders");
+    let data = page_data(&html);
+    let entries: Vec<(u64, u64, u64)> = data["regressions"]
+        .as_array()
+        .expect("regressions")
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_u64().expect("a number");
+            (n("run"), n("points"), n("last_run"))
+        })
+        .collect();
+    assert_eq!(entries, [(26, 2, 27), (12, 3, 14)]);
 }
 
 #[test]

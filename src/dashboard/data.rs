@@ -21,7 +21,8 @@ pub struct SiteData {
     pub runs: Vec<RunInfo>,
     /// One entry per benchmark metric.
     pub series: Vec<Series>,
-    /// The newest regressions, newest first.
+    /// The newest regressions, newest first: one entry per run of consecutive flagged
+    /// points of a benchmark (a slower level is flagged until the window holds it).
     pub regressions: Vec<Flag>,
     /// Change points of the history (`bench-bot changes`), newest first.
     pub changes: Vec<ChangeMark>,
@@ -104,17 +105,23 @@ pub struct Series {
     pub tier: Vec<u8>,
 }
 
-/// A flagged point.
+/// A flagged point, and the flagged points of the same benchmark right after it.
 #[derive(Debug, Serialize)]
 pub struct Flag {
     /// Index into `series`.
     pub series: usize,
-    /// Run index.
+    /// Run index of the first flagged point.
     pub run: usize,
-    /// `critical`, `warning` or `notice`.
+    /// `critical`, `warning` or `notice`: the highest of the points.
     pub tier: &'static str,
-    /// Change in percent, natural sign.
+    /// Change of the first point in percent, natural sign.
     pub change_pct: Option<f64>,
+    /// How many of the benchmark's points in a row are flagged from `run` on.
+    pub points: usize,
+    /// Run index of the last of them.
+    pub last_run: usize,
+    #[serde(skip)]
+    level: u8,
 }
 
 /// Rounds to `digits` significant digits: the page draws, it does not audit.
@@ -184,7 +191,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
             }
         }
     }
-    let mut regressions = Vec::new();
+    let mut regressions: Vec<Flag> = Vec::new();
     for (si, s) in series.iter_mut().enumerate() {
         let values = &raw[si];
         let (metric, direction, deterministic) = &directions[si];
@@ -223,14 +230,26 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
                 (Status::Regression, TierLabel::Notice) => 1,
                 _ => 0,
             };
+            let follows = s.tier.last().is_some_and(|t| *t > 0);
             s.tier.push(level);
-            if level > 0 {
-                regressions.push(Flag {
+            if level == 0 {
+                continue;
+            }
+            match regressions.last_mut() {
+                Some(flag) if follows && flag.series == si => {
+                    flag.points += 1;
+                    flag.last_run = s.runs[i];
+                    flag.level = flag.level.max(level);
+                }
+                _ => regressions.push(Flag {
                     series: si,
                     run: s.runs[i],
-                    tier: ["", "notice", "warning", "critical"][level as usize],
+                    tier: "",
                     change_pct: c.value_change_pct.map(|p| round(p, 3)),
-                });
+                    points: 1,
+                    last_run: s.runs[i],
+                    level,
+                }),
             }
         }
     }
@@ -240,7 +259,10 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
             s.x = Some(std::mem::take(&mut s.runs));
         }
     }
-    regressions.sort_by(|a, b| b.run.cmp(&a.run).then(b.tier.cmp(a.tier)));
+    for flag in &mut regressions {
+        flag.tier = ["", "notice", "warning", "critical"][usize::from(flag.level)];
+    }
+    regressions.sort_by(|a, b| b.run.cmp(&a.run).then(b.level.cmp(&a.level)));
     regressions.truncate(25);
     let (changes, shifts) = change_marks(runs, config, &index);
     SiteData {

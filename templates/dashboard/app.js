@@ -68,6 +68,13 @@
   document.getElementById("meta").textContent =
     data.series.length + " benchmark metrics over " + runs.length + " runs" +
     (runs.length && runs[runs.length - 1].date ? ", newest " + readableDate(runs[runs.length - 1].date) : "");
+  // A run's short commit, linked when the repository is known.
+  function commitLink(run) {
+    var url = commitUrl(run);
+    var a = el(url ? "a" : "span", null, shortSha(run));
+    if (url) a.href = url;
+    return a;
+  }
   var regList = document.getElementById("reg-list");
   if (!data.regressions.length) {
     // A sentence, not a numbered item.
@@ -79,21 +86,17 @@
     li.appendChild(el("span", "badge " + f.tier, f.tier));
     li.appendChild(document.createTextNode(" " + s.id + " (" + s.metric + ") " +
       (f.change_pct === null ? "" : (f.change_pct >= 0 ? "+" : "") + f.change_pct + " % ") + "at "));
-    var url = commitUrl(f.run);
-    var sha = el(url ? "a" : "span", null, shortSha(f.run));
-    if (url) sha.href = url;
-    li.appendChild(sha);
+    li.appendChild(commitLink(f.run));
+    // A slower level stays flagged until the window holds it: one entry for the run.
+    if (f.points > 1) {
+      li.appendChild(document.createTextNode(", flagged in " + f.points + " runs to "));
+      li.appendChild(commitLink(f.last_run));
+    }
     regList.appendChild(li);
   });
 
   // Change points, newest first: runner shifts once each, then the benchmarks'.
   var changeList = document.getElementById("change-list");
-  function commitLink(run) {
-    var url = commitUrl(run);
-    var a = el(url ? "a" : "span", null, shortSha(run));
-    if (url) a.href = url;
-    return a;
-  }
   function pct(v) { return (v >= 0 ? "+" : "") + v + " %"; }
   function range(li, before, after) {
     li.appendChild(document.createTextNode(" at "));
