@@ -238,6 +238,20 @@ fn changes_over_an_imported_real_history() {
         !listed.is_empty() && listed.iter().all(|i| Some(*i) >= at),
         "{listed:?}"
     );
+    // The same run's time written in another zone names the same run.
+    let utc = newest["first_after"]["timestamp"].as_str().expect("a time");
+    let two_hours_east = humantime::parse_rfc3339_weak(utc.trim_end_matches('Z')).expect("reads")
+        + std::time::Duration::from_secs(7200);
+    let local = humantime::format_rfc3339_millis(two_hours_east).to_string();
+    let local = format!("{}+02:00", local.trim_end_matches('Z'));
+    let (code, stdout, stderr) = changes(work, &["--format", "json", "--since", &local]);
+    assert_eq!(code, 0, "{stderr}");
+    let newer: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(
+        newer["since"]["index"].as_u64(),
+        at,
+        "--since {local} ({utc})"
+    );
 
     // A second suite in the same branch: `changes` asks which one.
     succeeds(
