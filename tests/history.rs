@@ -1187,3 +1187,68 @@ fn runs_of_one_second_keep_the_order_they_ran_in() {
     let commit_25 = format!("{:08x}", 25u32.wrapping_mul(2_654_435_761)).repeat(5);
     assert_eq!(changes[0]["first_after"]["commit"], commit_25.as_str());
 }
+
+/// A run recorded under another file name for its time (bench-bot 0.1 read
+/// `+02:00` as UTC, two hours later) is still the same run: recording it again writes
+/// nothing.
+#[test]
+fn a_run_named_with_an_older_rule_is_still_already_recorded() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut opts = RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = Repository::init_opts(tmp.path(), &opts).expect("init");
+    commit_file(&repo, "src.txt", "v1\n");
+    let mut run: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(repo_file("fixtures/pytest/baseline.json")).expect("fixture"),
+    )
+    .expect("json");
+    run["datetime"] = "2026-12-01T12:00:00.5+02:00".into();
+    let file = tmp.path().join("run.json");
+    std::fs::write(&file, run.to_string()).expect("write");
+    let record = || {
+        bench_bot(tmp.path())
+            .args(["record", "--repo", ".", "--branch", "main", "--no-push"])
+            .arg(&file)
+            .output()
+            .expect("runs")
+    };
+    assert_succeeded(&record());
+    // Rename the file as the older rule named it: 12:00:00 taken for UTC.
+    let branch = format!("refs/heads/{BRANCH}");
+    let tip = repo
+        .find_reference(&branch)
+        .expect("branch")
+        .peel_to_commit()
+        .expect("tip");
+    let folder = tip
+        .tree()
+        .expect("tree")
+        .get_path(Path::new("runs/main"))
+        .expect("folder");
+    let folder = repo.find_tree(folder.id()).expect("folder tree");
+    let entry = folder.iter().next().expect("one run");
+    let name = entry.name().expect("a name").to_string();
+    assert!(name.starts_with("20261201T100000Z_"), "{name}");
+    let mut names = repo.treebuilder(None).expect("builder");
+    names
+        .insert(
+            name.replacen("T100000Z", "T120000Z", 1),
+            entry.id(),
+            0o100644,
+        )
+        .expect("insert");
+    let mut main = repo.treebuilder(None).expect("builder");
+    main.insert("main", names.write().expect("tree"), 0o040000)
+        .expect("insert");
+    let mut root = repo.treebuilder(None).expect("builder");
+    root.insert("runs", main.write().expect("tree"), 0o040000)
+        .expect("insert");
+    let tree = repo.find_tree(root.write().expect("tree")).expect("tree");
+    let s = sig();
+    repo.commit(Some(&branch), &s, &s, "older name", &tree, &[&tip])
+        .expect("commit");
+    let again = record();
+    assert_succeeded(&again);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already recorded"), "{stderr}");
+}
