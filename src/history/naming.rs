@@ -41,8 +41,13 @@ pub fn run_path(run: &Run, source_branch: &str) -> String {
     let now = std::time::SystemTime::now();
     let at = run.meta.time();
     // The nonce orders the runs within one second: by the run's own fraction of it when
-    // the run's time has one, else by when they were recorded.
-    let within = at.filter(|t| subsec_micros(*t) != 0).unwrap_or(now);
+    // its time is written with one (`.000` too), else by when they were recorded.
+    let fraction = run
+        .meta
+        .timestamp
+        .as_deref()
+        .is_some_and(|t| t.get(19..).is_some_and(|rest| rest.starts_with('.')));
+    let within = at.filter(|_| fraction).unwrap_or(now);
     format!(
         "runs/{}/{}_{:0<12}_{}_{suite}.json",
         component(source_branch),
@@ -140,6 +145,7 @@ mod tests {
         // Runs from the start of a second to its end, each of another commit, in an
         // order of the commits' hashes that is not the runs' order.
         let names: Vec<FileName> = [
+            ("000000", "c3"),
             ("000001", "f0"),
             ("250000", "0a"),
             ("284874", "ff"),
