@@ -61,6 +61,16 @@ fn commit_file(repo: &Repository, name: &str, content: &str) -> git2::Oid {
         .expect("commit")
 }
 
+/// A repository with one commit on `main` and no remote.
+fn local_repo() -> (tempfile::TempDir, Repository) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut opts = RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = Repository::init_opts(tmp.path(), &opts).expect("init");
+    commit_file(&repo, "src.txt", "v1\n");
+    (tmp, repo)
+}
+
 fn clone(url: &str, to: &Path) -> Repository {
     Repository::clone(url, to).expect("clone")
 }
@@ -664,11 +674,7 @@ fn a_remote_that_does_not_exist_is_an_error_for_every_history_command() {
 /// an error unless `--no-push` says that is the intent.
 #[test]
 fn record_without_a_remote_needs_no_push() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let mut opts = RepositoryInitOptions::new();
-    opts.initial_head("main");
-    let repo = Repository::init_opts(tmp.path(), &opts).expect("init");
-    commit_file(&repo, "src.txt", "v1\n");
+    let (tmp, repo) = local_repo();
     let out = record(
         tmp.path(),
         &["--branch", "main"],
@@ -1134,11 +1140,7 @@ fn records_over_https_trusting_the_systems_ca_bundle_only() {
 /// commits' hashes: a `changes` over them names the run where the level moved.
 #[test]
 fn runs_of_one_second_keep_the_order_they_ran_in() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let mut opts = RepositoryInitOptions::new();
-    opts.initial_head("main");
-    let repo = Repository::init_opts(tmp.path(), &opts).expect("init");
-    commit_file(&repo, "src.txt", "v1\n");
+    let (tmp, _repo) = local_repo();
     let base: serde_json::Value = serde_json::from_slice(
         &std::fs::read(repo_file("fixtures/pytest/baseline.json")).expect("fixture"),
     )
@@ -1193,11 +1195,7 @@ fn runs_of_one_second_keep_the_order_they_ran_in() {
 /// nothing.
 #[test]
 fn a_run_named_with_an_older_rule_is_still_already_recorded() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let mut opts = RepositoryInitOptions::new();
-    opts.initial_head("main");
-    let repo = Repository::init_opts(tmp.path(), &opts).expect("init");
-    commit_file(&repo, "src.txt", "v1\n");
+    let (tmp, repo) = local_repo();
     let mut run: serde_json::Value = serde_json::from_slice(
         &std::fs::read(repo_file("fixtures/pytest/baseline.json")).expect("fixture"),
     )
