@@ -47,6 +47,14 @@ impl RunMeta {
     pub fn time(&self) -> Option<std::time::SystemTime> {
         self.timestamp.as_deref().and_then(parse_time)
     }
+
+    /// The run's time when its timestamp is written with a fraction of a second
+    /// (`.000` too): a time that orders the run within its second.
+    pub fn time_within_second(&self) -> Option<std::time::SystemTime> {
+        let written = self.timestamp.as_deref()?;
+        let fraction = written.trim().get(19..)?.starts_with('.');
+        self.time().filter(|_| fraction)
+    }
 }
 
 /// The instant of an RFC 3339 timestamp as tools write it: `T` or a space between the
@@ -312,6 +320,13 @@ mod tests {
         assert_eq!(utc("2024-01-08T07:30:00-0430"), Some(noon));
         assert_eq!(utc("2024-01-08T12:00:00.25+00:00"), Some(noon + 0.25));
         assert_eq!(utc("2024-01-08T12:00:00.174830"), Some(noon + 0.17483));
+        let meta = |t: &str| RunMeta {
+            timestamp: Some(t.into()),
+            ..RunMeta::default()
+        };
+        let within = meta("2024-01-08T12:00:00.000000+00:00").time_within_second();
+        assert_eq!(within, parse_time("2024-01-08T12:00:00Z"));
+        assert_eq!(meta("2024-01-08T12:00:00+00:00").time_within_second(), None);
         for bad in [
             "",
             "yesterday",

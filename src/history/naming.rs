@@ -41,13 +41,8 @@ pub fn run_path(run: &Run, source_branch: &str) -> String {
     let now = std::time::SystemTime::now();
     let at = run.meta.time();
     // The nonce orders the runs within one second: by the run's own fraction of it when
-    // its time is written with one (`.000` too), else by when they were recorded.
-    let fraction = run
-        .meta
-        .timestamp
-        .as_deref()
-        .is_some_and(|t| t.get(19..).is_some_and(|rest| rest.starts_with('.')));
-    let within = at.filter(|_| fraction).unwrap_or(now);
+    // its time is written with one, else by when they were recorded.
+    let within = run.meta.time_within_second().unwrap_or(now);
     format!(
         "runs/{}/{}_{:0<12}_{}_{suite}.json",
         component(source_branch),
