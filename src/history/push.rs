@@ -185,10 +185,11 @@ impl HistoryRepo {
         self.copy_objects(&target, commit)
             .map_err(|e| PushError::Git(HistoryError::git("copy objects to the remote", &e)))?;
         let branch = format!("refs/heads/{}", self.branch);
-        let moved = match expected {
-            Some(old) => target.reference_matching(&branch, commit, true, old, "bench-bot: record"),
-            None => target.reference(&branch, commit, false, "bench-bot: record"),
-        };
+        // A branch that must not exist yet is expected at the zero id: libgit2 checks the
+        // old value under the ref's lock, where `force = false` checks before taking it
+        // (two first writers could both create the branch, the second over the first).
+        let old = expected.unwrap_or_else(Oid::zero);
+        let moved = target.reference_matching(&branch, commit, true, old, "bench-bot: record");
         match moved {
             Ok(_) => Ok(()),
             Err(e)
