@@ -188,7 +188,7 @@ impl HistoryRepo {
         // A branch that must not exist yet is expected at the zero id: libgit2 checks the
         // old value under the ref's lock, where `force = false` checks before taking it
         // (two first writers could both create the branch, the second over the first).
-        let old = expected.unwrap_or_else(Oid::zero);
+        let old = expected.unwrap_or(Oid::ZERO_SHA1);
         let moved = target.reference_matching(&branch, commit, true, old, "bench-bot: record");
         match moved {
             Ok(_) => Ok(()),
