@@ -7,8 +7,6 @@
 //! built in O(m · mn) integer steps and kept per size pair; with ties (integer counters)
 //! or large samples, the normal approximation with the tie correction.
 
-use std::collections::HashMap;
-
 use super::normal_upper_tail;
 
 /// Beyond this many values in both samples together the normal approximation is used.
@@ -26,8 +24,9 @@ pub struct RankSumTest {
 /// The rank-sum test with its exact null distributions cached per size pair.
 #[derive(Debug, Default)]
 pub struct RankSum {
-    /// Cumulative null probabilities P(U ≤ u), by (smaller size, larger size).
-    cdf: HashMap<(usize, usize), Vec<f64>>,
+    /// Cumulative null probabilities P(U ≤ u), at `smaller × (EXACT_MAX_TOTAL + 1) +
+    /// larger` size: a lookup per position of a scan, so an index rather than a hash.
+    cdf: Vec<Option<Vec<f64>>>,
 }
 
 impl RankSum {
@@ -38,13 +37,15 @@ impl RankSum {
 
     /// Tests `after` against `before`; `None` when either is empty.
     pub fn test(&mut self, before: &[f64], after: &[f64]) -> Option<RankSumTest> {
-        let mut sorted = before.to_vec();
-        sorted.sort_unstable_by(f64::total_cmp);
-        self.test_sorted(&sorted, after)
+        let mut before = before.to_vec();
+        before.sort_unstable_by(f64::total_cmp);
+        let mut after = after.to_vec();
+        after.sort_unstable_by(f64::total_cmp);
+        self.test_sorted(&before, &after)
     }
 
-    /// [`RankSum::test`] with `before` sorted ascending: U is counted by binary search,
-    /// in O(n log m).
+    /// [`RankSum::test`] with both samples sorted ascending: U is counted in one merge,
+    /// in O(m + n).
     pub fn test_sorted(&mut self, before: &[f64], after: &[f64]) -> Option<RankSumTest> {
         let (m, n) = (before.len(), after.len());
         if m == 0 || n == 0 {
@@ -52,9 +53,17 @@ impl RankSum {
         }
         let mut doubled_u = 0usize;
         let mut ties = false;
+        // before[..below] < a and before[..upto] <= a, for each a in order.
+        let (mut below, mut upto) = (0, 0);
         for a in after {
-            let below = before.partition_point(|b| b < a);
-            let equal = before[below..].partition_point(|b| b <= a);
+            while below < m && before[below] < *a {
+                below += 1;
+            }
+            upto = upto.max(below);
+            while upto < m && before[upto] <= *a {
+                upto += 1;
+            }
+            let equal = upto - below;
             doubled_u += 2 * below + equal;
             ties |= equal > 0;
         }
@@ -97,11 +106,14 @@ impl RankSum {
         }
     }
 
+    /// For sizes with `m + n <= EXACT_MAX_TOTAL`.
     fn cdf_for(&mut self, m: usize, n: usize) -> &Vec<f64> {
-        let key = (m.min(n), m.max(n));
-        self.cdf
-            .entry(key)
-            .or_insert_with(|| exact_cdf(key.0, key.1))
+        let (small, large) = (m.min(n), m.max(n));
+        let side = EXACT_MAX_TOTAL + 1;
+        if self.cdf.is_empty() {
+            self.cdf.resize(side * side, None);
+        }
+        self.cdf[small * side + large].get_or_insert_with(|| exact_cdf(small, large))
     }
 }
 
