@@ -20,7 +20,10 @@
 //!
 //! Once a change point is found, the runs on each side of it (those the test looked at,
 //! and those of the change point's own after-window) are searched once more for a
-//! second one ([`Detector::part_split`]): two changes a few runs apart.
+//! second one ([`Detector::part_split`]): two changes a few runs apart. Where the
+//! windows' ranks differ but their medians by less than `min_change_pct`, either window
+//! can hold a short level between two changes that partly cancel
+//! ([`Detector::cancelling`]).
 //!
 //! Incremental: a decision at `t` reads values up to `t + 2 × window`. The scan
 //! keeps a checkpoint, the state before the last decision whose data was complete; a
@@ -136,7 +139,14 @@ impl Detector {
                     splits: splits.len(),
                 };
             }
-            if self.passes(y, segment, t).is_some() {
+            let verdict = self.verdict(y, segment, t);
+            if let Verdict::Shift = verdict
+                && let Some(pair) = self.cancelling(y, segment, t)
+            {
+                splits.extend(pair);
+                segment = pair[1].index;
+                t = segment + MIN_BEFORE;
+            } else if let Verdict::Change(..) = verdict {
                 // The runs the test looked at, and after the change point those up to
                 // the end of its own after-window, are searched for a second change.
                 let (before, after) = self.windows(y, segment, t);
@@ -185,13 +195,26 @@ impl Detector {
     /// may hold two levels, so only its episodes are left out: values beyond its outer
     /// fences and at least a factor of two from its median ([`episode_free`]).
     fn passes(&mut self, y: &[f64], segment: usize, t: usize) -> Option<(f64, f64)> {
+        match self.test_at(y, segment, t, false) {
+            Verdict::Change(p, change) => Some((p, change)),
+            _ => None,
+        }
+    }
+
+    /// [`Detector::passes`] as a [`Verdict`], which also tells a shift of the ranks too
+    /// small in the medians.
+    fn verdict(&mut self, y: &[f64], segment: usize, t: usize) -> Verdict {
+        self.test_at(y, segment, t, true)
+    }
+
+    fn test_at(&mut self, y: &[f64], segment: usize, t: usize, small: bool) -> Verdict {
         let (before, after) = self.windows(y, segment, t);
         if before.len() < MIN_BEFORE || after.len() < MIN_AFTER {
-            return None;
+            return Verdict::No;
         }
         // Fewer values (outliers left out) only raise the smallest p-value.
         if self.rank_sum.min_p(before.len(), after.len()) > self.settings.p_value {
-            return None;
+            return Verdict::No;
         }
         // Both windows sorted: their fences, their kept values (a contiguous run of the
         // sorted values) and their medians without another sort. The scan moves one
@@ -212,7 +235,20 @@ impl Detector {
             }
         }
         self.sorted_for = Some((start, t, end));
-        let result = self.decide(outlier_free(&sorted), episode_free(&sorted_after));
+        let (kept, after) = (outlier_free(&sorted), episode_free(&sorted_after));
+        let result = match self.decide(kept, after) {
+            Some((p, change)) => Verdict::Change(p, change),
+            None if small
+                && self.rank_sum.min_p(kept.len(), after.len()) <= self.settings.p_value
+                && self
+                    .rank_sum
+                    .test_sorted(kept, after)
+                    .is_some_and(|x| x.p <= self.settings.p_value) =>
+            {
+                Verdict::Shift
+            }
+            None => Verdict::No,
+        };
         self.sorted = sorted;
         self.sorted_after = sorted_after;
         result
@@ -260,13 +296,32 @@ impl Detector {
         }
     }
 
-    /// A second change point in `y[a..b]`, the runs on one side of a change point just
-    /// found: the best split of the part ([`best_split`]), when its two sides pass the test at a tenth of
-    /// `p_value` (the split is the best of all the part's positions). Two changes a few
-    /// runs apart leave a short level between them that the scan cannot test: its
-    /// after-window is as long as its before-window, so the level is outvoted by the
-    /// one after it, and the located change point is one of the two or between them.
-    fn part_split(&mut self, y: &[f64], a: usize, b: usize) -> Option<Split> {
+    /// Two changes that partly cancel, at position `t` whose windows differ in their
+    /// ranks but not by `min_change_pct` in their medians: a short level in one window
+    /// (a regression a few runs after the runner got faster, say) and the level after
+    /// it a few percent from the one before. The best split of the after-window (a short
+    /// level after `t`) or of the before-window (one before `t`) is the second change
+    /// when its sides pass the test at a tenth of `p_value`; the first is the best split
+    /// between the short level and the other window, when those pass at `p_value`.
+    fn cancelling(&mut self, y: &[f64], segment: usize, t: usize) -> Option<[Split; 2]> {
+        let (before, after) = self.windows(y, segment, t);
+        let (lo, hi) = (t - before.len(), t + after.len());
+        let p = self.settings.p_value;
+        if let Some(second) = self.part_split(y, t, hi)
+            && let Some(first) = self.split_of(y, lo, second.index, p)
+        {
+            return Some([first, second]);
+        }
+        if let Some(first) = self.part_split(y, lo, t)
+            && let Some(second) = self.split_of(y, first.index, hi, p)
+        {
+            return Some([first, second]);
+        }
+        None
+    }
+
+    /// The best split of `y[a..b]` when its sides pass the test at `p_max`.
+    fn split_of(&mut self, y: &[f64], a: usize, b: usize, p_max: f64) -> Option<Split> {
         if b < a + MIN_BEFORE + MIN_AFTER {
             return None;
         }
@@ -276,11 +331,31 @@ impl Detector {
         sort_into(&mut before, &y[a..k]);
         sort_into(&mut after, &y[k..b]);
         let (p, _) = self.decide(outlier_free(&before), episode_free(&after))?;
-        (p <= self.settings.p_value * PART_P_FACTOR).then_some(Split {
+        (p <= p_max).then_some(Split {
             index: k,
             p_value: p,
         })
     }
+
+    /// A second change point in `y[a..b]`, the runs on one side of a change point just
+    /// found: the best split of the part ([`best_split`]), when its two sides pass the test at a tenth of
+    /// `p_value` (the split is the best of all the part's positions). Two changes a few
+    /// runs apart leave a short level between them that the scan cannot test: its
+    /// after-window is as long as its before-window, so the level is outvoted by the
+    /// one after it, and the located change point is one of the two or between them.
+    fn part_split(&mut self, y: &[f64], a: usize, b: usize) -> Option<Split> {
+        self.split_of(y, a, b, self.settings.p_value * PART_P_FACTOR)
+    }
+}
+
+/// What the test says of the windows at a position.
+enum Verdict {
+    /// A change: the p-value and the change of the median.
+    Change(f64, f64),
+    /// The ranks moved (p ≤ `p_value`), the medians by less than `min_change_pct`.
+    Shift,
+    /// Neither.
+    No,
 }
 
 /// The split of `values` with the largest weighted difference of means (CUSUM), at
@@ -571,6 +646,26 @@ mod tests {
                 [60, 60 + short],
                 "{short} runs at {first}, then {second}"
             );
+        }
+    }
+
+    #[test]
+    fn finds_two_changes_that_partly_cancel() {
+        // −13 % and then +10 % a few runs later (a regression soon after the runner got
+        // faster), or the other way round: the levels before and after the two are 4 %
+        // apart, less than `min_change_pct`, and the short level between them was
+        // outvoted in the windows of either change.
+        for short in [5, 7, 10] {
+            for (first, second) in [(87.0, 95.7), (110.0, 95.7), (113.0, 104.0)] {
+                let y = series(&[(60, 100.0), (short, first), (60, second)]);
+                let d = Detector::new(settings()).detect(&y);
+                let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
+                assert_eq!(
+                    at,
+                    [60, 60 + short],
+                    "{short} runs at {first}, then {second}"
+                );
+            }
         }
     }
 
