@@ -618,3 +618,115 @@ fn a_suite_that_slows_together_does_not_block_but_a_benchmark_beyond_it_does() {
     let a = report.results.iter().find(|r| r.id == "a").expect("a");
     assert_eq!(a.tier, TierLabel::Critical, "{}", a.reason);
 }
+
+/// 30 runs around 100 (±2 %), then `after` runs around `next`; run `i` measured commit
+/// `i` (40 hex digits).
+fn stepped_history(after: usize, next: f64) -> Vec<Run> {
+    let mut runs = history(&[HIST, HIST, HIST].concat());
+    runs.extend(history(
+        &HIST[..after]
+            .iter()
+            .map(|v| v * next / 100.0)
+            .collect::<Vec<_>>(),
+    ));
+    for (i, r) in runs.iter_mut().enumerate() {
+        r.meta.commit = Some(format!("{i:040x}"));
+    }
+    runs
+}
+
+#[test]
+fn a_level_change_in_the_window_is_compared_from_the_change_on() {
+    // A +30 % regression landed six runs ago; a pull request that keeps that level is
+    // not blamed for it, and one that adds to it is, against the new level.
+    let config = Config::default();
+    let runs = stepped_history(6, 130.0);
+    let report = analyze(&time_run(&[("b", 131.0)]), &runs, &config);
+    let r = only(&report);
+    assert_eq!(
+        (r.status, r.method),
+        (Status::Unchanged, Method::History),
+        "{}",
+        r.reason
+    );
+    let b = r.baseline.as_ref().expect("a baseline");
+    assert_eq!(b.runs, 6);
+    let change = b.since_change.as_ref().expect("the level change");
+    assert_eq!(
+        change.commit.as_deref(),
+        Some(format!("{:040x}", 30).as_str())
+    );
+    // The window's 30 runs: 24 before the change.
+    assert_eq!(change.runs_before, 24);
+    assert!((change.change_pct - 30.0).abs() < 1.5, "{change:?}");
+    assert!(
+        report.notes.iter().any(|n| n.starts_with(
+            "The level of one benchmark changed inside the history window, so it is \
+             compared with the runs since: b (time) +"
+        ) && n.ends_with(" at 000000000000.")),
+        "{:?}",
+        report.notes
+    );
+    let worse = analyze(&time_run(&[("b", 170.0)]), &runs, &config);
+    assert_eq!(
+        (only(&worse).status, only(&worse).tier),
+        (Status::Regression, TierLabel::Critical)
+    );
+    assert!(only(&worse).change_pct.expect("a change") < 35.0);
+    // Without a step, no level change is reported.
+    let flat = analyze(&time_run(&[("b", 101.0)]), &history(&HIST), &config);
+    assert!(
+        only(&flat)
+            .baseline
+            .as_ref()
+            .expect("a baseline")
+            .since_change
+            .is_none()
+    );
+    assert!(flat.notes.is_empty(), "{:?}", flat.notes);
+}
+
+#[test]
+fn a_level_change_with_few_runs_since_is_compared_with_the_newest_run() {
+    let config = Config::default();
+    // Three runs confirm a change point: fewer than min_history, so the two-run rule
+    // against the newest.
+    let runs = stepped_history(3, 130.0);
+    let report = analyze(&time_run(&[("b", 131.0)]), &runs, &config);
+    let r = only(&report);
+    assert_eq!(
+        (r.status, r.method),
+        (Status::Unchanged, Method::RunNoise),
+        "{}",
+        r.reason
+    );
+    let newest = runs.last().expect("runs").benchmarks[0].measurements[0].value;
+    assert_eq!(r.baseline.as_ref().map(|b| b.value), Some(newest));
+    // The footnote says why one run, not that there is no history.
+    let basis = bench_bot::report::basis(&report).expect("a basis");
+    assert!(
+        basis.contains("a benchmark whose level changed too few runs ago for the history rule")
+            && !basis.contains("one baseline run cannot show"),
+        "{basis}"
+    );
+    // Two runs are no change point yet: the run is compared with the whole window.
+    let report = analyze(
+        &time_run(&[("b", 131.0)]),
+        &stepped_history(2, 130.0),
+        &config,
+    );
+    let r = only(&report);
+    assert_eq!(
+        (r.status, r.method),
+        (Status::Regression, Method::History),
+        "{}",
+        r.reason
+    );
+    assert!(
+        r.baseline
+            .as_ref()
+            .expect("a baseline")
+            .since_change
+            .is_none()
+    );
+}

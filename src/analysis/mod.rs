@@ -55,6 +55,7 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
     let blocked = tiers::blocks(&actions, config.fail_on, &results);
     let run_noise = run_noise.filter(|_| results.iter().any(|r| r.method == Method::RunNoise));
     let mut notes = summary::notes(baselines, &summary);
+    notes.extend(summary::level_change_note(&results));
     notes.extend(shift.map(|s| s.note()));
     notes.extend(
         run_noise

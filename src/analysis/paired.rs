@@ -136,6 +136,7 @@ pub fn analyze_paired(rounds: &[(Run, Run)], config: &Config, info: &AbInfo) -> 
                 n: None,
                 runs: 1,
                 history: Vec::new(),
+                since_change: None,
             });
             row.reason = "missing: the base side has it, the head side does not".to_string();
         }
@@ -244,6 +245,7 @@ fn paired_row(pairs: &[(f64, f64)], empty: ResultRow, gate_sigma: f64) -> Result
             n: Some(n as u64),
             runs: n,
             history: Vec::new(),
+            since_change: None,
         }),
         current: Some(CurrentSide {
             value: stats::median(&head),

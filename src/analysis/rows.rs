@@ -4,10 +4,13 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::changes::{self, Detector};
 use super::compare::{compare_history, compare_runs};
 use crate::config::{Config, Correction, TierName, Tiers};
 use crate::model::{Benchmark, Direction, Measurement, Metric, Run};
-use crate::report::{BaselineSide, CurrentSide, Method, Paired, ResultRow, Status, TierLabel};
+use crate::report::{
+    BaselineSide, CurrentSide, LevelChange, Method, Paired, ResultRow, Status, TierLabel,
+};
 use crate::stats;
 
 /// A row with what classifying it needs: its metric, its tiers and the noise seen.
@@ -39,6 +42,7 @@ pub(super) fn compared<'c>(
         .collect();
     let mut rows = Vec::new();
     let mut ignored = 0;
+    let mut detector = Detector::new(changes::settings(config));
     for b in &current.benchmarks {
         for m in &b.measurements {
             if config.ignored(&b.id, &m.metric) {
@@ -48,10 +52,31 @@ pub(super) fn compared<'c>(
             let direction = config
                 .direction_for(&b.id, &m.metric)
                 .unwrap_or(m.direction);
-            let series: Vec<&Measurement> = indexes
+            let measured: Vec<(usize, &Measurement)> = indexes
                 .iter()
-                .filter_map(|idx| idx.get(b.id.as_str()))
-                .filter_map(|ob| ob.measurements.iter().find(|x| x.metric == m.metric))
+                .enumerate()
+                .filter_map(|(r, idx)| Some((r, idx.get(b.id.as_str())?)))
+                .filter_map(|(r, ob)| {
+                    Some((r, ob.measurements.iter().find(|x| x.metric == m.metric)?))
+                })
+                .collect();
+            // A level change inside the window (a regression or an improvement that
+            // landed, a runner that moved): the run is compared with the runs since,
+            // by the two-run rule against the newest when they are fewer than
+            // `min_history`. A window across the change has a centre at neither level.
+            let values: Vec<f64> = measured.iter().map(|(_, x)| x.value).collect();
+            let since_change = changes::newest_level(&values, &mut detector, config).map(|k| {
+                let (before, after) = values.split_at(k);
+                LevelChange {
+                    commit: window[measured[k].0].meta.commit.clone(),
+                    change_pct: (stats::median(after) / stats::median(before) - 1.0) * 100.0,
+                    runs_before: k,
+                }
+            });
+            let series: Vec<&Measurement> = measured
+                [since_change.as_ref().map_or(0, |c| c.runs_before)..]
+                .iter()
+                .map(|(_, x)| *x)
                 .collect();
             let tiers = config.tiers_for(&b.id, &m.metric);
             let gate_sigma = tiers.critical.sigma;
@@ -101,6 +126,7 @@ pub(super) fn compared<'c>(
                         n: c.n,
                         runs: series.len().min(config.window),
                         history: c.history,
+                        since_change,
                     }),
                     current: Some(current_side),
                     change_pct: c.change_pct,
@@ -197,6 +223,7 @@ pub(super) fn missing<'c>(current: &Run, window: &[Run], config: &'c Config) -> 
                     n: m.n,
                     runs: 1,
                     history: Vec::new(),
+                    since_change: None,
                 }),
                 status: Status::Missing,
                 reason: "missing: in the baseline but not in this run".to_string(),

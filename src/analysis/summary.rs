@@ -32,6 +32,48 @@ pub(super) fn notes(baselines: &[Run], summary: &Summary) -> Vec<String> {
     notes
 }
 
+/// The benchmarks whose level changed inside the window, and so were compared with
+/// their runs since the change: one note naming up to five.
+pub(super) fn level_change_note(results: &[ResultRow]) -> Option<String> {
+    const SHOWN: usize = 5;
+    let changed: Vec<String> = results
+        .iter()
+        .filter_map(|r| {
+            let c = r.baseline.as_ref()?.since_change.as_ref()?;
+            let at = c
+                .commit
+                .as_deref()
+                .map_or_else(String::new, |s| format!(" at {}", &s[..s.len().min(12)]));
+            Some(format!(
+                "{} ({}) {}{at}",
+                r.id,
+                r.metric,
+                crate::units::fmt_pct(c.change_pct)
+            ))
+        })
+        .collect();
+    let (first, count) = (changed.first()?, changed.len());
+    let listed = if count == 1 {
+        first.clone()
+    } else {
+        let shown = changed[..count.min(SHOWN)].join(", ");
+        match count - count.min(SHOWN) {
+            0 => shown,
+            more => format!("{shown} and {more} more"),
+        }
+    };
+    Some(format!(
+        "The level of {} changed inside the history window, so {} compared with the runs \
+         since: {listed}.",
+        if count == 1 {
+            "one benchmark".to_string()
+        } else {
+            format!("{count} benchmarks")
+        },
+        if count == 1 { "it is" } else { "each is" },
+    ))
+}
+
 /// Regressions by tier then size, then improvements, noisy, new, missing, unchanged.
 pub(super) fn sort_results(results: &mut [ResultRow]) {
     let rank = |r: &ResultRow| match r.status {

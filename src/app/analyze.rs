@@ -126,10 +126,7 @@ pub fn run(current: &Loaded, baselines: Baselines, config: &Config) -> Report {
         report.notes.push(if *since >= config.min_history {
             format!("{moved}; compared with the {since} runs since.")
         } else {
-            format!(
-                "{moved}; only {since} runs since, so the window mixes both levels and its \
-                 noise is larger."
-            )
+            format!("{moved}; only {since} runs since.")
         });
     }
     if let Some(missing) = &baselines.missing_branch {

@@ -136,6 +136,22 @@ pub struct BaselineSide {
     /// The window's values, oldest first (history comparisons only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
+    /// The benchmark's level changed inside the window: the run is compared with the
+    /// runs since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_change: Option<LevelChange>,
+}
+
+/// A change of a benchmark's level inside the baseline window (a change point, as
+/// `bench-bot changes` finds them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelChange {
+    /// The commit of the first run at the new level, when the run names one.
+    pub commit: Option<String>,
+    /// The change of the level's median, in percent, with its natural sign.
+    pub change_pct: f64,
+    /// The window's runs before the change, which the comparison leaves out.
+    pub runs_before: usize,
 }
 
 /// The current side of a result.

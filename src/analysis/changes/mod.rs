@@ -79,6 +79,28 @@ fn tier_of(config: &Config, id: &str, metric: &Metric, worse_pct: f64) -> TierLa
     TierLabel::None
 }
 
+/// Where the newest level of a window of values (oldest first) starts: the index of
+/// the first value after its last change point. `None` when the window holds no change
+/// point, or is a bimodal history (the history rule compares a run with the level
+/// nearest to it), or holds a value that is not positive and finite.
+pub fn newest_level(values: &[f64], detector: &mut Detector, config: &Config) -> Option<usize> {
+    if values.len() < MIN_BEFORE + MIN_AFTER
+        || values.iter().any(|v| !(v.is_finite() && *v > 0.0))
+        || bimodal_levels(values).is_some()
+    {
+        return None;
+    }
+    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
+    let splits = settled(detector.detect(&logs).splits, &logs, config);
+    splits.last().map(|s| s.index)
+}
+
+/// Whether a window of values is a bimodal history: two separate levels it moves
+/// between at least three times.
+pub fn is_bimodal(values: &[f64]) -> bool {
+    bimodal_levels(values).is_some()
+}
+
 /// The change points of every benchmark in `runs` (oldest first), listed from run
 /// `since` on (all when `None`).
 pub fn find_changes(
