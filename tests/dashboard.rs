@@ -133,6 +133,44 @@ fn each_run_of_flagged_points_is_one_entry() {
 }
 
 #[test]
+fn after_a_level_change_points_are_judged_from_it() {
+    // +50 % from run 30: the runs at the new level are flagged until the change point
+    // has its three runs, then judged against the runs since it (as a pull request's
+    // report is), with no band while those are fewer than min_history; before, every
+    // run until the window's median crossed over (run 45) was flagged.
+    let level = |i: usize| 100.0 + (i % 3) as f64;
+    let runs: Vec<Run> = (0..50)
+        .map(|i| run(i, &[("b", level(i) * if i >= 30 { 1.5 } else { 1.0 })]))
+        .collect();
+    let html = bench_bot::dashboard::render(&runs, &Config::default(), None, "T").expect("renders");
+    let data = page_data(&html);
+    let b = &data["series"][0];
+    let tiers: Vec<u64> = b["tier"]
+        .as_array()
+        .expect("tier")
+        .iter()
+        .map(|t| t.as_u64().expect("u"))
+        .collect();
+    assert_eq!(&tiers[28..36], [0, 0, 3, 3, 3, 0, 0, 0]);
+    assert!(tiers[33..].iter().all(|t| *t == 0), "{tiers:?}");
+    assert!(b["lo"][33].is_null() && b["lo"][34].is_null());
+    let (lo, hi) = (
+        b["lo"][40].as_f64().expect("lo"),
+        b["hi"][40].as_f64().expect("hi"),
+    );
+    assert!(
+        lo > 140.0 && lo < 150.0 && hi > 153.0 && hi < 165.0,
+        "{lo} {hi}"
+    );
+    let regressions = data["regressions"].as_array().expect("regressions");
+    assert_eq!(regressions.len(), 1, "{regressions:?}");
+    assert_eq!(
+        (&regressions[0]["run"], &regressions[0]["points"]),
+        (&Value::from(30), &Value::from(3))
+    );
+}
+
+#[test]
 fn the_command_writes_a_page_from_files() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("site");

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::analysis::changes::find_changes;
+use crate::analysis::changes::{MIN_AFTER, find_changes, is_bimodal};
 use crate::analysis::judge_history;
 use crate::config::Config;
 use crate::model::{Direction, Metric, Run};
-use crate::report::{ChangeKind, Status, TierLabel};
+use crate::report::{ChangeKind, ChangesReport, Status, TierLabel};
 
 /// Everything the page draws.
 #[derive(Debug, Serialize)]
@@ -191,9 +191,27 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
             }
         }
     }
+    let report = find_changes(runs, config, None, String::new());
+    // Each series' level changes, by the run of the first value at the new level.
+    let mut level_changes: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
+    for b in &report.benchmarks {
+        for c in &b.changes {
+            level_changes
+                .entry((b.id.as_str(), b.metric.to_string()))
+                .or_default()
+                .push(c.first_after.index);
+        }
+    }
     let mut regressions: Vec<Flag> = Vec::new();
     for (si, s) in series.iter_mut().enumerate() {
         let values = &raw[si];
+        // The first point of each new level.
+        let starts: Vec<usize> = level_changes
+            .get(&(s.id.as_str(), s.metric.clone()))
+            .into_iter()
+            .flatten()
+            .filter_map(|run| s.runs.binary_search(run).ok())
+            .collect();
         let (metric, direction, deterministic) = &directions[si];
         let tiers = config.tiers_for(&s.id, metric);
         // A quantity that never went below zero (a time, a size, a rate) gets no band
@@ -211,7 +229,21 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
                 s.tier.push(0);
                 continue;
             }
-            let window = &values[i.saturating_sub(config.window)..i];
+            // As a report would judge it: from the newest level change that has its
+            // three runs by then, unless the window is a bimodal history (analyze's
+            // `since_change`); with fewer than `min_history` runs since, no band.
+            let whole = i.saturating_sub(config.window);
+            let from = match starts.iter().rev().find(|j| **j + MIN_AFTER <= i) {
+                Some(&j) if j > whole && !is_bimodal(&values[whole..i]) => j,
+                _ => whole,
+            };
+            if i - from < config.min_history {
+                s.lo.push(None);
+                s.hi.push(None);
+                s.tier.push(0);
+                continue;
+            }
+            let window = &values[from..i];
             let (c, tier, status) = judge_history(
                 window,
                 *v,
@@ -264,7 +296,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
     }
     regressions.sort_by(|a, b| b.run.cmp(&a.run).then(b.level.cmp(&a.level)));
     regressions.truncate(25);
-    let (changes, shifts) = change_marks(runs, config, &index);
+    let (changes, shifts) = change_marks(&report, &index);
     SiteData {
         repo_url,
         runs: runs
@@ -283,11 +315,9 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
 
 /// The change points of the history, mapped to the page's series.
 fn change_marks(
-    runs: &[Run],
-    config: &Config,
+    report: &ChangesReport,
     index: &BTreeMap<(String, String), usize>,
 ) -> (Vec<ChangeMark>, Vec<ShiftMark>) {
-    let report = find_changes(runs, config, None, String::new());
     let mut changes = Vec::new();
     for (s, c) in report.newest_first() {
         let Some(series) = index.get(&(s.id.clone(), s.metric.to_string())) else {
