@@ -649,8 +649,14 @@ fn a_level_change_in_the_window_is_compared_from_the_change_on() {
         "{}",
         r.reason
     );
+    // The window keeps its 30 runs for the noise, its centre at the new level.
     let b = r.baseline.as_ref().expect("a baseline");
-    assert_eq!(b.runs, 6);
+    assert_eq!(b.runs, 30);
+    assert!((b.value / 130.0 - 1.0).abs() < 0.02, "{b:?}");
+    assert!(
+        b.stddev.expect("a spread") < 4.0,
+        "the noise within a level: {b:?}"
+    );
     let change = b.since_change.as_ref().expect("the level change");
     assert_eq!(
         change.commit.as_deref(),
@@ -662,7 +668,7 @@ fn a_level_change_in_the_window_is_compared_from_the_change_on() {
     assert!(
         report.notes.iter().any(|n| n.starts_with(
             "The level of one benchmark changed inside the history window, so it is \
-             compared with the runs since: b (time) +"
+             compared with its new level: b (time) +"
         ) && n.ends_with(" at 000000000000.")),
         "{:?}",
         report.notes
@@ -687,27 +693,38 @@ fn a_level_change_in_the_window_is_compared_from_the_change_on() {
 }
 
 #[test]
-fn a_level_change_with_few_runs_since_is_compared_with_the_newest_run() {
+fn a_level_change_three_runs_old_is_judged_against_its_new_level() {
     let config = Config::default();
-    // Three runs confirm a change point: fewer than min_history, so the two-run rule
-    // against the newest.
-    let runs = stepped_history(3, 130.0);
-    let report = analyze(&time_run(&[("b", 131.0)]), &runs, &config);
+    // Three runs confirm a change point. The new level's centre is the median of three
+    // runs, so the threshold is wider than with six.
+    let report = analyze(
+        &time_run(&[("b", 131.0)]),
+        &stepped_history(3, 130.0),
+        &config,
+    );
     let r = only(&report);
     assert_eq!(
         (r.status, r.method),
-        (Status::Unchanged, Method::RunNoise),
+        (Status::Unchanged, Method::History),
         "{}",
         r.reason
     );
-    let newest = runs.last().expect("runs").benchmarks[0].measurements[0].value;
-    assert_eq!(r.baseline.as_ref().map(|b| b.value), Some(newest));
-    // The footnote says why one run, not that there is no history.
-    let basis = bench_bot::report::basis(&report).expect("a basis");
+    let b = r.baseline.as_ref().expect("a baseline");
     assert!(
-        basis.contains("a benchmark whose level changed too few runs ago for the history rule")
-            && !basis.contains("one baseline run cannot show"),
-        "{basis}"
+        b.since_change.is_some() && (b.value / 130.0 - 1.0).abs() < 0.03,
+        "{b:?}"
+    );
+    let six = analyze(
+        &time_run(&[("b", 131.0)]),
+        &stepped_history(6, 130.0),
+        &config,
+    );
+    let detectable = |report: &Report| only(report).detectable_pct.expect("detectable");
+    assert!(
+        detectable(&report) > detectable(&six),
+        "{} {}",
+        detectable(&report),
+        detectable(&six)
     );
     // Two runs are no change point yet: the run is compared with the whole window.
     let report = analyze(
@@ -729,4 +746,39 @@ fn a_level_change_with_few_runs_since_is_compared_with_the_newest_run() {
             .since_change
             .is_none()
     );
+}
+
+#[test]
+fn a_few_runs_a_hundred_times_off_are_an_episode_not_a_level() {
+    // Four runs a hundred times faster (a broken runner) end the window: a change point
+    // there, but a level that far away counts only after min_history runs. The fifth
+    // such run and the first run back are judged against the window as before.
+    let config = Config::default();
+    let mut runs = stepped_history(0, 100.0);
+    runs.extend(history(&[1.7, 1.9, 1.8, 2.1]));
+    let inside = analyze(&time_run(&[("b", 2.9)]), &runs, &config);
+    let back = analyze(&time_run(&[("b", 101.0)]), &runs, &config);
+    for report in [&inside, &back] {
+        let r = only(report);
+        assert_ne!(r.status, Status::Regression, "{}", r.reason);
+        assert!(
+            r.baseline
+                .as_ref()
+                .expect("a baseline")
+                .since_change
+                .is_none()
+        );
+    }
+    // A level a factor of two away that has lasted min_history runs is one.
+    runs.extend(history(&[2.0, 1.8]));
+    let six = analyze(&time_run(&[("b", 1.9)]), &runs, &config);
+    assert!(
+        only(&six)
+            .baseline
+            .as_ref()
+            .expect("a baseline")
+            .since_change
+            .is_some()
+    );
+    assert_eq!(only(&six).status, Status::Unchanged);
 }

@@ -72,15 +72,65 @@ fn changes(current: f64, centre: f64, direction: Direction) -> (Option<f64>, Opt
 /// the median of n runs, and read from Student's t with n − 1 degrees of freedom,
 /// because the sigma is too (docs/statistics.md shows why).
 pub fn compare_history(
-    values: &[f64],
+    window: Window<'_>,
     current: f64,
     direction: Direction,
     config: &Config,
     gate_sigma: f64,
 ) -> Comparison {
-    let mut c = history_rule(values, current, direction, config, gate_sigma);
+    let mut c = history_rule(window, current, direction, config, gate_sigma);
+    let values = window.values;
     c.history = values[values.len().saturating_sub(config.window)..].to_vec();
     c
+}
+
+/// A benchmark's baseline values, oldest first, and where its level changed among them.
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'a> {
+    /// The values.
+    pub values: &'a [f64],
+    /// The index of the first value of each level after the first, in order; empty when
+    /// the level did not change.
+    pub levels: &'a [usize],
+}
+
+impl<'a> Window<'a> {
+    /// Values without a level change.
+    pub fn of(values: &'a [f64]) -> Window<'a> {
+        Window {
+            values,
+            levels: &[],
+        }
+    }
+}
+
+/// The window's values with each earlier level moved to the newest one (scaled by the
+/// ratio of their medians), and how many runs measured the newest level: the window
+/// keeps its length for the noise, which a change of level leaves as it was, while its
+/// centre is the newest level. `None` without a change inside the newest
+/// `config.window` values.
+fn at_newest_level(window: Window<'_>, config: &Config) -> Option<(Vec<f64>, usize)> {
+    let start = window.values.len().saturating_sub(config.window);
+    let values = &window.values[start..];
+    let starts: Vec<usize> = window
+        .levels
+        .iter()
+        .filter_map(|k| k.checked_sub(start))
+        .filter(|k| *k > 0 && *k < values.len())
+        .collect();
+    let newest = *starts.last()?;
+    let target = stats::median(&values[newest..]);
+    let bounds: Vec<usize> = std::iter::once(0).chain(starts).collect();
+    let mut moved = Vec::with_capacity(values.len());
+    for (i, from) in bounds.iter().enumerate() {
+        let part = &values[*from..bounds.get(i + 1).copied().unwrap_or(values.len())];
+        let level = stats::median(part);
+        if !(level > 0.0 && target > 0.0) {
+            return None;
+        }
+        moved.extend(part.iter().map(|v| v * target / level));
+    }
+    Some((moved, values.len() - newest))
 }
 
 /// A window whose values alternate between two separate levels (at least 20 runs, 5 at
@@ -109,13 +159,20 @@ fn nearest_level(window: &[f64], current: f64) -> Option<Vec<f64>> {
 
 /// The history rule without a copy of the window (`history` is left empty).
 pub fn history_rule(
-    values: &[f64],
+    window: Window<'_>,
     current: f64,
     direction: Direction,
     config: &Config,
     gate_sigma: f64,
 ) -> Comparison {
-    let window = &values[values.len().saturating_sub(config.window)..];
+    // After a level change, the centre is the median of the runs since: its
+    // uncertainty is theirs.
+    let moved = at_newest_level(window, config);
+    let values = window.values;
+    let (window, centre_runs): (&[f64], Option<usize>) = match &moved {
+        Some((moved, since)) => (moved, Some(*since)),
+        None => (&values[values.len().saturating_sub(config.window)..], None),
+    };
     let nearest = nearest_level(window, current);
     let window: &[f64] = nearest.as_deref().unwrap_or(window);
     let m0 = stats::median(window);
@@ -138,7 +195,8 @@ pub fn history_rule(
     let sigma = raw_sigma.max(floor);
     let n = kept.len() as f64;
     // The centre is a median, whose variance is π/2 times the mean's.
-    let widen = (1.0 + std::f64::consts::FRAC_PI_2 / n).sqrt();
+    let centre_n = centre_runs.map_or(n, |k| (k as f64).min(n));
+    let widen = (1.0 + std::f64::consts::FRAC_PI_2 / centre_n).sqrt();
     let (change_pct, value_change_pct) = changes(current, centre, direction);
     let (z, p_value) = if sigma > 0.0 {
         let z = direction.worse_sign() * (current - centre) / sigma;

@@ -13,7 +13,7 @@ mod suite_shift;
 mod summary;
 mod tiers;
 
-pub use compare::{Comparison, compare_history, compare_runs, history_rule};
+pub use compare::{Comparison, Window, compare_history, compare_runs, history_rule};
 pub use paired::{AbInfo, analyze_paired};
 
 use crate::config::Config;
@@ -80,7 +80,7 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
 /// multiple-comparison adjustment, which belongs to a whole report): the comparison, the
 /// tier that fired and the status. Used for every point of the dashboard.
 pub fn judge_history(
-    history: &[f64],
+    history: Window<'_>,
     current: f64,
     metric: &Metric,
     deterministic: bool,

@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::changes::{self, Detector};
-use super::compare::{compare_history, compare_runs};
+use super::compare::{Window, compare_history, compare_runs};
 use crate::config::{Config, Correction, TierName, Tiers};
 use crate::model::{Benchmark, Direction, Measurement, Metric, Run};
 use crate::report::{
@@ -61,29 +61,29 @@ pub(super) fn compared<'c>(
                 })
                 .collect();
             // A level change inside the window (a regression or an improvement that
-            // landed, a runner that moved): the run is compared with the runs since,
-            // by the two-run rule against the newest when they are fewer than
-            // `min_history`. A window across the change has a centre at neither level.
+            // landed, a runner that moved): the run is compared with the new level, the
+            // runs before it moved there for the noise (`compare::history_rule`). A
+            // window across the change has a centre at neither level.
             let values: Vec<f64> = measured.iter().map(|(_, x)| x.value).collect();
-            let since_change = changes::newest_level(&values, &mut detector, config).map(|k| {
-                let (before, after) = values.split_at(k);
+            let levels = changes::window_levels(&values, m.value, &mut detector, config);
+            let since_change = changes::newest_levels(&values, &levels).map(|(old, new)| {
+                let k = levels[levels.len() - 1];
                 LevelChange {
                     commit: window[measured[k].0].meta.commit.clone(),
-                    change_pct: (stats::median(after) / stats::median(before) - 1.0) * 100.0,
+                    change_pct: (new / old - 1.0) * 100.0,
                     runs_before: k,
                 }
             });
-            let series: Vec<&Measurement> = measured
-                [since_change.as_ref().map_or(0, |c| c.runs_before)..]
-                .iter()
-                .map(|(_, x)| *x)
-                .collect();
+            let series: Vec<&Measurement> = measured.iter().map(|(_, x)| *x).collect();
             let tiers = config.tiers_for(&b.id, &m.metric);
             let gate_sigma = tiers.critical.sigma;
             let mut comparison = if series.len() >= config.min_history {
-                let values: Vec<f64> = series.iter().map(|x| x.value).collect();
+                let window = Window {
+                    values: &values,
+                    levels: &levels,
+                };
                 Some(compare_history(
-                    &values, m.value, direction, config, gate_sigma,
+                    window, m.value, direction, config, gate_sigma,
                 ))
             } else {
                 series.last().map(|base| {

@@ -63,8 +63,8 @@ pub(super) fn level_change_note(results: &[ResultRow]) -> Option<String> {
         }
     };
     Some(format!(
-        "The level of {} changed inside the history window, so {} compared with the runs \
-         since: {listed}.",
+        "The level of {} changed inside the history window, so {} compared with its new \
+         level: {listed}.",
         if count == 1 {
             "one benchmark".to_string()
         } else {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::analysis::changes::{MIN_AFTER, find_changes, is_bimodal};
-use crate::analysis::judge_history;
+use crate::analysis::changes::{MIN_AFTER, find_changes, holds_level, is_bimodal};
+use crate::analysis::{Window, judge_history};
 use crate::config::Config;
 use crate::model::{Direction, Metric, Run};
 use crate::report::{ChangeKind, ChangesReport, Status, TierLabel};
@@ -229,21 +229,24 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
                 s.tier.push(0);
                 continue;
             }
-            // As a report would judge it: from the newest level change that has its
-            // three runs by then, unless the window is a bimodal history (analyze's
-            // `since_change`); with fewer than `min_history` runs since, no band.
-            let whole = i.saturating_sub(config.window);
-            let from = match starts.iter().rev().find(|j| **j + MIN_AFTER <= i) {
-                Some(&j) if j > whole && !is_bimodal(&values[whole..i]) => j,
-                _ => whole,
-            };
-            if i - from < config.min_history {
-                s.lo.push(None);
-                s.hi.push(None);
-                s.tier.push(0);
-                continue;
-            }
+            // As a report would judge it: against the newest level, when the level
+            // changed inside the window (a change point with its three runs by then),
+            // unless the window is a bimodal history (analyze's `since_change`).
+            let from = i.saturating_sub(config.window);
+            let mut levels: Vec<usize> = starts
+                .iter()
+                .filter(|j| **j > from && **j + MIN_AFTER <= i)
+                .map(|j| j - from)
+                .collect();
             let window = &values[from..i];
+            if levels.is_empty() || is_bimodal(window) || !holds_level(window, &levels, *v, config)
+            {
+                levels.clear();
+            }
+            let window = Window {
+                values: window,
+                levels: &levels,
+            };
             let (c, tier, status) = judge_history(
                 window,
                 *v,

@@ -48,26 +48,10 @@ pub fn basis(report: &Report) -> Option<String> {
             ),
             _ => format!("{assumed} % is assumed (`run_noise_pct`)"),
         };
-        // With a history, only a benchmark whose level changed a few runs ago is
-        // compared with one run: the newest, at its new level.
-        let after_change = compared()
-            .filter(|r| r.method == Method::RunNoise)
-            .all(|r| {
-                r.baseline
-                    .as_ref()
-                    .is_some_and(|b| b.since_change.is_some())
-            });
-        sentence.push_str(&if after_change {
-            format!(
-                "; a benchmark whose level changed too few runs ago for the history rule is \
-                 compared with its newest run, and {how}"
-            )
-        } else {
-            format!(
-                "; one baseline run cannot show the noise between runs, so {how}; a \
-                 recorded history measures it"
-            )
-        });
+        sentence.push_str(&format!(
+            "; one baseline run cannot show the noise between runs, so {how}; a recorded \
+             history measures it"
+        ));
     }
     if compared().any(|r| r.method == Method::Paired) {
         sentence.push_str(

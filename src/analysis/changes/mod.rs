@@ -79,20 +79,68 @@ fn tier_of(config: &Config, id: &str, metric: &Metric, worse_pct: f64) -> TierLa
     TierLabel::None
 }
 
-/// Where the newest level of a window of values (oldest first) starts: the index of
-/// the first value after its last change point. `None` when the window holds no change
-/// point, or is a bimodal history (the history rule compares a run with the level
-/// nearest to it), or holds a value that is not positive and finite.
-pub fn newest_level(values: &[f64], detector: &mut Detector, config: &Config) -> Option<usize> {
+/// Where the levels of a window of values (oldest first) start, for judging `current`
+/// against the newest: the index of the first value after each of the window's change
+/// points, when both the window's newest value and `current` are nearer to the newest
+/// level than to the one before it ([`holds_level`]). Empty when the window holds no
+/// change point, or is a bimodal history (the history rule compares a run with the
+/// level nearest to it), or holds a value that is not positive and finite.
+pub fn window_levels(
+    values: &[f64],
+    current: f64,
+    detector: &mut Detector,
+    config: &Config,
+) -> Vec<usize> {
     if values.len() < MIN_BEFORE + MIN_AFTER
         || values.iter().any(|v| !(v.is_finite() && *v > 0.0))
         || bimodal_levels(values).is_some()
     {
-        return None;
+        return Vec::new();
     }
     let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
-    let splits = settled(detector.detect(&logs).splits, &logs, config);
-    splits.last().map(|s| s.index)
+    let starts: Vec<usize> = settled(detector.detect(&logs).splits, &logs, config)
+        .iter()
+        .map(|s| s.index)
+        .collect();
+    if holds_level(values, &starts, current, config) {
+        starts
+    } else {
+        Vec::new()
+    }
+}
+
+/// The medians of the newest level of `values` (from the last of `starts`) and of the
+/// level before it.
+pub fn newest_levels(values: &[f64], starts: &[usize]) -> Option<(f64, f64)> {
+    let (&newest, earlier) = starts.split_last()?;
+    let previous = earlier.last().copied().unwrap_or(0);
+    if newest <= previous || newest >= values.len() {
+        return None;
+    }
+    Some((
+        crate::stats::median(&values[previous..newest]),
+        crate::stats::median(&values[newest..]),
+    ))
+}
+
+/// Whether the newest level (from the last of `starts`) holds, for judging `current`
+/// against it: the window's newest value and `current` are both nearer (as factors) to
+/// its median than to the median of the level before it, and a level a factor of two
+/// or more from that one has lasted `min_history` runs. A few runs a hundred times off
+/// (a broken runner, a debug build) are a change point at the end of a window until the
+/// runs come back: until then they are an episode, and the runs that came back, and a
+/// run that comes back, are judged against the level they came back to.
+pub fn holds_level(values: &[f64], starts: &[usize], current: f64, config: &Config) -> bool {
+    let Some((old, new)) = newest_levels(values, starts) else {
+        return false;
+    };
+    if !(old > 0.0 && new > 0.0 && current.is_finite() && current > 0.0) {
+        return false;
+    }
+    let runs = values.len() - starts[starts.len() - 1];
+    let nearer = |v: f64| (v / new).ln().abs() < (v / old).ln().abs();
+    let episode = (new / old).ln().abs() >= std::f64::consts::LN_2 && runs < config.min_history;
+    !episode && nearer(values[values.len() - 1]) && nearer(current)
 }
 
 /// Whether a window of values is a bimodal history: two separate levels it moves
