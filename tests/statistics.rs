@@ -694,14 +694,17 @@ fn a_level_change_in_the_window_is_compared_from_the_change_on() {
 
 #[test]
 fn a_level_change_three_runs_old_is_judged_against_its_new_level() {
-    let config = Config::default();
+    // A run at 131 after `after` runs at 130.
+    let judge = |after: usize| {
+        analyze(
+            &time_run(&[("b", 131.0)]),
+            &stepped_history(after, 130.0),
+            &Config::default(),
+        )
+    };
     // Three runs confirm a change point. The new level's centre is the median of three
     // runs, so the threshold is wider than with six.
-    let report = analyze(
-        &time_run(&[("b", 131.0)]),
-        &stepped_history(3, 130.0),
-        &config,
-    );
+    let report = judge(3);
     let r = only(&report);
     assert_eq!(
         (r.status, r.method),
@@ -714,11 +717,7 @@ fn a_level_change_three_runs_old_is_judged_against_its_new_level() {
         b.since_change.is_some() && (b.value / 130.0 - 1.0).abs() < 0.03,
         "{b:?}"
     );
-    let six = analyze(
-        &time_run(&[("b", 131.0)]),
-        &stepped_history(6, 130.0),
-        &config,
-    );
+    let six = judge(6);
     let detectable = |report: &Report| only(report).detectable_pct.expect("detectable");
     assert!(
         detectable(&report) > detectable(&six),
@@ -727,11 +726,7 @@ fn a_level_change_three_runs_old_is_judged_against_its_new_level() {
         detectable(&six)
     );
     // Two runs are no change point yet: the run is compared with the whole window.
-    let report = analyze(
-        &time_run(&[("b", 131.0)]),
-        &stepped_history(2, 130.0),
-        &config,
-    );
+    let report = judge(2);
     let r = only(&report);
     assert_eq!(
         (r.status, r.method),

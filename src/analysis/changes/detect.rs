@@ -638,15 +638,21 @@ mod tests {
             (6, 140.0, 125.0),
         ];
         for (short, first, second) in cases {
-            let y = series(&[(60, 100.0), (short, first), (60, second)]);
-            let d = Detector::new(settings()).detect(&y);
-            let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
-            assert_eq!(
-                at,
-                [60, 60 + short],
-                "{short} runs at {first}, then {second}"
-            );
+            assert_two_changes(short, first, second);
         }
+    }
+
+    /// 60 runs at 100, `short` runs at `first`, then 60 at `second`: a change point at
+    /// each of the two changes.
+    fn assert_two_changes(short: usize, first: f64, second: f64) {
+        let y = series(&[(60, 100.0), (short, first), (60, second)]);
+        let d = Detector::new(settings()).detect(&y);
+        let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
+        assert_eq!(
+            at,
+            [60, 60 + short],
+            "{short} runs at {first}, then {second}"
+        );
     }
 
     #[test]
@@ -657,14 +663,7 @@ mod tests {
         // outvoted in the windows of either change.
         for short in [5, 7, 10] {
             for (first, second) in [(87.0, 95.7), (110.0, 95.7), (113.0, 104.0)] {
-                let y = series(&[(60, 100.0), (short, first), (60, second)]);
-                let d = Detector::new(settings()).detect(&y);
-                let at: Vec<usize> = d.splits.iter().map(|s| s.index).collect();
-                assert_eq!(
-                    at,
-                    [60, 60 + short],
-                    "{short} runs at {first}, then {second}"
-                );
+                assert_two_changes(short, first, second);
             }
         }
     }
