@@ -136,8 +136,8 @@ pub struct BaselineSide {
     /// The window's values, oldest first (history comparisons only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
-    /// The benchmark's level changed inside the window: the run is compared with the
-    /// runs since.
+    /// The benchmark's level changed inside the window: the run is judged against the
+    /// new level, the window's earlier runs moved to it for the noise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since_change: Option<LevelChange>,
 }
@@ -150,7 +150,7 @@ pub struct LevelChange {
     pub commit: Option<String>,
     /// The change of the level's median, in percent, with its natural sign.
     pub change_pct: f64,
-    /// The window's runs before the change, which the comparison leaves out.
+    /// The window's runs before the change.
     pub runs_before: usize,
 }
 
