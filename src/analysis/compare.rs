@@ -94,16 +94,6 @@ pub struct Window<'a> {
     pub levels: &'a [usize],
 }
 
-impl<'a> Window<'a> {
-    /// Values without a level change.
-    pub fn of(values: &'a [f64]) -> Window<'a> {
-        Window {
-            values,
-            levels: &[],
-        }
-    }
-}
-
 /// The window's values with each earlier level moved to the newest one (scaled by the
 /// ratio of their medians), and how many runs measured the newest level: the window
 /// keeps its length for the noise, which a change of level leaves as it was, while its

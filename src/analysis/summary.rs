@@ -32,8 +32,8 @@ pub(super) fn notes(baselines: &[Run], summary: &Summary) -> Vec<String> {
     notes
 }
 
-/// The benchmarks whose level changed inside the window, and so were compared with
-/// their runs since the change: one note naming up to five.
+/// The benchmarks whose level changed inside the window, and so were judged against
+/// their new level: one note naming up to five.
 pub(super) fn level_change_note(results: &[ResultRow]) -> Option<String> {
     const SHOWN: usize = 5;
     let changed: Vec<String> = results
@@ -52,15 +52,14 @@ pub(super) fn level_change_note(results: &[ResultRow]) -> Option<String> {
             ))
         })
         .collect();
-    let (first, count) = (changed.first()?, changed.len());
-    let listed = if count == 1 {
-        first.clone()
-    } else {
-        let shown = changed[..count.min(SHOWN)].join(", ");
-        match count - count.min(SHOWN) {
-            0 => shown,
-            more => format!("{shown} and {more} more"),
-        }
+    let count = changed.len();
+    if count == 0 {
+        return None;
+    }
+    let shown = changed[..count.min(SHOWN)].join(", ");
+    let listed = match count - count.min(SHOWN) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     };
     Some(format!(
         "The level of {} changed inside the history window, so {} compared with its new \

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::analysis::changes::{MIN_AFTER, find_changes, holds_level, is_bimodal};
+use crate::analysis::changes::{MIN_AFTER, find_changes, holding_levels};
 use crate::analysis::{Window, judge_history};
 use crate::config::Config;
 use crate::model::{Direction, Metric, Run};
@@ -233,16 +233,17 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
             // changed inside the window (a change point with its three runs by then),
             // unless the window is a bimodal history (analyze's `since_change`).
             let from = i.saturating_sub(config.window);
-            let mut levels: Vec<usize> = starts
-                .iter()
-                .filter(|j| **j > from && **j + MIN_AFTER <= i)
-                .map(|j| j - from)
-                .collect();
             let window = &values[from..i];
-            if levels.is_empty() || is_bimodal(window) || !holds_level(window, &levels, *v, config)
-            {
-                levels.clear();
-            }
+            let levels = holding_levels(
+                window,
+                starts
+                    .iter()
+                    .filter(|j| **j > from && **j + MIN_AFTER <= i)
+                    .map(|j| j - from)
+                    .collect(),
+                *v,
+                config,
+            );
             let window = Window {
                 values: window,
                 levels: &levels,

@@ -81,32 +81,43 @@ fn tier_of(config: &Config, id: &str, metric: &Metric, worse_pct: f64) -> TierLa
 
 /// Where the levels of a window of values (oldest first) start, for judging `current`
 /// against the newest: the index of the first value after each of the window's change
-/// points, when both the window's newest value and `current` are nearer to the newest
-/// level than to the one before it ([`holds_level`]). Empty when the window holds no
-/// change point, or is a bimodal history (the history rule compares a run with the
-/// level nearest to it), or holds a value that is not positive and finite.
+/// points, when they hold ([`holding_levels`]). Empty when the window holds no change
+/// point that does, or a value that is not positive and finite.
 pub fn window_levels(
     values: &[f64],
     current: f64,
     detector: &mut Detector,
     config: &Config,
 ) -> Vec<usize> {
-    if values.len() < MIN_BEFORE + MIN_AFTER
-        || values.iter().any(|v| !(v.is_finite() && *v > 0.0))
-        || bimodal_levels(values).is_some()
+    if values.len() < MIN_BEFORE + MIN_AFTER || values.iter().any(|v| !(v.is_finite() && *v > 0.0))
     {
         return Vec::new();
     }
     let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
-    let starts: Vec<usize> = settled(detector.detect(&logs).splits, &logs, config)
+    let starts = settled(detector.detect(&logs).splits, &logs, config)
         .iter()
         .map(|s| s.index)
         .collect();
-    if holds_level(values, &starts, current, config) {
-        starts
-    } else {
-        Vec::new()
+    holding_levels(values, starts, current, config)
+}
+
+/// `starts`, the first value of each level of a window after the first, when `current`
+/// is to be judged against the newest of them: the window is not a bimodal history
+/// (the history rule compares a run with the level nearest to it), and the newest level
+/// holds ([`holds_level`]). Empty otherwise.
+pub fn holding_levels(
+    values: &[f64],
+    starts: Vec<usize>,
+    current: f64,
+    config: &Config,
+) -> Vec<usize> {
+    if starts.is_empty()
+        || bimodal_levels(values).is_some()
+        || !holds_level(values, &starts, current, config)
+    {
+        return Vec::new();
     }
+    starts
 }
 
 /// The medians of the newest level of `values` (from the last of `starts`) and of the
@@ -130,7 +141,7 @@ pub fn newest_levels(values: &[f64], starts: &[usize]) -> Option<(f64, f64)> {
 /// (a broken runner, a debug build) are a change point at the end of a window until the
 /// runs come back: until then they are an episode, and the runs that came back, and a
 /// run that comes back, are judged against the level they came back to.
-pub fn holds_level(values: &[f64], starts: &[usize], current: f64, config: &Config) -> bool {
+fn holds_level(values: &[f64], starts: &[usize], current: f64, config: &Config) -> bool {
     let Some((old, new)) = newest_levels(values, starts) else {
         return false;
     };
@@ -141,12 +152,6 @@ pub fn holds_level(values: &[f64], starts: &[usize], current: f64, config: &Conf
     let nearer = |v: f64| (v / new).ln().abs() < (v / old).ln().abs();
     let episode = (new / old).ln().abs() >= std::f64::consts::LN_2 && runs < config.min_history;
     !episode && nearer(values[values.len() - 1]) && nearer(current)
-}
-
-/// Whether a window of values is a bimodal history: two separate levels it moves
-/// between at least three times.
-pub fn is_bimodal(values: &[f64]) -> bool {
-    bimodal_levels(values).is_some()
 }
 
 /// The change points of every benchmark in `runs` (oldest first), listed from run
