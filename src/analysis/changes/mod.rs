@@ -104,7 +104,7 @@ pub fn window_levels(
 /// `starts`, the first value of each level of a window after the first, when `current`
 /// is to be judged against the newest of them: the window is not a bimodal history
 /// (the history rule compares a run with the level nearest to it), and the newest level
-/// holds ([`holds_level`]). Empty otherwise.
+/// holds (`holds_level`). Empty otherwise.
 pub fn holding_levels(
     values: &[f64],
     starts: Vec<usize>,
