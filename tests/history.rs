@@ -1250,3 +1250,65 @@ fn a_run_named_with_an_older_rule_is_still_already_recorded() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("already recorded"), "{stderr}");
 }
+
+/// A Python version matrix whose entries all record into one suite: every comparison
+/// mixes the versions, and the report says so, naming the version from the runs'
+/// machine descriptions (kept in the history). With one suite per entry, no note.
+#[test]
+fn a_matrix_writing_into_one_suite_is_told_and_one_suite_per_entry_is_not() {
+    let note_of = |report: &serde_json::Value| {
+        report["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .filter_map(|n| n.as_str())
+            .find(|n| n.contains("runs a commit"))
+            .map(str::to_string)
+    };
+    let versions = ["3.10", "3.12", "3.13"];
+    for per_entry in [false, true] {
+        let w = world(1);
+        let work = w.root.join("work");
+        for commit in [1, 2] {
+            for py in versions {
+                let suite = format!("py{py}");
+                let mut args = vec!["--branch", "main"];
+                if per_entry {
+                    args.extend(["--suite", suite.as_str()]);
+                }
+                let file = format!("fixtures/pytest/matrix/commit{commit}-py{py}.json");
+                let out = record(&work, &args, &file);
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+        assert_eq!(remote_runs(&w).len(), 6);
+        let mut args = vec!["--history", BRANCH, "--base-branch", "main"];
+        if per_entry {
+            args.extend(["--suite", "py3.12"]);
+        }
+        let current = repo_file("fixtures/pytest/matrix/commit3-py3.12.json");
+        let current = current.to_str().expect("utf-8");
+        args.push(current);
+        let (code, report, stderr) = common::analyze_json(&work, &args);
+        assert!(code == 0 || code == 1, "{stderr}");
+        let note = note_of(&report);
+        if per_entry {
+            assert_eq!(report["baseline"]["runs"], 2, "{report}");
+            assert_eq!(note, None);
+        } else {
+            assert_eq!(report["baseline"]["runs"], 6, "{report}");
+            let note = note.expect("a note on the matrix");
+            assert!(
+                note.starts_with(
+                    "The 6 baseline runs measured 2 commits, 3 runs a commit, and the runs \
+                     of a commit differ in `python_version` (3.10.13, 3.12.1, 3.13.0)"
+                ),
+                "{note}"
+            );
+        }
+    }
+}

@@ -2,10 +2,12 @@
 //!
 //! `rows.rs` builds a row per measurement (compared, new, missing) and adjusts the
 //! p-values across them, `tiers.rs` classifies each row, `summary.rs` sorts, counts and
-//! writes the verdict and notes; `compare.rs` holds the two comparison rules.
+//! writes the verdict and notes; `compare.rs` holds the two comparison rules;
+//! `matrix.rs` tells a window whose commits were each measured several times.
 
 pub mod changes;
 mod compare;
+mod matrix;
 mod paired;
 mod rows;
 mod run_noise;
@@ -56,6 +58,7 @@ pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
     let run_noise = run_noise.filter(|_| results.iter().any(|r| r.method == Method::RunNoise));
     let mut notes = summary::notes(baselines, &summary);
     notes.extend(summary::level_change_note(&results));
+    notes.extend(matrix::note(window));
     notes.extend(shift.map(|s| s.note()));
     notes.extend(
         run_noise

@@ -8,6 +8,26 @@ use crate::model::{Run, RunMeta};
 /// The version of the stored run format; bumped deliberately when it changes.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// Keys of a machine description that name the host, which a history does not keep.
+const HOST_KEYS: [&str; 3] = ["node", "host_name", "hostname"];
+
+/// What a history keeps of a machine description: its top-level strings, numbers and
+/// booleans (pytest-benchmark's `python_version`, `system`, `release`, …), without the
+/// host's name and the nested parts (a CPU's flags). It tells apart the entries of a CI
+/// matrix that record into one history (`analysis::matrix`). `None` when nothing is
+/// left.
+fn machine_summary(machine: &serde_json::Value) -> Option<serde_json::Value> {
+    let kept: serde_json::Map<String, serde_json::Value> = machine
+        .as_object()?
+        .iter()
+        .filter(|(k, v)| {
+            !HOST_KEYS.contains(&k.as_str()) && (v.is_string() || v.is_number() || v.is_boolean())
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (!kept.is_empty()).then_some(serde_json::Value::Object(kept))
+}
+
 /// A run file in the history branch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,7 +40,8 @@ pub struct StoredRun {
 
 impl StoredRun {
     /// Prepares a run for storage: drops raw samples (the history rule uses one
-    /// estimate per run) and the opaque machine description.
+    /// estimate per run) and keeps of the machine description only its top-level
+    /// strings, numbers and booleans (`machine_summary`).
     pub fn compact(run: &Run) -> StoredRun {
         let mut run = run.clone();
         for b in &mut run.benchmarks {
@@ -29,7 +50,7 @@ impl StoredRun {
             }
         }
         run.meta = RunMeta {
-            machine: None,
+            machine: run.meta.machine.as_ref().and_then(machine_summary),
             sources: Vec::new(),
             ..run.meta
         };
@@ -54,5 +75,40 @@ impl StoredRun {
             ));
         }
         Ok(stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_run_keeps_the_machine_s_scalars_but_not_the_host_name() {
+        let run = Run {
+            meta: RunMeta {
+                tool: "pytest-benchmark".into(),
+                machine: Some(serde_json::json!({
+                    "node": "build-host-7", "python_version": "3.12.1", "system": "Linux",
+                    "cpu": {"flags": ["avx2"]}, "python_build": ["main", "May 9 2026"],
+                })),
+                sources: vec!["out.json".into()],
+                ..RunMeta::default()
+            },
+            benchmarks: Vec::new(),
+        };
+        let stored = StoredRun::compact(&run);
+        assert_eq!(
+            stored.run.meta.machine,
+            Some(serde_json::json!({"python_version": "3.12.1", "system": "Linux"}))
+        );
+        assert!(stored.run.meta.sources.is_empty());
+        let nothing_left = Run {
+            meta: RunMeta {
+                machine: Some(serde_json::json!({"node": "h", "cpu": {}})),
+                ..run.meta.clone()
+            },
+            benchmarks: Vec::new(),
+        };
+        assert_eq!(StoredRun::compact(&nothing_left).run.meta.machine, None);
     }
 }
