@@ -777,3 +777,63 @@ fn a_few_runs_a_hundred_times_off_are_an_episode_not_a_level() {
     );
     assert_eq!(only(&six).status, Status::Unchanged);
 }
+
+#[test]
+fn the_window_scan_for_runner_shifts_gives_analyze_the_same_levels() {
+    // analyze takes each benchmark's level starts from the scan of the window for runner
+    // shifts instead of scanning each series again: the report is the one it gives
+    // scanning them itself. `b` stepped +30 % six runs ago, `c` did not, `d` lacks a
+    // value in two runs (its series is shorter than the window), `e` has a value that is
+    // not positive in one (no level change is looked for); `f0`…`f3` are flat, so that
+    // the three that step are not most of the suite (a runner shift).
+    let config = Config::default();
+    let stepped: Vec<f64> = stepped_history(6, 130.0)
+        .iter()
+        .map(|r| r.benchmarks[0].measurements[0].value)
+        .collect();
+    let n = stepped.len();
+    let runs: Vec<Run> = (0..n)
+        .map(|i| {
+            let flat = HIST[i % HIST.len()];
+            let mut values = vec![("b", stepped[i]), ("c", flat * 3.0)];
+            if i % 11 != 3 {
+                values.push(("d", stepped[i] * 2.0));
+            }
+            values.push(("e", if i == n - 4 { 0.0 } else { stepped[i] * 5.0 }));
+            values.extend([
+                ("f0", flat),
+                ("f1", flat * 2.0),
+                ("f2", flat * 4.0),
+                ("f3", flat * 8.0),
+            ]);
+            let mut run = time_run(&values);
+            run.meta.commit = Some(format!("{i:040x}"));
+            run
+        })
+        .collect();
+    let current = time_run(&[
+        ("b", 131.0),
+        ("c", 301.0),
+        ("d", 262.0),
+        ("e", 655.0),
+        ("f0", 100.0),
+        ("f1", 200.0),
+        ("f2", 400.0),
+        ("f3", 800.0),
+    ]);
+    let (shift, levels) = bench_bot::analysis::changes::window_runner_shift(&runs, &config);
+    assert!(shift.is_none());
+    let shared = bench_bot::analysis::analyze_with(&current, &runs, &config, Some(&levels));
+    let own = analyze(&current, &runs, &config);
+    assert_eq!(shared, own);
+    let since = |id: &str| {
+        let row = shared.results.iter().find(|r| r.id == id).expect("a row");
+        row.baseline
+            .as_ref()
+            .expect("a baseline")
+            .since_change
+            .is_some()
+    };
+    assert!(since("b") && since("d"));
+    assert!(!since("c") && !since("e"));
+}

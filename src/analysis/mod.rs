@@ -24,11 +24,23 @@ use crate::report::{Method, Report, RunNoiseSource, SCHEMA, Status, TierLabel};
 
 /// Compares the current run with the baseline runs (oldest first).
 pub fn analyze(current: &Run, baselines: &[Run], config: &Config) -> Report {
+    analyze_with(current, baselines, config, None)
+}
+
+/// [`analyze`], with the level starts of the window (the newest `config.window` runs
+/// of `baselines`) when a scan of it found them already
+/// ([`changes::window_runner_shift`]).
+pub fn analyze_with(
+    current: &Run,
+    baselines: &[Run],
+    config: &Config,
+    levels: Option<&changes::LevelStarts>,
+) -> Report {
     let start = baselines.len().saturating_sub(config.window);
     let window = &baselines[start..];
     let run_noise = run_noise::estimate(current, window, config);
     let run_noise_pct = run_noise.map_or(config.run_noise_pct, |n| n.pct);
-    let (mut rows, ignored) = rows::compared(current, window, config, run_noise_pct);
+    let (mut rows, ignored) = rows::compared(current, window, config, run_noise_pct, levels);
     rows.extend(rows::missing(current, window, config));
     rows::adjust(&mut rows, config.multiple_comparisons);
     let judging = tiers::Judging {

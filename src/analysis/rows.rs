@@ -35,6 +35,7 @@ pub(super) fn compared<'c>(
     window: &[Run],
     config: &'c Config,
     run_noise_pct: f64,
+    known: Option<&changes::LevelStarts>,
 ) -> (Vec<Pending<'c>>, usize) {
     let indexes: Vec<HashMap<&str, &Benchmark>> = window
         .iter()
@@ -65,7 +66,10 @@ pub(super) fn compared<'c>(
             // runs before it moved there for the noise (`compare::history_rule`). A
             // window across the change has a centre at neither level.
             let values: Vec<f64> = measured.iter().map(|(_, x)| x.value).collect();
-            let levels = changes::window_levels(&values, m.value, &mut detector, config);
+            let starts = known
+                .filter(|_| !m.derived)
+                .and_then(|k| k.get(&b.id, &m.metric, values.len()));
+            let levels = changes::window_levels(&values, m.value, starts, &mut detector, config);
             let since_change = changes::newest_levels(&values, &levels).map(|(old, new)| {
                 let k = levels[levels.len() - 1];
                 LevelChange {

@@ -98,16 +98,18 @@ pub fn load_options(config: &Config, format: Option<Format>) -> LoadOptions {
 pub fn run(current: &Loaded, baselines: Baselines, config: &Config) -> Report {
     // A runner shift inside the window: compare with the runs since, when there are
     // enough of them, and say so either way.
-    let shift = analysis::changes::window_runner_shift(&baselines.runs, config);
+    let (shift, levels) = analysis::changes::window_runner_shift(&baselines.runs, config);
     let trimmed;
-    let window: &[Run] = match &shift {
+    // The window's level starts hold for the window scanned, not for the runs since a
+    // shift.
+    let (window, levels): (&[Run], _) = match &shift {
         Some((_, since)) if *since >= config.min_history => {
             trimmed = baselines.runs[baselines.runs.len() - since..].to_vec();
-            &trimmed
+            (&trimmed, None)
         }
-        _ => &baselines.runs,
+        _ => (&baselines.runs, Some(&levels)),
     };
-    let mut report = analysis::analyze(&current.run, window, config);
+    let mut report = analysis::analyze_with(&current.run, window, config, levels);
     if let Some((s, since)) = &shift {
         let name = |r: &crate::report::HistoryRun| {
             r.commit.as_deref().map_or_else(

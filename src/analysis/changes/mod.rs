@@ -83,9 +83,13 @@ fn tier_of(config: &Config, id: &str, metric: &Metric, worse_pct: f64) -> TierLa
 /// against the newest: the index of the first value after each of the window's change
 /// points, when they hold ([`holding_levels`]). Empty when the window holds no change
 /// point that does, or a value that is not positive and finite.
+///
+/// `known`: the window's change points as a scan of the whole window found them
+/// ([`LevelStarts`]), which saves scanning the series again.
 pub fn window_levels(
     values: &[f64],
     current: f64,
+    known: Option<&[usize]>,
     detector: &mut Detector,
     config: &Config,
 ) -> Vec<usize> {
@@ -93,11 +97,16 @@ pub fn window_levels(
     {
         return Vec::new();
     }
-    let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
-    let starts = settled(detector.detect(&logs).splits, &logs, config)
-        .iter()
-        .map(|s| s.index)
-        .collect();
+    let starts = match known {
+        Some(starts) => starts.to_vec(),
+        None => {
+            let logs: Vec<f64> = values.iter().map(|v| v.ln()).collect();
+            settled(detector.detect(&logs).splits, &logs, config)
+                .iter()
+                .map(|s| s.index)
+                .collect()
+        }
+    };
     holding_levels(values, starts, current, config)
 }
 
@@ -162,13 +171,48 @@ pub fn find_changes(
     since: Option<usize>,
     source: String,
 ) -> ChangesReport {
+    scan(runs, config, since, source).0
+}
+
+/// Where the levels of each benchmark's series start in a window of runs: the index
+/// in the series of the first value after each change point, by benchmark and metric,
+/// with the series' length. What [`window_levels`] finds for a series of the window,
+/// before it checks that the newest level holds; a scan of the window for runner
+/// shifts finds them too, and analyze takes them from it.
+#[derive(Debug, Default)]
+pub struct LevelStarts {
+    by_series: rustc_hash::FxHashMap<(String, Metric), (usize, Vec<usize>)>,
+}
+
+impl LevelStarts {
+    /// The level starts of this benchmark's metric, when its series in the scanned
+    /// window had `len` values (the values of the window that measured it, all
+    /// positive and finite, none derived).
+    pub fn get(&self, id: &str, metric: &Metric, len: usize) -> Option<&[usize]> {
+        let (n, starts) = self.by_series.get(&(id.to_string(), metric.clone()))?;
+        (*n == len).then_some(starts.as_slice())
+    }
+}
+
+/// [`find_changes`], with the level starts of every series.
+fn scan(
+    runs: &[Run],
+    config: &Config,
+    since: Option<usize>,
+    source: String,
+) -> (ChangesReport, LevelStarts) {
     let series = series_of(runs, config);
     let mut detector = Detector::new(settings(config));
     let mut found: Vec<Found> = Vec::new();
     let mut bimodal: Vec<Option<(f64, f64)>> = Vec::with_capacity(series.len());
+    let mut starts = LevelStarts::default();
     for (k, s) in series.iter().enumerate() {
         let logs: Vec<f64> = s.values.iter().map(|v| v.ln()).collect();
         let splits = settled(detector.detect(&logs).splits, &logs, config);
+        starts.by_series.insert(
+            (s.id.clone(), s.metric.clone()),
+            (logs.len(), splits.iter().map(|x| x.index).collect()),
+        );
         let bounds: Vec<usize> = std::iter::once(0)
             .chain(splits.iter().map(|x| x.index))
             .chain(std::iter::once(logs.len()))
@@ -277,7 +321,7 @@ pub fn find_changes(
             c.runner_shift = c.runner_shift.map(|i| n_shifts - 1 - i);
         }
     }
-    ChangesReport {
+    let report = ChangesReport {
         schema: CHANGES_SCHEMA.to_string(),
         source,
         runs: runs.len(),
@@ -287,7 +331,8 @@ pub fn find_changes(
         runner_shifts: report_shifts,
         benchmarks,
         warnings: Vec::new(),
-    }
+    };
+    (report, starts)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::detect::{MIN_AFTER, MIN_BEFORE};
-use super::{Found, Series, find_changes};
+use super::{Found, LevelStarts, Series, scan};
 use crate::config::Config;
 use crate::model::Run;
 use crate::report::RunnerShift;
@@ -19,9 +19,12 @@ const SHIFT_MIN_BENCHMARKS: usize = 3;
 const SHIFT_STRAGGLERS: usize = 3;
 
 /// The newest runner shift among the baseline window (the newest `config.window`
-/// runs), with how many of those runs came after it: a window that spans it mixes two
-/// machines' levels.
-pub fn window_runner_shift(runs: &[Run], config: &Config) -> Option<(RunnerShift, usize)> {
+/// runs), with how many of those runs came after it (a window that spans it mixes two
+/// machines' levels), and where the levels of each benchmark start in that window.
+pub fn window_runner_shift(
+    runs: &[Run],
+    config: &Config,
+) -> (Option<(RunnerShift, usize)>, LevelStarts) {
     let window = &runs[runs.len().saturating_sub(config.window)..];
     // Too few runs for any change point to reach the p-value: nothing to look for.
     let mut rank_sum = crate::stats::RankSum::new();
@@ -30,12 +33,14 @@ pub fn window_runner_shift(runs: &[Run], config: &Config) -> Option<(RunnerShift
         after >= MIN_AFTER && rank_sum.min_p(before, after) <= config.changes.p_value
     });
     if !possible {
-        return None;
+        return (None, LevelStarts::default());
     }
-    let report = find_changes(window, config, None, String::new());
-    let shift = report.runner_shifts.into_iter().next()?;
-    let since = window.len() - shift.first_after.index;
-    Some((shift, since))
+    let (report, starts) = scan(window, config, None, String::new());
+    let shift = report.runner_shifts.into_iter().next().map(|shift| {
+        let since = window.len() - shift.first_after.index;
+        (shift, since)
+    });
+    (shift, starts)
 }
 
 /// A runner shift found across the suite.
