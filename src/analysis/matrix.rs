@@ -33,19 +33,18 @@ pub(super) fn note(window: &[Run]) -> Option<String> {
     } else {
         format!("{per_commit:.1} runs a commit on average")
     };
-    let advice = "every comparison mixes them and counts their differences as noise; \
-                  give each entry its own suite (`name:` in the action, `--suite` on the \
-                  command line)";
+    // What follows "every comparison" in either form of the note.
+    let mixes = "mixes them and counts their differences as noise; give each entry its \
+                 own suite (`name:` in the action, `--suite` on the command line)";
     Some(match entry_key(&repeated) {
         Some((key, values)) => format!(
             "The {runs} baseline runs measured {commits} commits, {each}, and the runs of \
              a commit differ in `{key}` ({values}): the entries of a CI matrix recording \
-             into one history. Every {}.",
-            &advice["every ".len()..]
+             into one history. Every comparison {mixes}."
         ),
         None => format!(
             "The {runs} baseline runs measured {commits} commits, {each}. If these are the \
-             entries of a CI matrix recording into one history, {advice}."
+             entries of a CI matrix recording into one history, every comparison {mixes}."
         ),
     })
 }
