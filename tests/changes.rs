@@ -341,6 +341,19 @@ fn a_history_of_one_other_branch_is_read_without_branch() {
         "{stderr}"
     );
     let report: Value = serde_json::from_str(&stdout).expect("json");
+    // The text report on a terminal lists the warning itself: said once, not also on
+    // stderr.
+    let (code, text, text_stderr) = changes(work, &[]);
+    assert_eq!(code, 0, "{text_stderr}");
+    let said = "has no runs of `main`: reading those of `trunk`";
+    assert_eq!(
+        (
+            text.matches(said).count(),
+            text_stderr.matches(said).count()
+        ),
+        (1, 0),
+        "{text}{text_stderr}"
+    );
     assert_eq!(report["runs"], 2);
     assert!(
         report["source"]

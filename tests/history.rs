@@ -481,11 +481,11 @@ fn no_history_branch_yet_says_so() {
             .contains("no branch here holds bench-bot runs yet"),
         "{report}"
     );
-    assert!(
-        report["notes"][1]
-            .as_str()
-            .expect("note")
-            .starts_with("No baseline")
+    // The one note that says why: not also "No baseline … pass --history".
+    assert_eq!(
+        report["notes"].as_array().expect("notes").len(),
+        1,
+        "{report}"
     );
     assert!(
         report["baseline"]["description"]
@@ -824,8 +824,16 @@ fn a_history_branch_that_exists_nowhere_warns_and_names_the_branches_with_runs()
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let expected = "history branch `bench-bot-dat` exists neither here nor on `origin`; \
                     branches holding bench-bot runs: `bench-bot-data`";
-    assert!(stderr.contains(expected), "{stderr}");
-    assert!(stderr.contains("verdict unknown"), "{stderr}");
+    // Said once on stderr, as the reason of the unknown verdict.
+    assert_eq!(
+        stderr.matches(&expected["history ".len()..]).count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("verdict unknown: History branch `bench-bot-dat`"),
+        "{stderr}"
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["verdict"], "unknown");
     assert!(
@@ -1311,4 +1319,29 @@ fn a_matrix_writing_into_one_suite_is_told_and_one_suite_per_entry_is_not() {
             );
         }
     }
+}
+
+/// Without a remote, the missing history branch "does not exist here"; the text report
+/// says so once (its first note), and stderr once (the unknown verdict's reason).
+#[test]
+fn a_missing_history_branch_without_a_remote_is_said_once_in_plain_words() {
+    let (tmp, _repo) = local_repo();
+    let out = bench_bot(tmp.path())
+        .args(["analyze", "--history", "bench-bot-data"])
+        .arg(repo_file("fixtures/pytest/candidate.json"))
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let said = "`bench-bot-data` does not exist here (and there is no remote to fetch it \
+                from); no branch here holds bench-bot runs yet";
+    assert_eq!(stdout.matches(said).count(), 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!("note: History branch {said}.")),
+        "{stdout}"
+    );
+    assert_eq!(stderr.matches(said).count(), 1, "{stderr}");
+    // Not the advice to pass --history, which was.
+    assert!(!stdout.contains("No baseline"), "{stdout}");
 }

@@ -17,6 +17,7 @@ mod tiers;
 
 pub use compare::{Comparison, Window, compare_history, compare_runs, history_rule};
 pub use paired::{AbInfo, analyze_paired};
+pub use summary::NO_BASELINE;
 
 use crate::config::Config;
 use crate::model::{Metric, Run};

@@ -7,14 +7,15 @@ use crate::report::{
     BaselineInfo, ResultRow, RunNoise, RunRef, Settings, Status, Summary, TierLabel, Verdict,
 };
 
+/// The note of a report without a baseline run.
+pub const NO_BASELINE: &str =
+    "No baseline: nothing was compared. Pass --baseline FILE (or --history BRANCH).";
+
 /// The notes on what could not be compared.
 pub(super) fn notes(baselines: &[Run], summary: &Summary) -> Vec<String> {
     let mut notes = Vec::new();
     if baselines.is_empty() {
-        notes.push(
-            "No baseline: nothing was compared. Pass --baseline FILE (or --history BRANCH)."
-                .to_string(),
-        );
+        notes.push(NO_BASELINE.to_string());
     } else if summary.compared == 0 {
         notes.push(
             "Nothing was compared: no benchmark is in both this run and the baseline \

@@ -52,9 +52,10 @@ impl Baselines {
             BaselineSource::History(repo, request) => {
                 let window = repo.window(&request)?;
                 let missing_branch = window.missing_branch.map(|holding| {
-                    let remote = repo
-                        .remote_name()
-                        .map_or_else(String::new, |r| format!(" nor on `{r}`"));
+                    let whereabouts = repo.remote_name().map_or_else(
+                        || "does not exist here (and there is no remote to fetch it from)".into(),
+                        |r| format!("exists neither here nor on `{r}`"),
+                    );
                     let holding = match holding.as_slice() {
                         [] => "no branch here holds bench-bot runs yet".to_string(),
                         names => format!(
@@ -67,7 +68,7 @@ impl Baselines {
                         ),
                     };
                     format!(
-                        "history branch `{}` exists neither here{remote}; {holding}",
+                        "history branch `{}` {whereabouts}; {holding}",
                         repo.branch()
                     )
                 });
@@ -136,6 +137,8 @@ pub fn run(current: &Loaded, baselines: Baselines, config: &Config) -> Report {
         if let Some(first) = note.get_mut(..1) {
             first.make_ascii_uppercase();
         }
+        // It says why there is no baseline, which `--history` was given for.
+        report.notes.retain(|n| n != analysis::NO_BASELINE);
         report.notes.insert(0, format!("{note}."));
     }
     if let Some(how) = baselines.chosen {
@@ -161,9 +164,6 @@ pub fn command(args: &AnalyzeArgs, env: &Environment) -> Result<Outcome> {
     });
     let (current, baselines) = current?;
     config.check_override_metrics(&current.run)?;
-    if let Some(missing) = &baselines.missing_branch {
-        super::warn(missing);
-    }
     let report = run(&current, baselines, &config);
     emit(&report, &args.report, env, args.template.as_deref())?;
     Ok(Outcome::of_report(&report, config.require_baseline))

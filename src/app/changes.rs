@@ -35,7 +35,10 @@ pub fn command(args: &ChangesArgs, env: &Environment) -> Result<Outcome> {
         Some(s) => Some(since_index(&runs, s)?),
         None => None,
     };
-    for w in &warnings {
+    // The text report on stdout lists its warnings itself.
+    let text_on_stdout =
+        args.output.is_none() && args.format.unwrap_or(OutputFormat::Text) == OutputFormat::Text;
+    for w in warnings.iter().filter(|_| !text_on_stdout) {
         warn(w);
     }
     let source = match &args.suite {

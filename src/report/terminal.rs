@@ -150,8 +150,13 @@ pub fn terminal_table(report: &Report, color: ColorChoice) -> String {
     };
     out.push_str(&paint(&line, code, color));
     out.push('\n');
+    // A warning that is also a note (a history branch that does not exist) was shown
+    // above already.
+    let same = |w: &str, n: &str| w.eq_ignore_ascii_case(n.strip_suffix('.').unwrap_or(n));
     for w in &report.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        if !report.notes.iter().any(|n| same(w, n)) {
+            out.push_str(&format!("warning: {w}\n"));
+        }
     }
     out
 }
