@@ -61,8 +61,9 @@ pub struct ChangesArgs {
     /// commit (hex prefix) that has a run; older runs still give the levels.
     #[arg(long, value_name = "DATE|COMMIT")]
     pub since: Option<String>,
-    /// Output format (default: text).
-    #[arg(long, value_enum)]
+    /// Output format: `text` (a table for people, the default), `json` (schema
+    /// `bench-bot/changes/v1`) or `markdown` (the table for an issue or a job summary).
+    #[arg(long, value_enum, hide_possible_values = true)]
     pub format: Option<OutputFormat>,
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
@@ -256,7 +257,8 @@ pub struct RecordArgs {
     /// The commit the run measured (default: the run's own, else HEAD).
     #[arg(long, value_name = "SHA")]
     pub commit: Option<String>,
-    /// A suite name, when several suites are recorded separately.
+    /// A suite name, when several suites are recorded separately (each entry of a
+    /// matrix of Python versions or systems, say).
     #[arg(long, value_name = "NAME")]
     pub suite: Option<String>,
     /// The config file (for `max_runs` and `max_input_size`).

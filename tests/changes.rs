@@ -373,3 +373,19 @@ fn a_history_of_one_other_branch_is_read_without_branch() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_help_names_the_changes_schema_not_the_report_s() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = bench_bot(tmp.path())
+        .args(["changes", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(help.contains("`bench-bot/changes/v1`"), "{help}");
+    assert!(
+        !help.contains("report/v1") && !help.contains("pull-request comment"),
+        "{help}"
+    );
+}
