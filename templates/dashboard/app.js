@@ -80,12 +80,14 @@
     // A sentence, not a numbered item.
     regList.replaceWith(el("p", "empty", "No regression in the recorded history."));
   }
+  // A signed percentage as the reports write it: a true minus sign.
+  function pct(v) { return (v >= 0 ? "+" : "\u2212") + Math.abs(v) + " %"; }
   data.regressions.forEach(function (f) {
     var s = data.series[f.series];
     var li = el("li");
     li.appendChild(el("span", "badge " + f.tier, f.tier));
     li.appendChild(document.createTextNode(" " + s.id + " (" + s.metric + ") " +
-      (f.change_pct === null ? "" : (f.change_pct >= 0 ? "+" : "") + f.change_pct + " % ") + "at "));
+      (f.change_pct === null ? "" : pct(f.change_pct) + " ") + "at "));
     li.appendChild(commitLink(f.run));
     // A slower level stays flagged until the window holds it: one entry for the run.
     if (f.points > 1) {
@@ -97,7 +99,6 @@
 
   // Change points, newest first: runner shifts once each, then the benchmarks'.
   var changeList = document.getElementById("change-list");
-  function pct(v) { return (v >= 0 ? "+" : "") + v + " %"; }
   function range(li, before, after) {
     li.appendChild(document.createTextNode(" at "));
     li.appendChild(commitLink(before));
