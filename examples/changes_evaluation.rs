@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use bench_bot::analysis::changes::{Detector, find_changes, settings};
+use bench_bot::analysis::changes::{Detector, MIN_AFTER, find_changes, settings};
 use bench_bot::config::Config;
 use bench_bot::model::{Benchmark, Direction, Measurement, Metric, Run, RunMeta};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
@@ -705,6 +705,206 @@ fn real(data: &Path, config: &Config, otava: Option<&Path>, mongo: Option<&Path>
     println!();
 }
 
+/// Change points a scan over a growing series ever shows, one run at a time as CI runs
+/// it: each distinct point (positions within `TOLERANCE` runs are one) and the number
+/// of prefixes that showed it.
+fn shown_one_run_at_a_time(detector: &mut Detector, logs: &[f64]) -> Vec<(usize, usize)> {
+    let mut shown: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut previous = bench_bot::analysis::changes::Detection::default();
+    for n in 1..=logs.len() {
+        let d = detector.update(&logs[..n], &previous);
+        for s in &d.splits {
+            *shown.entry(s.index).or_default() += 1;
+        }
+        previous = d;
+    }
+    let mut points: Vec<(usize, usize)> = Vec::new();
+    for (index, times) in shown {
+        match points.last_mut() {
+            Some((last, most)) if index - *last <= TOLERANCE => {
+                *last = index;
+                *most = (*most).max(times);
+            }
+            _ => points.push((index, times)),
+        }
+    }
+    points
+}
+
+/// The regression change points of a changes report, by series and first run after.
+fn regressions(report: &bench_bot::report::ChangesReport) -> Vec<(String, usize)> {
+    report
+        .benchmarks
+        .iter()
+        .flat_map(|s| {
+            s.changes
+                .iter()
+                .filter(|c| c.kind == bench_bot::report::ChangeKind::Regression)
+                .map(move |c| (format!("{}|{}", s.id, s.metric), c.first_after.index))
+        })
+        .collect()
+}
+
+/// The regression change points the action announces over a history recorded one run
+/// at a time, with the run that announces each: at once (new in the scan with the
+/// newest run), once the run after still shows it (as `github::alert::new_episodes`
+/// does), or once the two runs after do.
+fn announced(runs: &[Run], config: &Config) -> [Vec<(usize, (String, usize))>; 3] {
+    let scans: Vec<Vec<(String, usize)>> = (0..=runs.len())
+        .map(|n| regressions(&find_changes(&runs[..n], config, None, String::new())))
+        .collect();
+    let has = |list: &[(String, usize)], p: &(String, usize)| {
+        list.iter()
+            .any(|q| q.0 == p.0 && q.1.abs_diff(p.1) <= bench_bot::github::alert::EPISODE_RUNS)
+    };
+    let mut out = [Vec::new(), Vec::new(), Vec::new()];
+    for n in 2..=runs.len() {
+        for p in &scans[n] {
+            if !has(&scans[n - 1], p) {
+                out[0].push((n, p.clone()));
+            } else if !has(&scans[n - 2], p) {
+                out[1].push((n, p.clone()));
+            } else if n >= 3 && !has(&scans[n - 3], p) {
+                out[2].push((n, p.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn one_run_at_a_time(trials: usize, config: &Config, data: &Path) {
+    println!(
+        "### One run at a time
+"
+    );
+    println!(
+        "In CI the scan runs after every recorded run, and the end of a history is tested \
+         with as few as {MIN_AFTER} runs after a candidate: a point shown there can be gone \
+         from the scan a run later. Shown: distinct change points (within {TOLERANCE} runs) \
+         that any prefix of the series showed, per 1,000 runs, against those of the whole \
+         series (the A/A column above); {trials} series of {LEN} runs per family, no step.\n"
+    );
+    println!(
+        "| series | whole series per 1,000 runs | shown at some prefix | shown at two prefixes or more |"
+    );
+    println!("|---|---|---|---|");
+    let mut rng = StdRng::seed_from_u64(2024);
+    let mut detector = Detector::new(settings(config));
+    for family in &families() {
+        let cases = simulate(family, 0.0, trials, &mut rng);
+        let (mut whole, mut shown, mut twice, mut runs) = (0, 0, 0, 0);
+        for c in &cases {
+            let logs: Vec<f64> = c.values.iter().map(|v| v.ln()).collect();
+            whole += detector.detect(&logs).splits.len();
+            let points = shown_one_run_at_a_time(&mut detector, &logs);
+            shown += points.len();
+            twice += points.iter().filter(|(_, times)| *times >= 2).count();
+            runs += logs.len();
+        }
+        let per = |x: usize| format!("{:.2}", x as f64 * 1000.0 / runs as f64);
+        println!(
+            "| {} | {} | {} | {} |",
+            family.name,
+            per(whole),
+            per(shown),
+            per(twice)
+        );
+    }
+    println!();
+    println!(
+        "Alerts: the regression change points the action announces after each recorded run, \
+         at once (new in the scan with the newest run), confirmed (the run after still \
+         shows them; what the action does) or confirmed twice (the two runs after do). Simulated: {} suites of 20 benchmarks (CV 2, 5 \
+         and 10 %, {:.0} % outliers), {LEN} runs, one benchmark +25 % from run 120: the \
+         other alerts per 1,000 runs per benchmark (all false), and the step's alert with \
+         its median delay in runs. Real histories as recorded: the alerts, and how many of \
+         them the scan of the whole history does not have (gone a few runs later).\n",
+        trials / 5,
+        OUTLIER_RATE * 100.0
+    );
+    println!(
+        "| history | alerts | other alerts per 1,000 runs per benchmark, or alerts not in the whole history's scan | +25 % step: alerted, median delay |"
+    );
+    println!("|---|---|---|---|");
+    const HOW: [&str; 3] = ["at once", "confirmed", "confirmed twice"];
+    let mut other = [0usize; 3];
+    let mut step: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let suites = trials / 5;
+    for _ in 0..suites {
+        let runs: Vec<Run> = (0..LEN)
+            .map(|i| {
+                let values: Vec<(String, f64)> = (0..20)
+                    .map(|k| {
+                        let mut v = 100.0 * lognormal([0.02, 0.05, 0.10][k % 3]).sample(&mut rng);
+                        if rng.random::<f64>() < OUTLIER_RATE {
+                            v *= rng.random_range(1.3..2.0);
+                        }
+                        if k == 2 && i >= 120 {
+                            v *= 1.25;
+                        }
+                        (format!("b{k}"), v)
+                    })
+                    .collect();
+                run_of(&values)
+            })
+            .collect();
+        for (k, alerts) in announced(&runs, config).iter().enumerate() {
+            let mut first: Option<usize> = None;
+            for (n, (series, at)) in alerts {
+                if series.starts_with("b2|") && at.abs_diff(120) <= TOLERANCE {
+                    first = Some(first.map_or(*n, |f| f.min(*n)));
+                } else {
+                    other[k] += 1;
+                }
+            }
+            step[k].extend(first.map(|n| n - 120));
+        }
+    }
+    for (k, how) in HOW.iter().enumerate() {
+        let mut delays = step[k].clone();
+        delays.sort_unstable();
+        println!(
+            "| simulated | {how} | {:.2} | {}, {} runs |",
+            other[k] as f64 * 1000.0 / (suites * LEN * 20) as f64,
+            pct(delays.len(), suites),
+            delays
+                .get(delays.len() / 2)
+                .map_or("–".into(), |d| d.to_string())
+        );
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "js"));
+    files.sort();
+    for file in files {
+        let bytes = std::fs::read(&file).expect("read");
+        let (runs, _) = bench_bot::ingest::parse_history(&file, &bytes).expect("parses");
+        let whole = regressions(&find_changes(&runs, config, None, String::new()));
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (k, alerts) in announced(&runs, config).iter().enumerate() {
+            let gone = alerts
+                .iter()
+                .filter(|(_, p)| {
+                    !whole
+                        .iter()
+                        .any(|q| q.0 == p.0 && q.1.abs_diff(p.1) <= TOLERANCE)
+                })
+                .count();
+            println!(
+                "| {name} | {} | {} of {} not in the whole history's scan | – |",
+                HOW[k],
+                gone,
+                alerts.len()
+            );
+        }
+    }
+    println!();
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut trials = 100;
@@ -742,6 +942,7 @@ fn main() {
     suite_shifts(trials, &config);
     if data.is_dir() {
         real(&data, &config, otava.as_deref(), mongo.as_deref());
+        one_run_at_a_time(trials, &config, &data);
     } else {
         println!("(no real histories at {})", data.display());
     }

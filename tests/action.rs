@@ -1353,8 +1353,23 @@ async fn a_step_on_main_opens_one_alert_issue_and_it_closes_when_it_recovers() {
         assert_eq!(run.code, 0, "{}", run.stdout);
         assert!(open().is_empty(), "{}", run.stdout);
     }
-    // The third: one issue, naming the benchmark, the size and the commit range.
+    // The third makes a change point: the job summary shows it, and says that it is
+    // announced once the next run still shows it.
     let run = push(150.0, 2).await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(open().is_empty(), "{}", run.stdout);
+    assert!(
+        run.summary.contains("New change points in the history")
+            && run.summary.contains(
+                "1 of the regression change points above is shown for the first time: it is \
+                 announced once the next run still shows it."
+            ),
+        "{}",
+        run.summary
+    );
+    // The fourth confirms it: one issue, naming the benchmark, the size and the commit
+    // range.
+    let run = push(150.0, 3).await;
     assert_eq!(run.code, 0, "{}", run.stdout);
     let now = open();
     assert_eq!(now.len(), 1, "{}", run.stdout);
@@ -1382,14 +1397,15 @@ async fn a_step_on_main_opens_one_alert_issue_and_it_closes_when_it_recovers() {
         "{}",
         run.summary
     );
+    assert!(!run.summary.contains("first time"), "{}", run.summary);
     // Later slow runs update it; they never open a second one.
-    for i in 3..5 {
+    for i in 4..6 {
         let run = push(150.0, i).await;
         assert_eq!(run.code, 0, "{}", run.stdout);
         assert_eq!(open().len(), 1, "{}", run.stdout);
     }
     // Back at the old level: closed with a note, once the newest runs show it.
-    for i in 5..11 {
+    for i in 6..12 {
         let run = push(100.0, i).await;
         assert_eq!(run.code, 0, "{}", run.stdout);
     }

@@ -837,3 +837,26 @@ fn the_window_scan_for_runner_shifts_gives_analyze_the_same_levels() {
     assert!(since("b") && since("d"));
     assert!(!since("c") && !since("e"));
 }
+
+#[test]
+fn an_alert_waits_for_the_run_after_the_one_that_shows_the_change_point() {
+    // 30 runs, then 50 % slower: the change point is shown once three runs are at the
+    // new level (run 33), and announced with the fourth, when the run after still shows
+    // it; the fifth announces nothing new.
+    use bench_bot::analysis::changes::find_changes;
+    use bench_bot::github::alert::{new_episodes, unconfirmed};
+    let config = Config::default();
+    let mut values = [HIST, HIST, HIST].concat();
+    values.extend([150.0, 152.0, 149.0, 151.0, 150.5]);
+    let runs = history(&values);
+    let scan = |n: usize| find_changes(&runs[..n], &config, None, String::new());
+    let announced = |n: usize| new_episodes(&scan(n), &scan(n - 1), &scan(n - 2));
+    assert!(announced(32).is_empty() && unconfirmed(&scan(32), &scan(31)).is_empty());
+    assert!(announced(33).is_empty());
+    assert_eq!(unconfirmed(&scan(33), &scan(32)).len(), 1);
+    let episodes = announced(34);
+    assert_eq!(episodes.len(), 1);
+    assert_eq!(episodes[0].first_after.index, 30);
+    assert!(unconfirmed(&scan(34), &scan(33)).is_empty());
+    assert!(announced(35).is_empty());
+}

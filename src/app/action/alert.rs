@@ -9,7 +9,7 @@ use crate::analysis::changes::{Series, find_changes, series_of};
 use crate::config::Config;
 use crate::github::alert::{
     AlertContext, EPISODE_RUNS, Episode, Member, Trend, alert_marker, body, episode_of, merge,
-    new_episodes, new_others, recovered, refreshed, same_episode, title,
+    new_episodes, new_others, recovered, refreshed, same_episode, title, unconfirmed,
 };
 use crate::github::api::Api;
 use crate::github::commands;
@@ -41,7 +41,8 @@ impl Context<'_> {
         }
         let now = find_changes(&runs, config, None, format!("runs of `{branch}`"));
         let previous = find_changes(&runs[..runs.len() - 1], config, None, String::new());
-        let episodes = new_episodes(&now, &previous);
+        let before = find_changes(&runs[..runs.len() - 2], config, None, String::new());
+        let episodes = new_episodes(&now, &previous, &before);
         self.summarise_changes(&now, &previous, &episodes);
         if self.inputs.alert == AlertPolicy::None {
             return;
@@ -106,7 +107,9 @@ impl Context<'_> {
             return;
         };
         let (points, shifts) = new_others(now, previous);
-        if points.is_empty() && shifts.is_empty() && regressions.is_empty() {
+        let tentative = unconfirmed(now, previous);
+        if points.is_empty() && shifts.is_empty() && regressions.is_empty() && tentative.is_empty()
+        {
             return;
         }
         // The report of the new change points only.
@@ -116,10 +119,12 @@ impl Context<'_> {
             points.iter().any(|(s, c)| {
                 s.id == id && s.metric.as_str() == metric && c.first_after.index == index
             }) || (kind == ChangeKind::Regression
-                && regressions.iter().any(|e| {
+                && (regressions.iter().any(|e| {
                     e.members.iter().any(|m| m.id == id && m.metric == metric)
                         && e.first_after.index.abs_diff(index) <= EPISODE_RUNS
-                }))
+                }) || tentative.iter().any(|(s, c)| {
+                    s.id == id && s.metric.as_str() == metric && c.first_after.index == index
+                })))
         };
         for b in &mut fresh.benchmarks {
             let (id, metric) = (b.id.clone(), b.metric.to_string());
@@ -127,11 +132,25 @@ impl Context<'_> {
                 .retain(|c| keep(&id, &metric, c.first_after.index, c.kind));
         }
         fresh.benchmarks.retain(|b| !b.changes.is_empty());
-        let md = changes_markdown(&fresh).replacen(
+        let mut md = changes_markdown(&fresh).replacen(
             "### Change points",
             "### New change points in the history",
             1,
         );
+        if !tentative.is_empty() {
+            md.push_str(&format!(
+                "\n{} of the regression change points above {} shown for the first time: \
+                 {} announced once the next run still shows {}.\n",
+                tentative.len(),
+                if tentative.len() == 1 { "is" } else { "are" },
+                if tentative.len() == 1 {
+                    "it is"
+                } else {
+                    "they are"
+                },
+                if tentative.len() == 1 { "it" } else { "them" },
+            ));
+        }
         if let Err(e) = commands::append_summary(path, &md) {
             self.warn(&format!(
                 "{e}; the change points are not in the job summary"

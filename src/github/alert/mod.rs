@@ -87,13 +87,23 @@ fn known(previous: &ChangesReport, s: &SeriesChanges, c: &ChangePoint) -> bool {
     })
 }
 
-/// The regression change points of `now` that `previous` did not have, as episodes,
-/// oldest first.
-pub fn new_episodes(now: &ChangesReport, previous: &ChangesReport) -> Vec<Episode> {
+/// The regression change points this run confirmed, as episodes, oldest first: those
+/// of `now` (the history with the newest run) that `previous` (without it) had too and
+/// `before` (without the two newest) did not. A change point is announced one run
+/// after it is first shown: most of those that the end of a history shows and the next
+/// run no longer does (three runs that happened to be slow together) are dropped
+/// before anyone is told (docs/statistics.md, "One run at a time").
+pub fn new_episodes(
+    now: &ChangesReport,
+    previous: &ChangesReport,
+    before: &ChangesReport,
+) -> Vec<Episode> {
     let mut fresh: Vec<(&SeriesChanges, &ChangePoint)> = now
         .newest_first()
         .into_iter()
-        .filter(|(s, c)| c.kind == ChangeKind::Regression && !known(previous, s, c))
+        .filter(|(s, c)| {
+            c.kind == ChangeKind::Regression && known(previous, s, c) && !known(before, s, c)
+        })
         .collect();
     fresh.sort_by_key(|(_, c)| c.first_after.index);
     let mut episodes: Vec<Episode> = Vec::new();
@@ -120,6 +130,18 @@ pub fn new_episodes(now: &ChangesReport, previous: &ChangesReport) -> Vec<Episod
             .sort_by(|a, b| b.change_pct.abs().total_cmp(&a.change_pct.abs()));
     }
     episodes
+}
+
+/// The regression change points `now` shows for the first time (`previous` did not
+/// have them): announced once the next run confirms them.
+pub fn unconfirmed<'a>(
+    now: &'a ChangesReport,
+    previous: &ChangesReport,
+) -> Vec<(&'a SeriesChanges, &'a ChangePoint)> {
+    now.newest_first()
+        .into_iter()
+        .filter(|(s, c)| c.kind == ChangeKind::Regression && !known(previous, s, c))
+        .collect()
 }
 
 /// The other change points this run made reportable (improvements, mode switches)
