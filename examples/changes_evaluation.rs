@@ -522,8 +522,8 @@ fn suite_shifts(trials: usize, config: &Config) {
 /// One history file's series: (file name, each series' direction and values).
 type History = (String, Vec<(Direction, Vec<f64>)>);
 
-/// The real histories' series with at least 60 runs, by file.
-fn real_series(data: &Path) -> Vec<History> {
+/// The real histories' runs, by file name, in the order of their names.
+fn real_histories(data: &Path) -> Vec<(String, Vec<Run>)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(data)
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -534,6 +534,20 @@ fn real_series(data: &Path) -> Vec<History> {
         .map(|file| {
             let bytes = std::fs::read(&file).expect("read");
             let (runs, _) = bench_bot::ingest::parse_history(&file, &bytes).expect("parses");
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, runs)
+        })
+        .collect()
+}
+
+/// The real histories' series with at least 60 runs, by file.
+fn real_series(data: &Path) -> Vec<History> {
+    real_histories(data)
+        .into_iter()
+        .map(|(name, runs)| {
             let mut series: BTreeMap<(String, String), (Direction, Vec<f64>)> = BTreeMap::new();
             for run in &runs {
                 for b in &run.benchmarks {
@@ -548,10 +562,6 @@ fn real_series(data: &Path) -> Vec<History> {
                     }
                 }
             }
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
             (
                 name,
                 series
@@ -872,19 +882,8 @@ fn one_run_at_a_time(trials: usize, config: &Config, data: &Path) {
                 .map_or("–".into(), |d| d.to_string())
         );
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data)
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "js"));
-    files.sort();
-    for file in files {
-        let bytes = std::fs::read(&file).expect("read");
-        let (runs, _) = bench_bot::ingest::parse_history(&file, &bytes).expect("parses");
+    for (name, runs) in real_histories(data) {
         let whole = regressions(&find_changes(&runs, config, None, String::new()));
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         for (k, alerts) in announced(&runs, config).iter().enumerate() {
             let gone = alerts
                 .iter()
