@@ -1,5 +1,6 @@
-//! After a run is recorded: the change points it made reportable. New regressions
-//! open (or update) one issue per episode, or a commit comment, as `alert` says;
+//! After a run is recorded: the change points it made reportable. New regressions,
+//! once the next run confirms them, open (or update) one issue per episode, or a
+//! commit comment, as `alert` says;
 //! improvements, mode switches and runner shifts go to the job summary only; open
 //! alerts whose benchmarks are all back at their old level are closed with a note.
 //! Every failure here is a warning: the run is recorded and the verdict stands.

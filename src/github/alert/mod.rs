@@ -1,6 +1,7 @@
-//! Alerts after a run is recorded: the regression change points that this run made
-//! reportable, grouped into episodes (change points within a few runs of each other),
-//! one issue or commit comment per episode, found again by a hidden marker and author.
+//! Alerts after a run is recorded: the regression change points that this run
+//! confirmed (the run before showed them first), grouped into episodes (change points
+//! within a few runs of each other), one issue or commit comment per episode, found
+//! again by a hidden marker and author.
 //!
 //! The marker line carries the episode's state as JSON (its first run after the change,
 //! and each benchmark with its level before), so a later run can update the issue and
