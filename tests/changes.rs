@@ -389,3 +389,36 @@ fn the_help_names_the_changes_schema_not_the_report_s() {
         "{help}"
     );
 }
+
+/// Runs of a Python version matrix (real pytest-benchmark files, three commits under
+/// CPython 3.10, 3.12 and 3.13): the report warns that the history interleaves the
+/// entries, naming the version.
+#[test]
+fn a_matrix_in_one_history_is_warned_about() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut args = vec!["--format".to_string(), "json".to_string()];
+    for commit in 1..=3 {
+        for py in ["3.10", "3.12", "3.13"] {
+            let file = repo_file(&format!(
+                "fixtures/pytest/matrix/commit{commit}-py{py}.json"
+            ));
+            args.push(file.display().to_string());
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = changes(tmp.path(), &args);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("json");
+    let warning = "The 9 runs measured 3 commits, 3 runs a commit, and the runs of a commit \
+                   differ in `python_version` (3.10.13, 3.12.1, 3.13.0): the entries of a CI \
+                   matrix recording into one history. Each benchmark's history interleaves \
+                   their levels; give each entry its own suite";
+    assert!(
+        report["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.starts_with(warning)),
+        "{report:#}"
+    );
+    // On stderr too, where a JSON report on stdout does not show it.
+    assert!(stderr.contains(warning), "{stderr}");
+}

@@ -11,10 +11,19 @@ use crate::model::Run;
 /// Values of a machine key shown in the note, at most.
 const SHOWN_VALUES: usize = 5;
 
-/// The note, when most commits of the window were measured more than once: at least
+/// Which runs the note is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// The baseline window of a comparison (`analyze`).
+    Baseline,
+    /// A history scanned for change points (`changes`).
+    History,
+}
+
+/// The note, when most commits of the runs were measured more than once: at least
 /// two commits, on average two runs or more each, and more than one run for at least
 /// half of them.
-pub(super) fn note(window: &[Run]) -> Option<String> {
+pub fn note(window: &[Run], about: Runs) -> Option<String> {
     let mut by_commit: BTreeMap<&str, Vec<&Run>> = BTreeMap::new();
     for run in window {
         if let Some(commit) = run.meta.commit.as_deref() {
@@ -33,18 +42,30 @@ pub(super) fn note(window: &[Run]) -> Option<String> {
     } else {
         format!("{per_commit:.1} runs a commit on average")
     };
-    // What follows "every comparison" in either form of the note.
-    let mixes = "mixes them and counts their differences as noise; give each entry its \
-                 own suite (`name:` in the action, `--suite` on the command line)";
-    Some(match entry_key(&repeated) {
-        Some((key, values)) => format!(
-            "The {runs} baseline runs measured {commits} commits, {each}, and the runs of \
-             a commit differ in `{key}` ({values}): the entries of a CI matrix recording \
-             into one history. Every comparison {mixes}."
+    let (what, effect) = match about {
+        Runs::Baseline => (
+            "baseline runs",
+            "every comparison mixes them and counts their differences as noise",
         ),
+        Runs::History => ("runs", "each benchmark's history interleaves their levels"),
+    };
+    let advice = "give each entry its own suite (`name:` in the action, `--suite` on the \
+                  command line)";
+    Some(match entry_key(&repeated) {
+        Some((key, values)) => {
+            let mut effect = effect.to_string();
+            if let Some(first) = effect.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            format!(
+                "The {runs} {what} measured {commits} commits, {each}, and the runs of a \
+                 commit differ in `{key}` ({values}): the entries of a CI matrix recording \
+                 into one history. {effect}; {advice}."
+            )
+        }
         None => format!(
-            "The {runs} baseline runs measured {commits} commits, {each}. If these are the \
-             entries of a CI matrix recording into one history, every comparison {mixes}."
+            "The {runs} {what} measured {commits} commits, {each}. If these are the \
+             entries of a CI matrix recording into one history, {effect}; {advice}."
         ),
     })
 }
@@ -147,7 +168,7 @@ mod tests {
     #[test]
     fn a_matrix_in_one_history_is_named_with_what_tells_its_entries_apart() {
         let runs = matrix(&["a", "b", "c"], &["3.12.1", "3.10.4", "3.11.2"]);
-        let note = note(&runs).expect("a note");
+        let note = note(&runs, Runs::Baseline).expect("a note");
         assert_eq!(
             note,
             "The 9 baseline runs measured 3 commits, 3 runs a commit, and the runs of a \
@@ -166,7 +187,7 @@ mod tests {
         }
         // One rerun more: 9 runs of 4 commits.
         runs.push(run("d", serde_json::json!({})));
-        let note = note(&runs).expect("a note");
+        let note = note(&runs, Runs::Baseline).expect("a note");
         assert!(
             note.starts_with(
                 "The 9 baseline runs measured 4 commits, 2.2 runs a commit on average. \
@@ -184,33 +205,33 @@ mod tests {
             .iter()
             .map(|c| run(c, serde_json::json!({"node": "h"})))
             .collect();
-        assert_eq!(note(&runs), None);
+        assert_eq!(note(&runs, Runs::Baseline), None);
         // Reruns of 4 commits of 10: not most of them.
         for c in &commits[..4] {
             runs.push(run(c, serde_json::json!({"node": "h2"})));
         }
-        assert_eq!(note(&runs), None);
+        assert_eq!(note(&runs, Runs::Baseline), None);
         // Every commit measured twice, but all of one commit: repeated runs, not a
         // matrix over commits.
         let same = matrix(&["a"], &["x", "y", "z"]);
-        assert_eq!(note(&same), None);
+        assert_eq!(note(&same, Runs::Baseline), None);
         // Runs without commits cannot be grouped.
         let mut anonymous = matrix(&["a", "b"], &["x", "y"]);
         for r in &mut anonymous {
             r.meta.commit = None;
         }
-        assert_eq!(note(&anonymous), None);
+        assert_eq!(note(&anonymous, Runs::Baseline), None);
     }
 
     #[test]
     fn a_host_name_that_differs_for_every_run_is_not_the_entry() {
         // Three runs a commit on fresh runners; nothing in the machine names an entry.
         let mut runs = matrix(&["a", "b", "c"], &["3.12", "3.12", "3.12"]);
-        let note = note(&runs).expect("a note");
+        let note = note(&runs, Runs::Baseline).expect("a note");
         assert!(note.contains("If these are the entries"), "{note}");
         // A key that differs in only one commit of three does not name the entries.
         runs[0].meta.machine = Some(serde_json::json!({"python_version": "3.11"}));
-        let note = super::note(&runs).expect("a note");
+        let note = super::note(&runs, Runs::Baseline).expect("a note");
         assert!(!note.contains("python_version"), "{note}");
     }
 }

@@ -7,7 +7,7 @@
 
 pub mod changes;
 mod compare;
-mod matrix;
+pub mod matrix;
 mod paired;
 mod rows;
 mod run_noise;
@@ -71,7 +71,7 @@ pub fn analyze_with(
     let run_noise = run_noise.filter(|_| results.iter().any(|r| r.method == Method::RunNoise));
     let mut notes = summary::notes(baselines, &summary);
     notes.extend(summary::level_change_note(&results));
-    notes.extend(matrix::note(window));
+    notes.extend(matrix::note(window, matrix::Runs::Baseline));
     notes.extend(shift.map(|s| s.note()));
     notes.extend(
         run_noise

@@ -4,6 +4,7 @@
 use super::runs::{RunsRequest, load_runs};
 use super::{Environment, Outcome, warn};
 use crate::analysis::changes::find_changes;
+use crate::analysis::matrix;
 use crate::cli::{ChangesArgs, OutputFormat};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -31,6 +32,9 @@ pub fn command(args: &ChangesArgs, env: &Environment) -> Result<Outcome> {
         None => format!("{} result files", args.runs.len()),
     };
     let runs = one_suite(runs, args.suite.as_deref())?;
+    // A matrix's entries recording into one suite interleave their levels.
+    let mut warnings = warnings;
+    warnings.extend(matrix::note(&runs, matrix::Runs::History));
     let since = match &args.since {
         Some(s) => Some(since_index(&runs, s)?),
         None => None,
