@@ -10,6 +10,8 @@ use crate::model::Run;
 
 /// Values of a machine key shown in the note, at most.
 const SHOWN_VALUES: usize = 5;
+/// Characters of each value shown, at most.
+const SHOWN_CHARS: usize = 40;
 
 /// Which runs the note is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,10 +115,13 @@ fn entry_key(repeated: &[&Vec<&Run>]) -> Option<(String, String)> {
                 .then_with(|| a.0.len().cmp(&b.0.len()))
                 .then_with(|| a.0.cmp(&b.0))
         })?;
-    let listed: Vec<&str> = values
+    let listed: Vec<String> = values
         .iter()
         .take(SHOWN_VALUES)
-        .map(String::as_str)
+        .map(|v| match v.char_indices().nth(SHOWN_CHARS) {
+            Some((cut, _)) => format!("{}…", &v[..cut]),
+            None => v.clone(),
+        })
         .collect();
     let more = values.len() - listed.len();
     let listed = listed.join(", ");
@@ -221,6 +226,17 @@ mod tests {
             r.meta.commit = None;
         }
         assert_eq!(note(&anonymous, Runs::Baseline), None);
+    }
+
+    #[test]
+    fn long_values_are_cut_in_the_note() {
+        let long = "é".repeat(50);
+        let runs = matrix(&["a", "b"], &[long.as_str(), "3.12"]);
+        let note = note(&runs, Runs::Baseline).expect("a note");
+        assert!(
+            note.contains(&format!("(3.12, {}…)", "é".repeat(SHOWN_CHARS))),
+            "{note}"
+        );
     }
 
     #[test]

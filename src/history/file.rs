@@ -10,10 +10,14 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// Keys of a machine description that name the host, which a history does not keep.
 const HOST_KEYS: [&str; 3] = ["node", "host_name", "hostname"];
+/// A machine description's strings longer than this are not kept: a version or a
+/// system's name is short, and every run file would carry the rest.
+const MAX_MACHINE_STRING: usize = 200;
 
-/// What a history keeps of a machine description: its top-level strings, numbers and
-/// booleans (pytest-benchmark's `python_version`, `system`, `release`, …), without the
-/// host's name and the nested parts (a CPU's flags). It tells apart the entries of a CI
+/// What a history keeps of a machine description: its top-level strings (up to
+/// `MAX_MACHINE_STRING` bytes), numbers and booleans (pytest-benchmark's
+/// `python_version`, `system`, `release`, …), without the host's name and the nested
+/// parts (a CPU's flags). It tells apart the entries of a CI
 /// matrix that record into one history (`analysis::matrix`). `None` when nothing is
 /// left.
 fn machine_summary(machine: &serde_json::Value) -> Option<serde_json::Value> {
@@ -21,7 +25,10 @@ fn machine_summary(machine: &serde_json::Value) -> Option<serde_json::Value> {
         .as_object()?
         .iter()
         .filter(|(k, v)| {
-            !HOST_KEYS.contains(&k.as_str()) && (v.is_string() || v.is_number() || v.is_boolean())
+            !HOST_KEYS.contains(&k.as_str())
+                && (v.as_str().is_some_and(|s| s.len() <= MAX_MACHINE_STRING)
+                    || v.is_number()
+                    || v.is_boolean())
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
@@ -89,6 +96,7 @@ mod tests {
                 tool: "pytest-benchmark".into(),
                 machine: Some(serde_json::json!({
                     "node": "build-host-7", "python_version": "3.12.1", "system": "Linux",
+                    "banner": "x".repeat(201),
                     "cpu": {"flags": ["avx2"]}, "python_build": ["main", "May 9 2026"],
                 })),
                 sources: vec!["out.json".into()],
