@@ -824,8 +824,10 @@ fn one_run_at_a_time(trials: usize, config: &Config, data: &Path) {
     println!(
         "Alerts: the regression change points the action announces after each recorded run, \
          at once (new in the scan with the newest run), confirmed (the run after still \
-         shows them; what the action does) or confirmed twice (the two runs after do). Simulated: {} suites of 20 benchmarks (CV 2, 5 \
-         and 10 %, {:.0} % outliers), {LEN} runs, one benchmark +25 % from run 120: the \
+         shows them; what the action does) or confirmed twice (the two runs after do). \
+         Simulated: {} suites of 20 benchmarks (CV 2, 5 and 10 %, {:.0} % outliers; \
+         \"bimodal\": CV 2 % and 30 % of runs in a second mode 20 % slower), {LEN} runs, \
+         one benchmark +25 % from run 120: the \
          other alerts per 1,000 runs per benchmark (all false), and the step's alert with \
          its median delay in runs. Real histories as recorded: the alerts, and how many of \
          them the scan of the whole history does not have (gone a few runs later).\n",
@@ -837,50 +839,61 @@ fn one_run_at_a_time(trials: usize, config: &Config, data: &Path) {
     );
     println!("|---|---|---|---|");
     const HOW: [&str; 3] = ["at once", "confirmed", "confirmed twice"];
-    let mut other = [0usize; 3];
-    let mut step: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let suites = trials / 5;
-    for _ in 0..suites {
-        let runs: Vec<Run> = (0..LEN)
-            .map(|i| {
-                let values: Vec<(String, f64)> = (0..20)
-                    .map(|k| {
-                        let mut v = 100.0 * lognormal([0.02, 0.05, 0.10][k % 3]).sample(&mut rng);
-                        if rng.random::<f64>() < OUTLIER_RATE {
-                            v *= rng.random_range(1.3..2.0);
-                        }
-                        if k == 2 && i >= 120 {
-                            v *= 1.25;
-                        }
-                        (format!("b{k}"), v)
-                    })
-                    .collect();
-                run_of(&values)
-            })
-            .collect();
-        for (k, alerts) in announced(&runs, config).iter().enumerate() {
-            let mut first: Option<usize> = None;
-            for (n, (series, at)) in alerts {
-                if series.starts_with("b2|") && at.abs_diff(120) <= TOLERANCE {
-                    first = Some(first.map_or(*n, |f| f.min(*n)));
-                } else {
-                    other[k] += 1;
+    for bimodal in [false, true] {
+        let mut other = [0usize; 3];
+        let mut step: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        for _ in 0..suites {
+            let runs: Vec<Run> = (0..LEN)
+                .map(|i| {
+                    let values: Vec<(String, f64)> = (0..20)
+                        .map(|k| {
+                            let cv = if bimodal {
+                                0.02
+                            } else {
+                                [0.02, 0.05, 0.10][k % 3]
+                            };
+                            let mut v = 100.0 * lognormal(cv).sample(&mut rng);
+                            if bimodal && rng.random::<f64>() < 0.3 {
+                                v *= 1.2;
+                            }
+                            if rng.random::<f64>() < OUTLIER_RATE {
+                                v *= rng.random_range(1.3..2.0);
+                            }
+                            if k == 2 && i >= 120 {
+                                v *= 1.25;
+                            }
+                            (format!("b{k}"), v)
+                        })
+                        .collect();
+                    run_of(&values)
+                })
+                .collect();
+            for (k, alerts) in announced(&runs, config).iter().enumerate() {
+                let mut first: Option<usize> = None;
+                for (n, (series, at)) in alerts {
+                    if series.starts_with("b2|") && at.abs_diff(120) <= TOLERANCE {
+                        first = Some(first.map_or(*n, |f| f.min(*n)));
+                    } else {
+                        other[k] += 1;
+                    }
                 }
+                step[k].extend(first.map(|n| n - 120));
             }
-            step[k].extend(first.map(|n| n - 120));
         }
-    }
-    for (k, how) in HOW.iter().enumerate() {
-        let mut delays = step[k].clone();
-        delays.sort_unstable();
-        println!(
-            "| simulated | {how} | {:.2} | {}, {} runs |",
-            other[k] as f64 * 1000.0 / (suites * LEN * 20) as f64,
-            pct(delays.len(), suites),
-            delays
-                .get(delays.len() / 2)
-                .map_or("–".into(), |d| d.to_string())
-        );
+        for (k, how) in HOW.iter().enumerate() {
+            let mut delays = step[k].clone();
+            delays.sort_unstable();
+            println!(
+                "| simulated{} | {how} | {:.2} | {}, {} runs |",
+                if bimodal { ", bimodal" } else { "" },
+                other[k] as f64 * 1000.0 / (suites * LEN * 20) as f64,
+                pct(delays.len(), suites),
+                delays
+                    .get(delays.len() / 2)
+                    .map_or("–".into(), |d| d.to_string())
+            );
+        }
     }
     for (name, runs) in real_histories(data) {
         let whole = regressions(&find_changes(&runs, config, None, String::new()));
