@@ -744,38 +744,56 @@ fn shown_one_run_at_a_time(detector: &mut Detector, logs: &[f64]) -> Vec<(usize,
 /// The regression change points of a changes report, by series and first run after.
 fn regressions(report: &bench_bot::report::ChangesReport) -> Vec<(String, usize)> {
     report
-        .benchmarks
-        .iter()
-        .flat_map(|s| {
-            s.changes
-                .iter()
-                .filter(|c| c.kind == bench_bot::report::ChangeKind::Regression)
-                .map(move |c| (format!("{}|{}", s.id, s.metric), c.first_after.index))
-        })
+        .newest_first()
+        .into_iter()
+        .filter(|(_, c)| c.kind == bench_bot::report::ChangeKind::Regression)
+        .map(point)
         .collect()
+}
+
+/// A change point as its series and its first run after.
+fn point(
+    (s, c): (
+        &bench_bot::report::SeriesChanges,
+        &bench_bot::report::ChangePoint,
+    ),
+) -> (String, usize) {
+    (format!("{}|{}", s.id, s.metric), c.first_after.index)
 }
 
 /// The regression change points the action announces over a history recorded one run
 /// at a time, with the run that announces each: at once (new in the scan with the
-/// newest run), once the run after still shows it (as `github::alert::new_episodes`
-/// does), or once the two runs after do.
+/// newest run: `github::alert::unconfirmed`), once the run after still shows it (what
+/// the action does: `github::alert::confirmed`), or once the two runs after do.
 fn announced(runs: &[Run], config: &Config) -> [Vec<(usize, (String, usize))>; 3] {
-    let scans: Vec<Vec<(String, usize)>> = (0..=runs.len())
-        .map(|n| regressions(&find_changes(&runs[..n], config, None, String::new())))
+    use bench_bot::github::alert::{EPISODE_RUNS, confirmed, unconfirmed};
+    let reports: Vec<bench_bot::report::ChangesReport> = (0..=runs.len())
+        .map(|n| find_changes(&runs[..n], config, None, String::new()))
         .collect();
+    let scans: Vec<Vec<(String, usize)>> = reports.iter().map(regressions).collect();
     let has = |list: &[(String, usize)], p: &(String, usize)| {
         list.iter()
-            .any(|q| q.0 == p.0 && q.1.abs_diff(p.1) <= bench_bot::github::alert::EPISODE_RUNS)
+            .any(|q| q.0 == p.0 && q.1.abs_diff(p.1) <= EPISODE_RUNS)
     };
     let mut out = [Vec::new(), Vec::new(), Vec::new()];
     for n in 2..=runs.len() {
-        for p in &scans[n] {
-            if !has(&scans[n - 1], p) {
-                out[0].push((n, p.clone()));
-            } else if !has(&scans[n - 2], p) {
-                out[1].push((n, p.clone()));
-            } else if n >= 3 && !has(&scans[n - 3], p) {
-                out[2].push((n, p.clone()));
+        let (now, previous) = (&reports[n], &reports[n - 1]);
+        out[0].extend(
+            unconfirmed(now, previous)
+                .into_iter()
+                .map(|x| (n, point(x))),
+        );
+        out[1].extend(
+            confirmed(now, previous, &reports[n - 2])
+                .into_iter()
+                .map(|x| (n, point(x))),
+        );
+        // Shown by the two runs before too, and not by the one before them.
+        if n >= 3 {
+            for p in &scans[n] {
+                if has(&scans[n - 1], p) && has(&scans[n - 2], p) && !has(&scans[n - 3], p) {
+                    out[2].push((n, p.clone()));
+                }
             }
         }
     }

@@ -99,13 +99,7 @@ pub fn new_episodes(
     previous: &ChangesReport,
     before: &ChangesReport,
 ) -> Vec<Episode> {
-    let mut fresh: Vec<(&SeriesChanges, &ChangePoint)> = now
-        .newest_first()
-        .into_iter()
-        .filter(|(s, c)| {
-            c.kind == ChangeKind::Regression && known(previous, s, c) && !known(before, s, c)
-        })
-        .collect();
+    let mut fresh = confirmed(now, previous, before);
     fresh.sort_by_key(|(_, c)| c.first_after.index);
     let mut episodes: Vec<Episode> = Vec::new();
     for (s, c) in fresh {
@@ -131,6 +125,21 @@ pub fn new_episodes(
             .sort_by(|a, b| b.change_pct.abs().total_cmp(&a.change_pct.abs()));
     }
     episodes
+}
+
+/// The regression change points that `now` confirms: `previous` showed them first
+/// (`before` did not), and `now` still does. What [`new_episodes`] groups.
+pub fn confirmed<'a>(
+    now: &'a ChangesReport,
+    previous: &ChangesReport,
+    before: &ChangesReport,
+) -> Vec<(&'a SeriesChanges, &'a ChangePoint)> {
+    now.newest_first()
+        .into_iter()
+        .filter(|(s, c)| {
+            c.kind == ChangeKind::Regression && known(previous, s, c) && !known(before, s, c)
+        })
+        .collect()
 }
 
 /// The regression change points `now` shows for the first time (`previous` did not
