@@ -59,6 +59,15 @@ fn only(report: &Report) -> &bench_bot::report::ResultRow {
     &report.results[0]
 }
 
+/// The level change a row was judged after, if any (the row must have a baseline).
+fn since_change(r: &bench_bot::report::ResultRow) -> Option<&bench_bot::report::LevelChange> {
+    r.baseline
+        .as_ref()
+        .expect("a baseline")
+        .since_change
+        .as_ref()
+}
+
 #[test]
 fn a_history_window_uses_the_median_and_run_to_run_noise() {
     let config = Config::default();
@@ -681,14 +690,7 @@ fn a_level_change_in_the_window_is_compared_from_the_change_on() {
     assert!(only(&worse).change_pct.expect("a change") < 35.0);
     // Without a step, no level change is reported.
     let flat = analyze(&time_run(&[("b", 101.0)]), &history(&HIST), &config);
-    assert!(
-        only(&flat)
-            .baseline
-            .as_ref()
-            .expect("a baseline")
-            .since_change
-            .is_none()
-    );
+    assert!(since_change(only(&flat)).is_none());
     assert!(flat.notes.is_empty(), "{:?}", flat.notes);
 }
 
@@ -734,13 +736,7 @@ fn a_level_change_three_runs_old_is_judged_against_its_new_level() {
         "{}",
         r.reason
     );
-    assert!(
-        r.baseline
-            .as_ref()
-            .expect("a baseline")
-            .since_change
-            .is_none()
-    );
+    assert!(since_change(r).is_none());
 }
 
 #[test]
@@ -756,25 +752,12 @@ fn a_few_runs_a_hundred_times_off_are_an_episode_not_a_level() {
     for report in [&inside, &back] {
         let r = only(report);
         assert_ne!(r.status, Status::Regression, "{}", r.reason);
-        assert!(
-            r.baseline
-                .as_ref()
-                .expect("a baseline")
-                .since_change
-                .is_none()
-        );
+        assert!(since_change(r).is_none());
     }
     // A level a factor of two away that has lasted min_history runs is one.
     runs.extend(history(&[2.0, 1.8]));
     let six = analyze(&time_run(&[("b", 1.9)]), &runs, &config);
-    assert!(
-        only(&six)
-            .baseline
-            .as_ref()
-            .expect("a baseline")
-            .since_change
-            .is_some()
-    );
+    assert!(since_change(only(&six)).is_some());
     assert_eq!(only(&six).status, Status::Unchanged);
 }
 
@@ -828,11 +811,7 @@ fn the_window_scan_for_runner_shifts_gives_analyze_the_same_levels() {
     assert_eq!(shared, own);
     let since = |id: &str| {
         let row = shared.results.iter().find(|r| r.id == id).expect("a row");
-        row.baseline
-            .as_ref()
-            .expect("a baseline")
-            .since_change
-            .is_some()
+        since_change(row).is_some()
     };
     assert!(since("b") && since("d"));
     assert!(!since("c") && !since("e"));
