@@ -935,6 +935,100 @@ fn one_run_at_a_time(trials: usize, config: &Config, data: &Path) {
     println!();
 }
 
+/// How often a history is taken for one that alternates between two levels
+/// (`stats::two_levels`, which decides `bimodal_levels` and the pull-request rule's
+/// nearest level), by family and length.
+fn two_levels_seen(trials: usize) {
+    const LENGTHS: [usize; 4] = [20, 30, 60, 200];
+    println!("### Bimodal histories\n");
+    println!(
+        "Histories taken for bimodal (`stats::two_levels`), of {trials} per cell: \
+         lognormal noise, and {:.0} % of runs slow outliers (×1.3 to ×2) unless said.\n",
+        OUTLIER_RATE * 100.0
+    );
+    // Name, CV, share of runs in the second level, its factor, outlier rate, a +25 %
+    // step halfway.
+    let families: [(&str, f64, f64, f64, f64, bool); 7] = [
+        ("one level, CV 2 %", 0.02, 0.0, 1.0, OUTLIER_RATE, false),
+        ("one level, CV 10 %", 0.10, 0.0, 1.0, OUTLIER_RATE, false),
+        (
+            "a +25 % step halfway, CV 2 %",
+            0.02,
+            0.0,
+            1.0,
+            OUTLIER_RATE,
+            true,
+        ),
+        (
+            "a heavy tail: CV 5 %, 20 % of runs ×1.3 to ×2",
+            0.05,
+            0.0,
+            1.0,
+            0.2,
+            false,
+        ),
+        (
+            "bimodal: CV 2 %, 30 % of runs 20 % slower",
+            0.02,
+            0.3,
+            1.2,
+            OUTLIER_RATE,
+            false,
+        ),
+        (
+            "bimodal: CV 2 %, 15 % of runs 20 % slower",
+            0.02,
+            0.15,
+            1.2,
+            OUTLIER_RATE,
+            false,
+        ),
+        (
+            "bimodal: CV 5 %, 30 % of runs 40 % slower",
+            0.05,
+            0.3,
+            1.4,
+            OUTLIER_RATE,
+            false,
+        ),
+    ];
+    let header: Vec<String> = LENGTHS.iter().map(|n| format!("{n} runs")).collect();
+    println!("| history | {} |", header.join(" | "));
+    println!("|---|{}", "---|".repeat(LENGTHS.len()));
+    let mut rng = StdRng::seed_from_u64(7);
+    for (name, cv, share, factor, outliers, step) in families {
+        let noise = lognormal(cv);
+        let cells: Vec<String> = LENGTHS
+            .iter()
+            .map(|&n| {
+                let seen = (0..trials)
+                    .filter(|_| {
+                        let values: Vec<f64> = (0..n)
+                            .map(|i| {
+                                let mut v = 100.0 * noise.sample(&mut rng);
+                                if rng.random::<f64>() < share {
+                                    v *= factor;
+                                }
+                                if rng.random::<f64>() < outliers {
+                                    v *= rng.random_range(1.3..2.0);
+                                }
+                                if step && i >= n / 2 {
+                                    v *= 1.25;
+                                }
+                                v
+                            })
+                            .collect();
+                        bench_bot::stats::two_levels(&values).is_some()
+                    })
+                    .count();
+                pct(seen, trials)
+            })
+            .collect();
+        println!("| {name} | {} |", cells.join(" | "));
+    }
+    println!();
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut trials = 100;
@@ -970,6 +1064,7 @@ fn main() {
         precise(own_trials, &config);
     }
     suite_shifts(trials, &config);
+    two_levels_seen(trials * 4);
     if data.is_dir() {
         real(&data, &config, otava.as_deref(), mongo.as_deref());
         one_run_at_a_time(trials, &config, &data);

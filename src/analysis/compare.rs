@@ -123,20 +123,16 @@ fn at_newest_level(window: Window<'_>, config: &Config) -> Option<(Vec<f64>, usi
     Some((moved, values.len() - newest))
 }
 
-/// A window whose values alternate between two separate levels (at least 20 runs, 5 at
-/// each level, moving between them at least 3 times): the values at the level nearest
-/// to `current`, which the run is compared with. A jump to a level the benchmark
-/// already visits is not a regression; a step to a new level still is.
+/// A window whose values alternate between two separate levels (`stats::two_levels`):
+/// the values at the level nearest to `current`, which the run is compared with. A
+/// jump to a level the benchmark already visits is not a regression; a step to a new
+/// level still is.
 fn nearest_level(window: &[f64], current: f64) -> Option<Vec<f64>> {
-    let (low, high) = stats::two_modes_of(window, 20)?;
-    let cut = (low.median * high.median).sqrt();
-    let switches = window
-        .windows(2)
-        .filter(|w| (w[0] >= cut) != (w[1] >= cut))
-        .count();
-    if switches < 3 || current.is_nan() || current <= 0.0 {
+    if current.is_nan() || current <= 0.0 {
         return None;
     }
+    let (low, high) = stats::two_levels(window)?;
+    let cut = (low.median * high.median).sqrt();
     let upper = (current / high.median).ln().abs() < (current / low.median).ln().abs();
     Some(
         window

@@ -19,7 +19,7 @@ pub use detect::{Detection, Detector, MIN_AFTER, MIN_BEFORE, Settings, Split};
 pub use series::{Series, series_of, settings};
 pub use shifts::window_runner_shift;
 
-use series::{at_level, bimodal_levels, level, settled};
+use series::{bimodal_levels, level, mode_switch, settled};
 use shifts::{assignments, runner_shifts};
 
 use crate::config::{Config, TierName};
@@ -38,6 +38,8 @@ struct Found {
     change_pct: f64,
     before: Level,
     after: Level,
+    /// A move between the two levels of a bimodal history (`series::mode_switch`).
+    mode_switch: bool,
 }
 
 fn run_ref(runs: &[Run], index: usize) -> HistoryRun {
@@ -209,6 +211,8 @@ fn scan(
     for (k, s) in series.iter().enumerate() {
         let logs: Vec<f64> = s.values.iter().map(|v| v.ln()).collect();
         let splits = settled(detector.detect(&logs).splits, &logs, config);
+        let levels = bimodal_levels(&s.values);
+        let min_log = (1.0 + config.changes.min_change_pct / 100.0).ln();
         starts.by_series.insert(
             (s.id.clone(), s.metric.clone()),
             (logs.len(), splits.iter().map(|x| x.index).collect()),
@@ -218,8 +222,11 @@ fn scan(
             .chain(std::iter::once(logs.len()))
             .collect();
         for (i, split) in splits.iter().enumerate() {
-            let before = level(&logs[bounds[i]..bounds[i + 1]]);
-            let after = level(&logs[bounds[i + 1]..bounds[i + 2]]);
+            let (before_logs, after_logs) = (
+                &logs[bounds[i]..bounds[i + 1]],
+                &logs[bounds[i + 1]..bounds[i + 2]],
+            );
+            let (before, after) = (level(before_logs), level(after_logs));
             let log_change = after.median.ln() - before.median.ln();
             found.push(Found {
                 series: k,
@@ -228,9 +235,11 @@ fn scan(
                 change_pct: log_change.exp_m1() * 100.0,
                 before,
                 after,
+                mode_switch: levels
+                    .is_some_and(|l| mode_switch(before_logs, after_logs, l, min_log)),
             });
         }
-        bimodal.push(bimodal_levels(&s.values));
+        bimodal.push(levels);
     }
     let shifts = runner_shifts(runs.len(), &series, &mut found);
     let since = since.unwrap_or(0);
@@ -261,13 +270,9 @@ fn scan(
             continue;
         }
         let last = s.runs[f.split.index - 1];
-        let mode_switch = bimodal[f.series].is_some_and(|(lo, hi)| {
-            (at_level(f.before.median, lo, hi) && at_level(f.after.median, hi, lo))
-                || (at_level(f.before.median, hi, lo) && at_level(f.after.median, lo, hi))
-        });
         let kind = if shift.is_some() {
             ChangeKind::RunnerShift
-        } else if mode_switch {
+        } else if f.mode_switch {
             ChangeKind::ModeSwitch
         } else if f.worse_log > 0.0 {
             ChangeKind::Regression
@@ -451,6 +456,85 @@ mod tests {
         assert!(!b.changes.is_empty());
         assert!(b.changes.iter().all(|c| c.kind == ChangeKind::ModeSwitch));
         assert_eq!(r.summary.regressions, 0);
+    }
+
+    /// Which of 200 runs are in the slow mode: 3 of every 10, spread out.
+    fn slow_mode(i: usize) -> bool {
+        i % 10 == 0 || i % 10 == 3 || i % 10 == 6
+    }
+
+    /// The kinds of the change points of a one-benchmark history.
+    fn kinds(runs: &[Run]) -> Vec<(ChangeKind, usize)> {
+        let r = find_changes(runs, &Config::default(), None, "test".into());
+        r.benchmarks
+            .iter()
+            .flat_map(|b| b.changes.iter().map(|c| (c.kind, c.first_after.index)))
+            .collect()
+    }
+
+    #[test]
+    fn a_step_with_one_earlier_run_at_its_level_is_a_regression() {
+        // One run at 126 long before the step to 125: the history visits the upper
+        // level twice, which is a step, not two levels it alternates between.
+        let runs = history(120, &["a"], |i, _| match i {
+            30 => 126.0,
+            80.. => 125.0,
+            _ => 100.0,
+        });
+        assert_eq!(kinds(&runs), [(ChangeKind::Regression, 80)]);
+    }
+
+    #[test]
+    fn a_bimodal_benchmark_slower_in_both_modes_regresses() {
+        // 100 or 120 (3 runs in 10), then 125 or 150 from run 180: the history is
+        // bimodal, and the fast mode lands near the old slow one, but the slow mode is
+        // at neither level.
+        let runs = history(200, &["a"], |i, _| {
+            let mode = if slow_mode(i) { 120.0 } else { 100.0 };
+            if i >= 180 { mode * 1.25 } else { mode }
+        });
+        let r = find_changes(&runs, &Config::default(), None, "test".into());
+        assert_eq!(r.benchmarks[0].bimodal_levels.len(), 2, "{r:#?}");
+        let found = kinds(&runs);
+        assert!(
+            found
+                .iter()
+                .any(|(k, at)| *k == ChangeKind::Regression && at.abs_diff(180) <= 3),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().all(|(k, _)| *k != ChangeKind::ModeSwitch),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_change_within_one_mode_is_not_a_mode_switch() {
+        // 100 or 200, and from run 120 the fast mode is 10 % slower: both sides of the
+        // change are at the fast level, but its runs moved.
+        let runs = history(200, &["a"], |i, _| match (slow_mode(i), i >= 120) {
+            (true, _) => 200.0,
+            (false, false) => 100.0,
+            (false, true) => 110.0,
+        });
+        let found = kinds(&runs);
+        assert!(
+            found
+                .iter()
+                .any(|(k, at)| *k == ChangeKind::Regression && at.abs_diff(120) <= 3),
+            "{found:?}"
+        );
+        // Only how often the slow mode comes changes: a mode switch.
+        let runs = history(200, &["a"], |i, _| {
+            let slow = if i < 100 { slow_mode(i) } else { !slow_mode(i) };
+            if slow { 120.0 } else { 100.0 }
+        });
+        let found = kinds(&runs);
+        assert!(!found.is_empty());
+        assert!(
+            found.iter().all(|(k, _)| *k == ChangeKind::ModeSwitch),
+            "{found:?}"
+        );
     }
 
     #[test]

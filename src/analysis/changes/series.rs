@@ -7,10 +7,7 @@ use super::detect::{Settings, Split};
 use crate::config::Config;
 use crate::model::{Direction, Metric, Run};
 use crate::report::Level;
-use crate::stats::{MAD_TO_SIGMA, mad, median, two_modes_of};
-
-/// How many times a history must move between its two levels to be called bimodal.
-const BIMODAL_MIN_SWITCHES: usize = 3;
+use crate::stats::{MAD_TO_SIGMA, mad, median, two_levels};
 
 /// One benchmark's metric over the runs.
 #[derive(Debug, Clone)]
@@ -94,29 +91,60 @@ pub(super) fn level(logs: &[f64]) -> Level {
     }
 }
 
-/// The two levels of a bimodal history, lower first: two separate clusters of values
-/// (`stats::two_modes_of`, at least 20 runs and 5 at each level) that the history
-/// moves between at least [`BIMODAL_MIN_SWITCHES`] times.
+/// The medians of the two levels of a bimodal history, lower first: one that
+/// alternates between two separate levels (`stats::two_levels`).
 pub(super) fn bimodal_levels(values: &[f64]) -> Option<(f64, f64)> {
-    let (low, high) = two_modes_of(values, 20)?;
-    let cut = (low.median * high.median).sqrt();
-    let mut switches = 0;
-    let mut previous = None;
-    for v in values {
-        let side = *v >= cut;
-        if previous.is_some_and(|p| p != side) {
-            switches += 1;
-        }
-        previous = Some(side);
-    }
-    (switches >= BIMODAL_MIN_SWITCHES).then_some((low.median, high.median))
+    two_levels(values).map(|(low, high)| (low.median, high.median))
 }
 
 /// Whether a level sits at one of two known levels (within 5 % of it, or closer to it
 /// than a third of their distance).
-pub(super) fn at_level(value: f64, level: f64, other: f64) -> bool {
+fn at_level(value: f64, level: f64, other: f64) -> bool {
     let d = (value / level).ln().abs();
     d <= 0.05_f64.max((other / level).ln().abs() / 3.0).min(0.5)
+}
+
+/// The largest share of a level's runs (or one run) that may lie at neither of the two
+/// levels of a bimodal history in a mode switch.
+const MAX_OFF_LEVEL: f64 = 0.15;
+
+/// Whether a change point is a move between the two levels of a bimodal history
+/// (`levels`, lower first), and nothing else: the runs before it and after it (log
+/// values, up to the change points beside it) are at one of the two levels, all but
+/// 15 % of them (or one run), and the runs at each level sit where they sat before, by
+/// less than `min_log`: only how often each level comes changed.
+/// - A benchmark that slows down in both of its modes has runs at neither (its slow
+///   mode moved beyond both levels), even when its fast mode lands near the old slow
+///   one.
+/// - A change within one level (both sides at the fast level, one of them 13 % faster)
+///   moves the runs at that level.
+pub(super) fn mode_switch(
+    before: &[f64],
+    after: &[f64],
+    (low, high): (f64, f64),
+    min_log: f64,
+) -> bool {
+    // The runs at the low level, at the high one, and how many are at neither.
+    let split = |logs: &[f64]| {
+        let (mut at_low, mut at_high, mut off) = (Vec::new(), Vec::new(), 0);
+        for v in logs {
+            if at_level(v.exp(), low, high) {
+                at_low.push(*v);
+            } else if at_level(v.exp(), high, low) {
+                at_high.push(*v);
+            } else {
+                off += 1;
+            }
+        }
+        let on_levels = off <= 1 || off as f64 <= MAX_OFF_LEVEL * logs.len() as f64;
+        (at_low, at_high, on_levels)
+    };
+    let (b_low, b_high, b_on) = split(before);
+    let (a_low, a_high, a_on) = split(after);
+    let unmoved = |b: &[f64], a: &[f64]| {
+        b.is_empty() || a.is_empty() || (median(b) - median(a)).abs() < min_log
+    };
+    b_on && a_on && unmoved(&b_low, &a_low) && unmoved(&b_high, &a_high)
 }
 
 /// The change points whose levels (from the previous change point to the next) differ
