@@ -108,6 +108,40 @@ fn a_step_in_result_files_is_found_at_its_run() {
 }
 
 #[test]
+fn a_bimodal_benchmark_is_named_with_its_two_levels() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Three runs in ten at 150 ns, the others at 100 ns; "steady" stays at 100 ns.
+    let paths = files(tmp.path(), 40, &["steady", "two levels"], |i, k| {
+        if k == 1 && matches!(i % 10, 0 | 3 | 6) {
+            150.0
+        } else {
+            100.0
+        }
+    });
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let (code, text, stderr) = changes(tmp.path(), &paths);
+    assert_eq!(code, 0, "{stderr}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("bimodal: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.starts_with("bimodal: two levels (time) alternates between 10"),
+        "{line}"
+    );
+    assert!(line.contains(" and 15"), "{line}");
+    assert!(!text.contains("steady"), "{text}");
+    assert!(text.contains("0 regressions"), "{text}");
+    let mut args = vec!["--format", "markdown"];
+    args.extend(&paths);
+    let (_, md, _) = changes(tmp.path(), &args);
+    assert!(
+        md.contains("- **Bimodal:** `two levels` (time) alternates between"),
+        "{md}"
+    );
+}
+
+#[test]
 fn the_whole_suite_stepping_is_one_runner_shift() {
     let tmp = tempfile::tempdir().expect("tmp");
     let names = ["a", "b", "c", "d", "e", "f"];

@@ -211,6 +211,35 @@ fn shift_sentence(s: &RunnerShift) -> String {
     )
 }
 
+/// The most bimodal benchmarks the text and markdown reports name one by one.
+const MAX_BIMODAL_LISTED: usize = 10;
+
+/// The bimodal benchmarks, by id, metric and their two levels (at most
+/// [`MAX_BIMODAL_LISTED`]), and how many more there are.
+fn bimodal_listed(r: &ChangesReport) -> (Vec<(&str, &str, String)>, usize) {
+    let bimodal: Vec<&SeriesChanges> = r
+        .benchmarks
+        .iter()
+        .filter(|b| b.bimodal_levels.len() == 2)
+        .collect();
+    let listed = bimodal
+        .iter()
+        .take(MAX_BIMODAL_LISTED)
+        .map(|b| {
+            let levels = format!(
+                "{} and {}",
+                human(b.bimodal_levels[0], &b.unit),
+                human(b.bimodal_levels[1], &b.unit)
+            );
+            (b.id.as_str(), b.metric.as_str(), levels)
+        })
+        .collect();
+    (listed, bimodal.len().saturating_sub(MAX_BIMODAL_LISTED))
+}
+
+/// What a bimodal benchmark's line says after its levels.
+const BIMODAL_MEANS: &str = "a jump between them is a mode switch, and a pull request's run is compared with the level nearest to it";
+
 fn summary_line(r: &ChangesReport) -> String {
     let s = &r.summary;
     let n = |count: usize, one: &str| {
@@ -275,6 +304,17 @@ pub fn changes_text(r: &ChangesReport) -> String {
         out.push_str(&table.to_string());
         out.push('\n');
     }
+    let (bimodal, more) = bimodal_listed(r);
+    for (id, metric, levels) in &bimodal {
+        out.push_str(&format!(
+            "bimodal: {id} ({metric}) alternates between {levels}: {BIMODAL_MEANS}\n"
+        ));
+    }
+    if more > 0 {
+        out.push_str(&format!(
+            "bimodal: {more} more (the JSON report lists them)\n"
+        ));
+    }
     out.push_str(&summary_line(r));
     out.push('\n');
     out
@@ -313,6 +353,23 @@ pub fn changes_markdown(r: &ChangesReport) -> String {
                 tier_name(c.tier)
             ));
         }
+        out.push('\n');
+    }
+    let (bimodal, more) = bimodal_listed(r);
+    for (id, metric, levels) in &bimodal {
+        out.push_str(&format!(
+            "- **Bimodal:** {} ({}) alternates between {}: {BIMODAL_MEANS}.\n",
+            code_span(id),
+            escape_markdown(metric),
+            escape_markdown(levels)
+        ));
+    }
+    if more > 0 {
+        out.push_str(&format!(
+            "- **Bimodal:** {more} more (the JSON report lists them).\n"
+        ));
+    }
+    if !bimodal.is_empty() {
         out.push('\n');
     }
     for w in &r.warnings {
