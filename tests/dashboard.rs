@@ -253,3 +253,42 @@ fn change_points_and_runner_shifts_are_in_the_page_data() {
         4
     );
 }
+
+#[test]
+fn a_bimodal_history_carries_its_two_levels() {
+    // `modes` runs at 150 three runs in ten, at 100 otherwise; `steady` at 100.
+    let runs: Vec<Run> = (0..40)
+        .map(|i| {
+            let wobble = 1.0 + 0.01 * ((i as f64) * 1.3).sin();
+            let modes = if matches!(i % 10, 0 | 3 | 6) {
+                150.0
+            } else {
+                100.0
+            };
+            run(i, &[("modes", modes * wobble), ("steady", 100.0 * wobble)])
+        })
+        .collect();
+    let html = bench_bot::dashboard::render(&runs, &Config::default(), None, "T").expect("page");
+    let data = page_data(&html);
+    let series = data["series"].as_array().expect("series");
+    let of = |id: &str| {
+        series
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    let levels = of("modes")["bimodal"]
+        .as_array()
+        .expect("two levels")
+        .clone();
+    assert_eq!(levels.len(), 2);
+    let (low, high) = (
+        levels[0].as_f64().expect("low"),
+        levels[1].as_f64().expect("high"),
+    );
+    assert!(
+        (low - 100.0).abs() < 2.0 && (high - 150.0).abs() < 3.0,
+        "{levels:?}"
+    );
+    assert!(of("steady").get("bimodal").is_none());
+}

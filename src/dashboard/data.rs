@@ -103,6 +103,10 @@ pub struct Series {
     pub hi: Vec<Option<f64>>,
     /// Tier of each point: 0 none, 1 notice, 2 warning, 3 critical.
     pub tier: Vec<u8>,
+    /// The two levels a bimodal history alternates between, lower first (`bench-bot
+    /// changes`' `bimodal_levels`); omitted otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bimodal: Option<[f64; 2]>,
 }
 
 /// A flagged point, and the flagged points of the same benchmark right after it.
@@ -177,6 +181,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
                         lo: Vec::new(),
                         hi: Vec::new(),
                         tier: Vec::new(),
+                        bimodal: None,
                     });
                     raw.push(Vec::new());
                     directions.push((m.metric.clone(), direction, m.deterministic));
@@ -194,7 +199,14 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
     let report = find_changes(runs, config, None, String::new());
     // Each series' level changes, by the run of the first value at the new level.
     let mut level_changes: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
+    let mut bimodal: BTreeMap<(&str, String), [f64; 2]> = BTreeMap::new();
     for b in &report.benchmarks {
+        if let [low, high] = b.bimodal_levels[..] {
+            bimodal.insert(
+                (b.id.as_str(), b.metric.to_string()),
+                [round(low, 5), round(high, 5)],
+            );
+        }
         for c in &b.changes {
             level_changes
                 .entry((b.id.as_str(), b.metric.to_string()))
@@ -205,6 +217,7 @@ pub fn build(runs: &[Run], config: &Config, repo_url: Option<String>) -> SiteDat
     let mut regressions: Vec<Flag> = Vec::new();
     for (si, s) in series.iter_mut().enumerate() {
         let values = &raw[si];
+        s.bimodal = bimodal.get(&(s.id.as_str(), s.metric.clone())).copied();
         // The first point of each new level.
         let starts: Vec<usize> = level_changes
             .get(&(s.id.as_str(), s.metric.clone()))

@@ -159,6 +159,12 @@
       box.setAttribute("data-name", (s.id + " " + s.metric).toLowerCase());
       var h = el("h3", null, s.id + " ");
       h.appendChild(el("span", "unit", s.metric));
+      if (s.bimodal) {
+        var badge = el("span", "badge mode-switch", "bimodal");
+        badge.title = "alternates between two levels; a jump between them is a mode switch";
+        h.appendChild(document.createTextNode(" "));
+        h.appendChild(badge);
+      }
       box.appendChild(h);
       grid.appendChild(box);
       containers.push(box);
@@ -224,6 +230,14 @@
           });
           var marks = (marksBySeries[seriesIndex] || []).slice().sort(function (a, b) { return a.run - b.run; });
           var first = s.x[0], last = s.x[s.x.length - 1];
+          // A bimodal history's two levels, dotted across the chart.
+          (s.bimodal || []).forEach(function (level) {
+            ctx.strokeStyle = "#8250df";
+            ctx.lineWidth = 1 * devicePixelRatio;
+            ctx.setLineDash([1.5 * devicePixelRatio, 3 * devicePixelRatio]);
+            ctx.beginPath(); ctx.moveTo(xpos(first), ypos(level)); ctx.lineTo(xpos(last), ypos(level)); ctx.stroke();
+          });
+          ctx.setLineDash([]);
           marks.forEach(function (c, k) {
             var color = c.kind === "improvement" ? "#1a7f37" : c.kind === "regression" ? (COLORS[c.tier] || COLORS.warning) : "#6e7781";
             var x = xpos(c.run - 0.5);
