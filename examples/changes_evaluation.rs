@@ -939,7 +939,7 @@ fn one_run_at_a_time(trials: usize, config: &Config, data: &Path) {
 /// (`stats::two_levels`, which decides `bimodal_levels` and the pull-request rule's
 /// nearest level), by family and length.
 fn two_levels_seen(trials: usize) {
-    const LENGTHS: [usize; 4] = [20, 30, 60, 200];
+    const LENGTHS: [usize; 6] = [12, 15, 20, 30, 60, 200];
     println!("### Bimodal histories\n");
     println!(
         "Histories taken for bimodal (`stats::two_levels`), of {trials} per cell: \

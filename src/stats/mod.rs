@@ -86,7 +86,7 @@ pub struct Mode {
 /// side and the two medians are at least 10 % apart. A long tail of slow rounds is
 /// not a mode: its own spread is as wide as its gaps.
 pub fn two_modes(samples: &[f64]) -> Option<(Mode, Mode)> {
-    let (sorted, split) = widest_gap(samples, 40, 0.05)?;
+    let (sorted, split) = widest_gap(samples, 40, (0.05, 5))?;
     let (low, high) = sorted.split_at(split);
     let (m_low, m_high) = (sorted_median(low), sorted_median(high));
     if m_high / m_low < MODES_MIN_RATIO {
@@ -102,9 +102,9 @@ pub fn two_modes(samples: &[f64]) -> Option<(Mode, Mode)> {
 /// The two levels a history of runs alternates between, lower first; `None` for a
 /// history at one level, or one that stepped from one level to the other.
 ///
-/// At least 20 values. On the log values, sorted, the widest gap with at least 10 % of
-/// the values (and 5) on each side splits them into two levels, whose medians must be
-/// at least 10 % apart. They are two separate levels when
+/// At least 12 values. On the log values, sorted, the widest gap with at least 10 % of
+/// the values (and 5; 4 in fewer than 20 values) on each side splits them into two
+/// levels, whose medians must be at least 10 % apart. They are two separate levels when
 /// - the gap is wider than 4 robust sigmas of either side ([`two_modes`]' test), or
 /// - the medians are at least 5 robust sigmas of the noisier level apart, and that
 ///   level's spread is at most 3 times the other's (a tail of slow runs spread over a
@@ -121,7 +121,7 @@ pub fn two_levels(values: &[f64]) -> Option<(Mode, Mode)> {
     const MIN_SIGMAS: f64 = 5.0;
     const MAX_SPREAD_RATIO: f64 = 3.0;
     const MIN_STRETCHES: usize = 3;
-    let (sorted, split) = widest_gap(values, 20, 0.10)?;
+    let (sorted, split) = widest_gap(values, 12, (0.10, if values.len() < 20 { 4 } else { 5 }))?;
     let (low, high) = sorted.split_at(split);
     let (m_low, m_high) = (sorted_median(low), sorted_median(high));
     if m_high / m_low < MODES_MIN_RATIO {
@@ -161,12 +161,15 @@ const GAP_SIGMAS: f64 = 4.0;
 const MODES_MIN_RATIO: f64 = 1.1;
 
 /// `values` sorted, and the index of the widest gap between neighbours (as a ratio)
-/// with at least `min_share` of them, and 5, on each side; `None` for fewer than
-/// `min_values` values or any value that is not finite and positive.
-fn widest_gap(values: &[f64], min_values: usize, min_share: f64) -> Option<(Vec<f64>, usize)> {
-    const MIN_SIDE: usize = 5;
+/// with at least `min_share` of them, and `min_side`, on each side; `None` for fewer
+/// than `min_values` values or any value that is not finite and positive.
+fn widest_gap(
+    values: &[f64],
+    min_values: usize,
+    (min_share, min_side): (f64, usize),
+) -> Option<(Vec<f64>, usize)> {
     let n = values.len();
-    let side = MIN_SIDE.max((min_share * n as f64).ceil() as usize);
+    let side = min_side.max((min_share * n as f64).ceil() as usize);
     if n < min_values || values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
         return None;
     }
@@ -335,10 +338,19 @@ mod tests {
         let mut back = step.clone();
         back[50] = 125.0;
         assert!(two_levels(&back).is_some());
-        // One noisy level (CV 30 %), and fewer than 20 runs: none.
+        // Early in a history: 15 runs, 5 at the slow level, in 5 stretches; the first
+        // 15 above visit it twice.
+        let early: Vec<f64> = z[..15]
+            .iter()
+            .enumerate()
+            .map(|(i, z)| if i % 3 == 0 { 120.0 } else { 100.0 } * (1.0 + 0.02 * z))
+            .collect();
+        assert!(two_levels(&early).is_some());
+        assert_eq!(two_levels(&bimodal[..15]), None);
+        // One noisy level (CV 30 %), and fewer than 12 runs: none.
         let noisy: Vec<f64> = z.iter().map(|z| 100.0 * (0.3 * z).exp()).collect();
         assert_eq!(two_levels(&noisy), None);
-        assert_eq!(two_levels(&bimodal[..19]), None);
+        assert_eq!(two_levels(&bimodal[..11]), None);
     }
 
     #[test]
