@@ -238,7 +238,7 @@ fn bimodal_listed(r: &ChangesReport) -> (Vec<(&str, &str, String)>, usize) {
 }
 
 /// What a bimodal benchmark's line says after its levels.
-const BIMODAL_MEANS: &str = "a jump between them is a mode switch, and a pull request's run is compared with the level nearest to it";
+const BIMODAL_MEANS: &str = "a jump between them is a mode switch, not a regression";
 
 fn summary_line(r: &ChangesReport) -> String {
     let s = &r.summary;
