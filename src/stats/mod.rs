@@ -86,17 +86,12 @@ pub struct Mode {
 /// side and the two medians are at least 10 % apart. A long tail of slow rounds is
 /// not a mode: its own spread is as wide as its gaps.
 pub fn two_modes(samples: &[f64]) -> Option<(Mode, Mode)> {
-    let (sorted, split) = widest_gap(samples, 40, (0.05, 5))?;
-    let (low, high) = sorted.split_at(split);
-    let (m_low, m_high) = (sorted_median(low), sorted_median(high));
-    if m_high / m_low < MODES_MIN_RATIO {
+    let c = Clusters::of(samples, 40, (0.05, 5))?;
+    let (low, high) = c.parts();
+    if c.gap() <= GAP_SIGMAS * log_spread(low, c.m_low).max(log_spread(high, c.m_high)) {
         return None;
     }
-    let gap = (sorted[split] / sorted[split - 1]).ln();
-    if gap <= GAP_SIGMAS * log_spread(low, m_low).max(log_spread(high, m_high)) {
-        return None;
-    }
-    Some((mode(low, m_low), mode(high, m_high)))
+    Some(c.modes())
 }
 
 /// The two levels a history of runs alternates between, lower first; `None` for a
@@ -121,17 +116,13 @@ pub fn two_levels(values: &[f64]) -> Option<(Mode, Mode)> {
     const MIN_SIGMAS: f64 = 5.0;
     const MAX_SPREAD_RATIO: f64 = 3.0;
     const MIN_STRETCHES: usize = 3;
-    let (sorted, split) = widest_gap(values, 12, (0.10, if values.len() < 20 { 4 } else { 5 }))?;
-    let (low, high) = sorted.split_at(split);
-    let (m_low, m_high) = (sorted_median(low), sorted_median(high));
-    if m_high / m_low < MODES_MIN_RATIO {
-        return None;
-    }
+    let c = Clusters::of(values, 12, (0.10, if values.len() < 20 { 4 } else { 5 }))?;
+    let (low, high) = c.parts();
+    let (m_low, m_high) = (c.m_low, c.m_high);
     let distance = (m_high / m_low).ln();
     let (s_low, s_high) = (log_spread(low, m_low), log_spread(high, m_high));
     let (wide, narrow) = (s_low.max(s_high), s_low.min(s_high));
-    let gap = (sorted[split] / sorted[split - 1]).ln();
-    let separate = gap > GAP_SIGMAS * wide
+    let separate = c.gap() > GAP_SIGMAS * wide
         || (distance >= MIN_SIGMAS * wide && wide <= MAX_SPREAD_RATIO * narrow);
     if !separate {
         return None;
@@ -151,7 +142,7 @@ pub fn two_levels(values: &[f64]) -> Option<(Mode, Mode)> {
             at = Some(side);
         }
     }
-    (stretches.iter().all(|k| *k >= MIN_STRETCHES)).then(|| (mode(low, m_low), mode(high, m_high)))
+    (stretches.iter().all(|k| *k >= MIN_STRETCHES)).then(|| c.modes())
 }
 
 /// The gap between two modes, in robust sigmas of the wider one, that separates them.
@@ -160,26 +151,59 @@ const GAP_SIGMAS: f64 = 4.0;
 /// Two modes or levels are at least 10 % apart.
 const MODES_MIN_RATIO: f64 = 1.1;
 
-/// `values` sorted, and the index of the widest gap between neighbours (as a ratio)
-/// with at least `min_share` of them, and `min_side`, on each side; `None` for fewer
-/// than `min_values` values or any value that is not finite and positive.
-fn widest_gap(
-    values: &[f64],
-    min_values: usize,
-    (min_share, min_side): (f64, usize),
-) -> Option<(Vec<f64>, usize)> {
-    let n = values.len();
-    let side = min_side.max((min_share * n as f64).ceil() as usize);
-    if n < min_values || values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
-        return None;
+/// Values split in two at their widest gap, as [`two_modes`] and [`two_levels`] both
+/// start: sorted, the index of the split and the medians of the two parts.
+struct Clusters {
+    sorted: Vec<f64>,
+    split: usize,
+    m_low: f64,
+    m_high: f64,
+}
+
+impl Clusters {
+    /// `values` split at the widest gap between neighbours (as a ratio) with at least
+    /// `min_share` of them, and `min_side`, on each side, when the medians of the parts
+    /// are at least 10 % apart; `None` otherwise, for fewer than `min_values` values,
+    /// or for any value that is not finite and positive.
+    fn of(values: &[f64], min_values: usize, (min_share, min_side): (f64, usize)) -> Option<Self> {
+        let n = values.len();
+        let side = min_side.max((min_share * n as f64).ceil() as usize);
+        if n < min_values || values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+            return None;
+        }
+        // The log is monotone: gaps in log are ratios of neighbours, and the medians
+        // of a sorted part are read by index.
+        let mut sorted = values.to_vec();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let split = (side..=n - side)
+            .max_by(|&i, &j| (sorted[i] / sorted[i - 1]).total_cmp(&(sorted[j] / sorted[j - 1])))?;
+        let (m_low, m_high) = (
+            sorted_median(&sorted[..split]),
+            sorted_median(&sorted[split..]),
+        );
+        (m_high / m_low >= MODES_MIN_RATIO).then_some(Self {
+            sorted,
+            split,
+            m_low,
+            m_high,
+        })
     }
-    // The log is monotone: gaps in log are ratios of neighbours, and the medians of a
-    // sorted part are read by index.
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let split = (side..=n - side)
-        .max_by(|&i, &j| (sorted[i] / sorted[i - 1]).total_cmp(&(sorted[j] / sorted[j - 1])))?;
-    Some((sorted, split))
+
+    /// The lower and the upper part.
+    fn parts(&self) -> (&[f64], &[f64]) {
+        self.sorted.split_at(self.split)
+    }
+
+    /// The gap between the parts, in log units.
+    fn gap(&self) -> f64 {
+        (self.sorted[self.split] / self.sorted[self.split - 1]).ln()
+    }
+
+    /// The two parts as modes, lower first.
+    fn modes(&self) -> (Mode, Mode) {
+        let (low, high) = self.parts();
+        (mode(low, self.m_low), mode(high, self.m_high))
+    }
 }
 
 /// Robust sigma of sorted positive values in log units: 1.4826 × the median of
