@@ -116,16 +116,16 @@ impl Context<'_> {
         // The report of the new change points only.
         let mut fresh = now.clone();
         fresh.runner_shifts = shifts.into_iter().cloned().collect();
+        // The new other points and the unconfirmed regressions by themselves; the
+        // confirmed regressions with their episodes.
         let keep = |id: &str, metric: &str, index: usize, kind: ChangeKind| {
-            points.iter().any(|(s, c)| {
+            points.iter().chain(&tentative).any(|(s, c)| {
                 s.id == id && s.metric.as_str() == metric && c.first_after.index == index
             }) || (kind == ChangeKind::Regression
-                && (regressions.iter().any(|e| {
+                && regressions.iter().any(|e| {
                     e.members.iter().any(|m| m.id == id && m.metric == metric)
                         && e.first_after.index.abs_diff(index) <= EPISODE_RUNS
-                }) || tentative.iter().any(|(s, c)| {
-                    s.id == id && s.metric.as_str() == metric && c.first_after.index == index
-                })))
+                }))
         };
         for b in &mut fresh.benchmarks {
             let (id, metric) = (b.id.clone(), b.metric.to_string());
@@ -139,17 +139,14 @@ impl Context<'_> {
             1,
         );
         if !tentative.is_empty() {
+            let (is, they_are, them) = match tentative.len() {
+                1 => ("is", "it is", "it"),
+                _ => ("are", "they are", "them"),
+            };
             md.push_str(&format!(
-                "\n{} of the regression change points above {} shown for the first time: \
-                 {} announced once the next run still shows {}.\n",
+                "\n{} of the regression change points above {is} shown for the first time: \
+                 {they_are} announced once the next run still shows {them}.\n",
                 tentative.len(),
-                if tentative.len() == 1 { "is" } else { "are" },
-                if tentative.len() == 1 {
-                    "it is"
-                } else {
-                    "they are"
-                },
-                if tentative.len() == 1 { "it" } else { "them" },
             ));
         }
         if let Err(e) = commands::append_summary(path, &md) {
