@@ -472,6 +472,13 @@ mod tests {
             .collect()
     }
 
+    /// Whether `found` has a regression within 3 runs of `run`.
+    fn regression_near(found: &[(ChangeKind, usize)], run: usize) -> bool {
+        found
+            .iter()
+            .any(|(k, at)| *k == ChangeKind::Regression && at.abs_diff(run) <= 3)
+    }
+
     #[test]
     fn a_step_with_one_earlier_run_at_its_level_is_a_regression() {
         // One run at 126 long before the step to 125: the history visits the upper
@@ -496,12 +503,7 @@ mod tests {
         let r = find_changes(&runs, &Config::default(), None, "test".into());
         assert_eq!(r.benchmarks[0].bimodal_levels.len(), 2, "{r:#?}");
         let found = kinds(&runs);
-        assert!(
-            found
-                .iter()
-                .any(|(k, at)| *k == ChangeKind::Regression && at.abs_diff(180) <= 3),
-            "{found:?}"
-        );
+        assert!(regression_near(&found, 180), "{found:?}");
         assert!(
             found.iter().all(|(k, _)| *k != ChangeKind::ModeSwitch),
             "{found:?}"
@@ -518,12 +520,7 @@ mod tests {
             (false, true) => 110.0,
         });
         let found = kinds(&runs);
-        assert!(
-            found
-                .iter()
-                .any(|(k, at)| *k == ChangeKind::Regression && at.abs_diff(120) <= 3),
-            "{found:?}"
-        );
+        assert!(regression_near(&found, 120), "{found:?}");
         // Only how often the slow mode comes changes: a mode switch.
         let runs = history(200, &["a"], |i, _| {
             let slow = if i < 100 { slow_mode(i) } else { !slow_mode(i) };
