@@ -7,7 +7,7 @@
 mod rank_sum;
 mod wilcoxon;
 
-pub use rank_sum::{RankSum, RankSumTest};
+pub use rank_sum::{RankSum, RankSumTest, stratified_p};
 pub use wilcoxon::{SignedRank, hodges_lehmann, sign_test, signed_rank, signed_rank_min_p};
 
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
@@ -113,43 +113,65 @@ pub fn two_modes(samples: &[f64]) -> Option<(Mode, Mode)> {
 /// within a third of the levels' distance of one is at it; others are skipped): a step
 /// with a slow outlier before it visits the upper level twice, and is not bimodal.
 pub fn two_levels(values: &[f64]) -> Option<(Mode, Mode)> {
-    const MIN_SIGMAS: f64 = 5.0;
-    const MAX_SPREAD_RATIO: f64 = 3.0;
     const MIN_STRETCHES: usize = 3;
     let c = Clusters::of(values, 12, (0.10, if values.len() < 20 { 4 } else { 5 }))?;
     let (low, high) = c.parts();
     let (m_low, m_high) = (c.m_low, c.m_high);
-    let distance = (m_high / m_low).ln();
-    let (s_low, s_high) = (log_spread(low, m_low), log_spread(high, m_high));
-    let (wide, narrow) = (s_low.max(s_high), s_low.min(s_high));
-    let separate = c.gap() > GAP_SIGMAS * wide
-        || (distance >= MIN_SIGMAS * wide && wide <= MAX_SPREAD_RATIO * narrow);
-    if !separate {
-        return None;
-    }
-    let mut stretches = [0usize; 2];
+    let separate = separate_levels(
+        c.gap(),
+        (m_high / m_low).ln(),
+        (log_spread(low, m_low), log_spread(high, m_high)),
+    );
+    let logs = values.iter().map(|v| v.ln());
+    (separate
+        && level_stretches(logs, m_low.ln(), m_high.ln())
+            .iter()
+            .all(|k| *k >= MIN_STRETCHES))
+    .then(|| c.modes())
+}
+
+/// Whether two parts of a set of values, split at their widest gap, are two separate
+/// levels ([`two_levels`]' test), all in log units: the medians at least 10 % apart
+/// (`distance`), and the `gap` wider than 4 robust sigmas (`spreads`) of the noisier
+/// part or the medians at least 5 of them apart, that part's spread at most 3 times
+/// the other's.
+pub fn separate_levels(gap: f64, distance: f64, (spread_low, spread_high): (f64, f64)) -> bool {
+    const MIN_SIGMAS: f64 = 5.0;
+    const MAX_SPREAD_RATIO: f64 = 3.0;
+    let (wide, narrow) = (spread_low.max(spread_high), spread_low.min(spread_high));
+    distance >= MODES_MIN_RATIO.ln()
+        && (gap > GAP_SIGMAS * wide
+            || (distance >= MIN_SIGMAS * wide && wide <= MAX_SPREAD_RATIO * narrow))
+}
+
+/// How many separate stretches of `logs` (log values, in run order) sit at the level
+/// `low` and at `high` (logs too): a value within a third of their distance of one is
+/// at it; the others are skipped.
+pub fn level_stretches(logs: impl IntoIterator<Item = f64>, low: f64, high: f64) -> [usize; 2] {
+    let third = (high - low) / 3.0;
+    let mut count = [0usize; 2];
     let mut at = None;
-    for v in values {
-        let side = if (v / m_low).ln().abs() <= distance / 3.0 {
+    for v in logs {
+        let side = if (v - low).abs() <= third {
             0
-        } else if (v / m_high).ln().abs() <= distance / 3.0 {
+        } else if (v - high).abs() <= third {
             1
         } else {
             continue;
         };
         if at != Some(side) {
-            stretches[side] += 1;
+            count[side] += 1;
             at = Some(side);
         }
     }
-    (stretches.iter().all(|k| *k >= MIN_STRETCHES)).then(|| c.modes())
+    count
 }
 
 /// The gap between two modes, in robust sigmas of the wider one, that separates them.
 const GAP_SIGMAS: f64 = 4.0;
 
 /// Two modes or levels are at least 10 % apart.
-const MODES_MIN_RATIO: f64 = 1.1;
+pub const MODES_MIN_RATIO: f64 = 1.1;
 
 /// Values split in two at their widest gap, as [`two_modes`] and [`two_levels`] both
 /// start: sorted, the index of the split and the medians of the two parts.

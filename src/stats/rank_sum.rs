@@ -144,6 +144,32 @@ fn exact_cdf(m: usize, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The van Elteren test: the rank-sum tests of several strata (the levels of a bimodal
+/// benchmark, each compared with itself), combined with weights 1/(m + n + 1), so that
+/// each stratum counts by its evidence and not by its size. Each stratum is
+/// `(m, n, u)`: its sizes before and after and its U ([`RankSumTest::u`]). Two-sided,
+/// by the normal approximation of the weighted sum; 1 when no stratum has values on
+/// both sides.
+///
+/// van Elteren, "On the combination of independent two-sample tests of Wilcoxon",
+/// Bulletin of the International Statistical Institute 37 (1960).
+pub fn stratified_p(strata: &[(usize, usize, f64)]) -> f64 {
+    let (mut sum, mut variance) = (0.0, 0.0);
+    for &(m, n, u) in strata {
+        if m == 0 || n == 0 {
+            continue;
+        }
+        let (m, n) = (m as f64, n as f64);
+        let w = 1.0 / (m + n + 1.0);
+        sum += w * (u - m * n / 2.0);
+        variance += w * w * m * n * (m + n + 1.0) / 12.0;
+    }
+    if variance <= 0.0 {
+        return 1.0;
+    }
+    (2.0 * normal_upper_tail(sum.abs() / variance.sqrt())).min(1.0)
+}
+
 /// The normal approximation with continuity and tie corrections.
 fn normal_p(before: &[f64], after: &[f64], u: f64) -> f64 {
     let (m, n) = (before.len() as f64, after.len() as f64);
@@ -173,6 +199,28 @@ fn normal_p(before: &[f64], after: &[f64], u: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_stratum_is_the_rank_sum_test_by_its_normal_approximation() {
+        // m = n = 10, every after value larger: U = 100, z = 50 / √(10·10·21/12).
+        let p = stratified_p(&[(10, 10, 100.0)]);
+        let z: f64 = 50.0 / (100.0f64 * 21.0 / 12.0).sqrt();
+        assert!((p - 2.0 * normal_upper_tail(z)).abs() < 1e-12, "{p}");
+        assert!(p < 2e-4, "{p}");
+    }
+
+    #[test]
+    fn strata_that_move_apart_cancel_and_together_add_up() {
+        // One stratum all larger after, one all smaller: no common move.
+        assert_eq!(stratified_p(&[(10, 10, 100.0), (10, 10, 0.0)]), 1.0);
+        // Two strata that each move the same way: more evidence than either.
+        let one = stratified_p(&[(6, 6, 36.0)]);
+        let two = stratified_p(&[(6, 6, 36.0), (6, 6, 36.0)]);
+        assert!(two < one / 10.0, "{one} {two}");
+        // A stratum with no values on one side counts for nothing.
+        assert_eq!(stratified_p(&[(6, 6, 36.0), (4, 0, 0.0)]), one);
+        assert_eq!(stratified_p(&[]), 1.0);
+    }
 
     fn binomial(n: u64, k: u64) -> f64 {
         (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)

@@ -25,13 +25,18 @@
 //! can hold a short level between two changes that partly cancel
 //! ([`Detector::cancelling`]).
 //!
+//! Where the plain test does not pass and both windows alternate between two separate
+//! levels, each level is tested against itself ([`Detector::within_levels`]): a
+//! bimodal benchmark slower in both of its modes moves the mixtures' ranks less than
+//! its alternation spreads them.
+//!
 //! Incremental: a decision at `t` reads values up to `t + 2 × window`. The scan
 //! keeps a checkpoint, the state before the last decision whose data was complete; a
 //! longer series resumes there, and the result is the one a full scan would give.
 
 use std::ops::Range;
 
-use crate::stats::{RankSum, sorted_median};
+use crate::stats::{self, MAD_TO_SIGMA, RankSum, sorted_median, stratified_p};
 
 /// Values needed after a change point before it is reported: its delay, in runs.
 pub const MIN_AFTER: usize = 3;
@@ -236,7 +241,10 @@ impl Detector {
         }
         self.sorted_for = Some((start, t, end));
         let (kept, after) = (outlier_free(&sorted), episode_free(&sorted_after));
-        let result = match self.decide(kept, after) {
+        let decision = self
+            .decide(kept, after)
+            .or_else(|| self.within_levels(&y[start..t], episode_free(&sorted), after));
+        let result = match decision {
             Some((p, change)) => Verdict::Change(p, change),
             None if small
                 && self.rank_sum.min_p(kept.len(), after.len()) <= self.settings.p_value
@@ -268,6 +276,57 @@ impl Detector {
         (test.p <= self.settings.p_value).then_some((test.p, change))
     }
 
+    /// A change of a benchmark that alternates between two levels, in both of them.
+    /// The windows' medians compare mixtures: a benchmark 25 % slower in both of its
+    /// modes moves them by less than the spread its modes give it, and the rank-sum
+    /// test of the whole windows misses it. Here
+    /// - the sorted before-window falls in two separate levels (`stats::two_levels`'
+    ///   test on its widest gap) that `order`, the window in run order, visits in at
+    ///   least 3 separate stretches each,
+    /// - the sorted after-window falls in two separate levels as far apart (within a
+    ///   third of their distance),
+    /// - each level moved by at least `min_change_pct`, both the same way, and
+    /// - the rank-sum tests of each level against itself, combined ([`stratified_p`]),
+    ///   reach a tenth of `p_value`: the levels are split where the values fall, a
+    ///   choice the plain test does not make.
+    ///
+    /// The p-value, and the change: the levels' moves weighted by their runs before.
+    fn within_levels(
+        &mut self,
+        order: &[f64],
+        before: &[f64],
+        after: &[f64],
+    ) -> Option<(f64, f64)> {
+        if before.len() < 2 * LEVEL_MIN_BEFORE || after.len() < 2 * LEVEL_MIN_AFTER {
+            return None;
+        }
+        let side = LEVEL_MIN_BEFORE.max((0.2 * before.len() as f64).ceil() as usize);
+        let (k, low, high) = separate_levels(before, side)?;
+        let distance = high - low;
+        if stats::level_stretches(order.iter().copied(), low, high)
+            .iter()
+            .any(|s| *s < LEVEL_MIN_STRETCHES)
+        {
+            return None;
+        }
+        let (j, a_low, a_high) = separate_levels(after, LEVEL_MIN_AFTER)?;
+        let (d_low, d_high) = (a_low - low, a_high - high);
+        if (a_high - a_low - distance).abs() > distance / 3.0
+            || d_low.signum() != d_high.signum()
+            || d_low.abs().min(d_high.abs()) < self.min_log
+        {
+            return None;
+        }
+        let low_test = self.rank_sum.test_sorted(&before[..k], &after[..j])?;
+        let high_test = self.rank_sum.test_sorted(&before[k..], &after[j..])?;
+        let p = stratified_p(&[
+            (k, j, low_test.u),
+            (before.len() - k, after.len() - j, high_test.u),
+        ]);
+        let change = (d_low * k as f64 + d_high * (before.len() - k) as f64) / before.len() as f64;
+        (p <= self.settings.p_value * PART_P_FACTOR).then_some((p, change))
+    }
+
     /// Where the change is, once position `t` passed: the best split of the values
     /// around `t` (its two windows; [`best_split`]), when that split passes too; else
     /// `t`. The first passing position can be early, its after-window already mostly
@@ -277,6 +336,9 @@ impl Detector {
         let lo = t - before.len();
         let hi = t + after.len();
         let first = MIN_BEFORE.max((t - lo).saturating_sub(MIN_AFTER));
+        if let Some(split) = self.locate_within_levels(y, segment, t, hi) {
+            return split;
+        }
         let best = best_split(&y[lo..hi], first, MIN_AFTER).map(|k| lo + k);
         if let Some(s) = best
             && s > segment
@@ -294,6 +356,49 @@ impl Detector {
             index: t,
             p_value: p,
         }
+    }
+
+    /// Where a change that only [`Detector::within_levels`] sees lies, when the plain
+    /// test does not pass at `t`: the position from `MIN_AFTER` runs before `t` to the
+    /// end of its after-window (`hi`) whose windows give the smallest p-value within
+    /// the levels. A split of the mixed values (what [`best_split`] finds) is a few runs
+    /// off: the modes' alternation is a wider noise than the step.
+    fn locate_within_levels(
+        &mut self,
+        y: &[f64],
+        segment: usize,
+        t: usize,
+        hi: usize,
+    ) -> Option<Split> {
+        if self.plain_at(y, segment, t) {
+            return None;
+        }
+        let mut best: Option<Split> = None;
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for s in t.saturating_sub(MIN_AFTER).max(segment + 1)..hi.saturating_sub(MIN_AFTER) {
+            let (b, a) = self.windows(y, segment, s);
+            sort_into(&mut before, b);
+            sort_into(&mut after, a);
+            if let Some((p, _)) = self.within_levels(b, episode_free(&before), episode_free(&after))
+                && best.is_none_or(|x| p < x.p_value)
+            {
+                best = Some(Split {
+                    index: s,
+                    p_value: p,
+                });
+            }
+        }
+        best
+    }
+
+    /// Whether the plain test (the windows' ranks and medians) passes at `t`.
+    fn plain_at(&mut self, y: &[f64], segment: usize, t: usize) -> bool {
+        let (b, a) = self.windows(y, segment, t);
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        sort_into(&mut before, b);
+        sort_into(&mut after, a);
+        self.decide(outlier_free(&before), episode_free(&after))
+            .is_some()
     }
 
     /// Two changes that partly cancel, at position `t` whose windows differ in their
@@ -330,7 +435,11 @@ impl Detector {
         let mut after = Vec::new();
         sort_into(&mut before, &y[a..k]);
         sort_into(&mut after, &y[k..b]);
-        let (p, _) = self.decide(outlier_free(&before), episode_free(&after))?;
+        let (p, _) = self
+            .decide(outlier_free(&before), episode_free(&after))
+            .or_else(|| {
+                self.within_levels(&y[a..k], episode_free(&before), episode_free(&after))
+            })?;
         (p <= p_max).then_some(Split {
             index: k,
             p_value: p,
@@ -402,6 +511,47 @@ fn best_split(values: &[f64], first: usize, last: usize) -> Option<usize> {
         }
     }
     best.map(|(k, _)| k)
+}
+
+/// Values at each level of a before-window that alternates between two, at least.
+const LEVEL_MIN_BEFORE: usize = 3;
+/// Values at each level of an after-window, at least.
+const LEVEL_MIN_AFTER: usize = 2;
+
+/// Sorted log values split at their widest gap with at least `side` values on each
+/// side: the index of the split and the medians of the two parts.
+fn widest_gap(sorted: &[f64], side: usize) -> Option<(usize, f64, f64)> {
+    let n = sorted.len();
+    if n < 2 * side.max(1) {
+        return None;
+    }
+    let k = (side.max(1)..=n - side.max(1))
+        .max_by(|&i, &j| (sorted[i] - sorted[i - 1]).total_cmp(&(sorted[j] - sorted[j - 1])))?;
+    Some((k, sorted_median(&sorted[..k]), sorted_median(&sorted[k..])))
+}
+
+/// Sorted log values in two separate levels: split at their widest gap with at least
+/// `side` values on each side, when the parts pass `stats::separate_levels`. The index
+/// of the split and the medians of the parts.
+fn separate_levels(sorted: &[f64], side: usize) -> Option<(usize, f64, f64)> {
+    let (k, low, high) = widest_gap(sorted, side)?;
+    // The spreads sort; most windows are one level, their parts' medians close.
+    if high - low < stats::MODES_MIN_RATIO.ln() {
+        return None;
+    }
+    let spreads = (log_sigma(&sorted[..k], low), log_sigma(&sorted[k..], high));
+    let gap = sorted[k] - sorted[k - 1];
+    stats::separate_levels(gap, high - low, spreads).then_some((k, low, high))
+}
+
+/// Separate visits to each level of a before-window that alternates between two.
+const LEVEL_MIN_STRETCHES: usize = 3;
+
+/// The robust sigma of log values around their median `m`.
+fn log_sigma(values: &[f64], m: f64) -> f64 {
+    let mut dev: Vec<f64> = values.iter().map(|v| (v - m).abs()).collect();
+    dev.sort_unstable_by(f64::total_cmp);
+    MAD_TO_SIGMA * sorted_median(&dev)
 }
 
 /// Tukey's fences of sorted values: 1.5 interquartile ranges beyond the quartiles.
@@ -523,6 +673,82 @@ mod tests {
             }
         }
         y
+    }
+
+    /// A benchmark with two modes, as a test matrix of interpreter versions writes it
+    /// into one history: `slow_share` of the runs 55 % slower, the modes at CV 3 % and
+    /// 4 %; from run `step` on, both modes `factor` times slower. Log values.
+    fn two_modes(seed: u64, len: usize, slow_share: f64, step: usize, factor: f64) -> Vec<f64> {
+        use rand::{RngExt, SeedableRng, rngs::StdRng};
+        use rand_distr::{Distribution, Normal};
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (fast, slow) = (
+            Normal::new(100f64.ln(), 0.03).unwrap(),
+            Normal::new(155f64.ln(), 0.04).unwrap(),
+        );
+        (0..len)
+            .map(|i| {
+                let mode = if rng.random::<f64>() < slow_share {
+                    &slow
+                } else {
+                    &fast
+                };
+                mode.sample(&mut rng) + if i >= step { factor.ln() } else { 0.0 }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_benchmark_slower_in_both_of_its_modes_has_a_change_point() {
+        let y = two_modes(0, 52, 0.3, 40, 1.25);
+        // The windows' medians and ranks compare two mixtures: the plain test does not
+        // see the step twelve runs after it.
+        let plain = RankSum::new().test(&y[10..40], &y[40..]).unwrap();
+        assert!(plain.p > 0.001, "{plain:?}");
+        let d = Detector::new(settings()).detect(&y);
+        assert_eq!(d.splits.len(), 1, "{d:?}");
+        assert!(d.splits[0].index.abs_diff(40) <= 1, "{d:?}");
+    }
+
+    #[test]
+    fn the_levels_of_a_bimodal_benchmark_are_tested_only_when_both_moved() {
+        let mut detector = Detector::new(settings());
+        let mut within = |y: &[f64], t: usize| {
+            let (mut before, mut after) = (Vec::new(), Vec::new());
+            sort_into(&mut before, &y[..t]);
+            sort_into(&mut after, &y[t..]);
+            detector.within_levels(&y[..t], &before, &after)
+        };
+        // Slower in both modes.
+        let slower = two_modes(0, 52, 0.3, 40, 1.25);
+        let (p, change) = within(&slower, 40).expect("a change within both levels");
+        assert!(
+            p <= 0.0001 && (change.exp() - 1.25).abs() < 0.06,
+            "{p} {change}"
+        );
+        // The mix changes, the levels stay: the slow mode comes twice as often.
+        let mut mix = two_modes(5, 40, 0.3, 40, 1.0);
+        mix.extend(two_modes(6, 30, 0.6, 30, 1.0));
+        assert_eq!(within(&mix, 40), None);
+        // Only the slow mode moved.
+        let mut one = two_modes(7, 40, 0.3, 40, 1.0);
+        one.extend(
+            two_modes(8, 30, 0.3, 30, 1.0).iter().map(
+                |v| {
+                    if *v > 125f64.ln() { v + 0.2 } else { *v }
+                },
+            ),
+        );
+        assert_eq!(within(&one, 40), None);
+        // One level: no levels to test, however noisy.
+        for seed in 0..50 {
+            use rand::{SeedableRng, rngs::StdRng};
+            use rand_distr::{Distribution, Normal};
+            let mut rng = StdRng::seed_from_u64(seed);
+            let noise = Normal::new(0.0, 0.2).unwrap();
+            let y: Vec<f64> = (0..60).map(|_| noise.sample(&mut rng)).collect();
+            assert_eq!(within(&y, 30), None, "seed {seed}");
+        }
     }
 
     #[test]
