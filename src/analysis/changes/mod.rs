@@ -511,6 +511,22 @@ mod tests {
     }
 
     #[test]
+    fn a_matrix_slower_in_both_of_its_levels_regresses_at_the_commit() {
+        // Two entries of a test matrix 55 % apart (3 runs in 10 the slower), then 12
+        // runs 25 % slower in both from run 40: the fast runs land between the old
+        // levels, and the windows' mixtures differ by less than their spread.
+        let runs = history(52, &["a"], |i, _| {
+            let level = if slow_mode(i) { 155.0 } else { 100.0 };
+            if i >= 40 { level * 1.25 } else { level }
+        });
+        let r = find_changes(&runs, &Config::default(), None, "test".into());
+        assert_eq!(r.summary.regressions, 1, "{r:#?}");
+        let c = &r.benchmarks[0].changes[0];
+        assert_eq!((c.kind, c.first_after.index), (ChangeKind::Regression, 40));
+        assert_eq!(c.tier, TierLabel::Critical);
+    }
+
+    #[test]
     fn a_change_within_one_mode_is_not_a_mode_switch() {
         // 100 or 200, and from run 120 the fast mode is 10 % slower: both sides of the
         // change are at the fast level, but its runs moved.
