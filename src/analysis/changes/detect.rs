@@ -281,8 +281,8 @@ impl Detector {
     /// modes moves them by less than the spread its modes give it, and the rank-sum
     /// test of the whole windows misses it. Here
     /// - the sorted before-window falls in two separate levels (`stats::two_levels`'
-    ///   test on its widest gap) that `order`, the window in run order, visits in at
-    ///   least 3 separate stretches each,
+    ///   test on its widest gap), each with at least a fifth of its runs (and 3), that
+    ///   `order`, the window in run order, visits in at least 3 separate stretches each,
     /// - the sorted after-window falls in two separate levels as far apart (within a
     ///   third of their distance),
     /// - each level moved by at least `min_change_pct`, both the same way, and
