@@ -435,11 +435,10 @@ impl Detector {
         let mut after = Vec::new();
         sort_into(&mut before, &y[a..k]);
         sort_into(&mut after, &y[k..b]);
+        let after = episode_free(&after);
         let (p, _) = self
-            .decide(outlier_free(&before), episode_free(&after))
-            .or_else(|| {
-                self.within_levels(&y[a..k], episode_free(&before), episode_free(&after))
-            })?;
+            .decide(outlier_free(&before), after)
+            .or_else(|| self.within_levels(&y[a..k], episode_free(&before), after))?;
         (p <= p_max).then_some(Split {
             index: k,
             p_value: p,
@@ -539,20 +538,15 @@ fn separate_levels(sorted: &[f64], side: usize) -> Option<(usize, f64, f64)> {
     if high - low < stats::MODES_MIN_RATIO.ln() {
         return None;
     }
-    let spreads = (log_sigma(&sorted[..k], low), log_sigma(&sorted[k..], high));
+    // The robust sigma of each part: its values are logs already.
+    let sigma = |part: &[f64], m: f64| MAD_TO_SIGMA * stats::mad(part, m);
+    let spreads = (sigma(&sorted[..k], low), sigma(&sorted[k..], high));
     let gap = sorted[k] - sorted[k - 1];
     stats::separate_levels(gap, high - low, spreads).then_some((k, low, high))
 }
 
 /// Separate visits to each level of a before-window that alternates between two.
 const LEVEL_MIN_STRETCHES: usize = 3;
-
-/// The robust sigma of log values around their median `m`.
-fn log_sigma(values: &[f64], m: f64) -> f64 {
-    let mut dev: Vec<f64> = values.iter().map(|v| (v - m).abs()).collect();
-    dev.sort_unstable_by(f64::total_cmp);
-    MAD_TO_SIGMA * sorted_median(&dev)
-}
 
 /// Tukey's fences of sorted values: 1.5 interquartile ranges beyond the quartiles.
 fn sorted_fences(sorted: &[f64]) -> (f64, f64) {
