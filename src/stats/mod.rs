@@ -197,8 +197,7 @@ impl Clusters {
         // of a sorted part are read by index.
         let mut sorted = values.to_vec();
         sorted.sort_unstable_by(f64::total_cmp);
-        let split = (side..=n - side)
-            .max_by(|&i, &j| (sorted[i] / sorted[i - 1]).total_cmp(&(sorted[j] / sorted[j - 1])))?;
+        let split = widest_gap(&sorted, side, |a, b| b / a)?;
         let (m_low, m_high) = (
             sorted_median(&sorted[..split]),
             sorted_median(&sorted[split..]),
@@ -226,6 +225,19 @@ impl Clusters {
         let (low, high) = self.parts();
         (mode(low, self.m_low), mode(high, self.m_high))
     }
+}
+
+/// Where sorted values have their widest gap, as `gap(below, above)` measures it, with
+/// at least `side` values (and one) on each side: the index of the first value above
+/// it. `None` for fewer than twice `side` values. Of equal gaps, the last.
+pub fn widest_gap(sorted: &[f64], side: usize, gap: impl Fn(f64, f64) -> f64) -> Option<usize> {
+    let side = side.max(1);
+    let n = sorted.len();
+    if n < 2 * side {
+        return None;
+    }
+    (side..=n - side)
+        .max_by(|&i, &j| gap(sorted[i - 1], sorted[i]).total_cmp(&gap(sorted[j - 1], sorted[j])))
 }
 
 /// Robust sigma of sorted positive values in log units: 1.4826 × the median of
@@ -446,7 +458,23 @@ mod tests {
     #[test]
     fn normal_tail_at_three_sigma() {
         assert!((normal_upper_tail(3.0) - 0.001_349_898).abs() < 1e-8);
-        assert!(normal_upper_tail(40.0) > 0.0 || normal_upper_tail(40.0) == 0.0);
+        // Far in the tail: a number (not NaN), at most the smallest normal double.
+        let far = normal_upper_tail(40.0);
+        assert!((0.0..=f64::MIN_POSITIVE).contains(&far), "{far}");
+    }
+
+    #[test]
+    fn the_widest_gap_leaves_enough_values_on_each_side() {
+        let sorted = [1.0, 1.1, 1.2, 2.0, 2.1, 9.0];
+        let difference = |a: f64, b: f64| b - a;
+        assert_eq!(widest_gap(&sorted, 1, difference), Some(5));
+        assert_eq!(widest_gap(&sorted, 2, difference), Some(3));
+        assert_eq!(widest_gap(&sorted, 3, difference), Some(3));
+        assert_eq!(widest_gap(&sorted, 4, difference), None);
+        // 3 → 5 is the widest difference, 1 → 2 the widest ratio.
+        let values = [1.0, 2.0, 3.0, 5.0];
+        assert_eq!(widest_gap(&values, 1, difference), Some(3));
+        assert_eq!(widest_gap(&values, 1, |a, b| b / a), Some(1));
     }
 
     #[test]

@@ -517,23 +517,12 @@ const LEVEL_MIN_BEFORE: usize = 3;
 /// Values at each level of an after-window, at least.
 const LEVEL_MIN_AFTER: usize = 2;
 
-/// Sorted log values split at their widest gap with at least `side` values on each
-/// side: the index of the split and the medians of the two parts.
-fn widest_gap(sorted: &[f64], side: usize) -> Option<(usize, f64, f64)> {
-    let n = sorted.len();
-    if n < 2 * side.max(1) {
-        return None;
-    }
-    let k = (side.max(1)..=n - side.max(1))
-        .max_by(|&i, &j| (sorted[i] - sorted[i - 1]).total_cmp(&(sorted[j] - sorted[j - 1])))?;
-    Some((k, sorted_median(&sorted[..k]), sorted_median(&sorted[k..])))
-}
-
 /// Sorted log values in two separate levels: split at their widest gap with at least
 /// `side` values on each side, when the parts pass `stats::separate_levels`. The index
 /// of the split and the medians of the parts.
 fn separate_levels(sorted: &[f64], side: usize) -> Option<(usize, f64, f64)> {
-    let (k, low, high) = widest_gap(sorted, side)?;
+    let k = stats::widest_gap(sorted, side, |a, b| b - a)?;
+    let (low, high) = (sorted_median(&sorted[..k]), sorted_median(&sorted[k..]));
     // The spreads sort; most windows are one level, their parts' medians close.
     if high - low < stats::MODES_MIN_RATIO.ln() {
         return None;
