@@ -28,7 +28,8 @@
 //! Where the plain test does not pass and both windows alternate between two separate
 //! levels, each level is tested against itself ([`Detector::within_levels`]): a
 //! bimodal benchmark slower in both of its modes moves the mixtures' ranks less than
-//! its alternation spreads them.
+//! its alternation spreads them. Two levels are also one narrow and one wide
+//! ([`wide_and_narrow`]), as a version matrix with one steady version writes them.
 //!
 //! Incremental: a decision at `t` reads values up to `t + 2 × window`. The scan
 //! keeps a checkpoint, the state before the last decision whose data was complete; a
@@ -243,7 +244,7 @@ impl Detector {
         let (kept, after) = (outlier_free(&sorted), episode_free(&sorted_after));
         let decision = self
             .decide(kept, after)
-            .or_else(|| self.within_levels(&y[start..t], episode_free(&sorted), after));
+            .or_else(|| self.within_levels(&y[start..t], episode_free(&sorted), after, true));
         let result = match decision {
             Some((p, change)) => Verdict::Change(p, change),
             None if small
@@ -281,7 +282,8 @@ impl Detector {
     /// modes moves them by less than the spread its modes give it, and the rank-sum
     /// test of the whole windows misses it. Here
     /// - the sorted before-window falls in two separate levels (`stats::two_levels`'
-    ///   test on its widest gap), each with at least a fifth of its runs (and 3), that
+    ///   test on its widest gap; with `wide_too`, also one level narrow and the other
+    ///   wide: [`wide_and_narrow`]), each with at least a fifth of its runs (and 3), that
     ///   `order`, the window in run order, visits in at least 3 separate stretches each,
     /// - the sorted after-window falls in two separate levels as far apart (within a
     ///   third of their distance),
@@ -296,12 +298,13 @@ impl Detector {
         order: &[f64],
         before: &[f64],
         after: &[f64],
+        wide_too: bool,
     ) -> Option<(f64, f64)> {
         if before.len() < 2 * LEVEL_MIN_BEFORE || after.len() < 2 * LEVEL_MIN_AFTER {
             return None;
         }
         let side = LEVEL_MIN_BEFORE.max((0.2 * before.len() as f64).ceil() as usize);
-        let (k, low, high) = separate_levels(before, side)?;
+        let (k, low, high) = separate_levels(before, side, wide_too)?;
         let distance = high - low;
         if stats::level_stretches(order.iter().copied(), low, high)
             .iter()
@@ -309,7 +312,7 @@ impl Detector {
         {
             return None;
         }
-        let (j, a_low, a_high) = separate_levels(after, LEVEL_MIN_AFTER)?;
+        let (j, a_low, a_high) = separate_levels(after, LEVEL_MIN_AFTER, wide_too)?;
         let (d_low, d_high) = (a_low - low, a_high - high);
         if (a_high - a_low - distance).abs() > distance / 3.0
             || d_low.signum() != d_high.signum()
@@ -363,6 +366,12 @@ impl Detector {
     /// end of its after-window (`hi`) whose windows give the smallest p-value within
     /// the levels. A split of the mixed values (what [`best_split`] finds) is a few runs
     /// off: the modes' alternation is a wider noise than the step.
+    ///
+    /// The levels are read as `stats::separate_levels` reads them first, and as one
+    /// narrow and one wide only where no position passes that way. The wider reading
+    /// also passes windows that straddle a second change a few runs on, whose smaller
+    /// p-value pulls the located point towards it (a bimodal benchmark 25 % slower at
+    /// run 40 and 25 % more at 52 was located at 48, with false change points after).
     fn locate_within_levels(
         &mut self,
         y: &[f64],
@@ -373,22 +382,25 @@ impl Detector {
         if self.plain_at(y, segment, t) {
             return None;
         }
-        let mut best: Option<Split> = None;
         let (mut before, mut after) = (Vec::new(), Vec::new());
-        for s in t.saturating_sub(MIN_AFTER).max(segment + 1)..hi.saturating_sub(MIN_AFTER) {
-            let (b, a) = self.windows(y, segment, s);
-            sort_into(&mut before, b);
-            sort_into(&mut after, a);
-            if let Some((p, _)) = self.within_levels(b, episode_free(&before), episode_free(&after))
-                && best.is_none_or(|x| p < x.p_value)
-            {
-                best = Some(Split {
-                    index: s,
-                    p_value: p,
-                });
+        [false, true].into_iter().find_map(|wide_too| {
+            let mut best: Option<Split> = None;
+            for s in t.saturating_sub(MIN_AFTER).max(segment + 1)..hi.saturating_sub(MIN_AFTER) {
+                let (b, a) = self.windows(y, segment, s);
+                sort_into(&mut before, b);
+                sort_into(&mut after, a);
+                if let Some((p, _)) =
+                    self.within_levels(b, episode_free(&before), episode_free(&after), wide_too)
+                    && best.is_none_or(|x| p < x.p_value)
+                {
+                    best = Some(Split {
+                        index: s,
+                        p_value: p,
+                    });
+                }
             }
-        }
-        best
+            best
+        })
     }
 
     /// Whether the plain test (the windows' ranks and medians) passes at `t`.
@@ -438,7 +450,7 @@ impl Detector {
         let after = episode_free(&after);
         let (p, _) = self
             .decide(outlier_free(&before), after)
-            .or_else(|| self.within_levels(&y[a..k], episode_free(&before), after))?;
+            .or_else(|| self.within_levels(&y[a..k], episode_free(&before), after, true))?;
         (p <= p_max).then_some(Split {
             index: k,
             p_value: p,
@@ -518,9 +530,10 @@ const LEVEL_MIN_BEFORE: usize = 3;
 const LEVEL_MIN_AFTER: usize = 2;
 
 /// Sorted log values in two separate levels: split at their widest gap with at least
-/// `side` values on each side, when the parts pass `stats::separate_levels`. The index
-/// of the split and the medians of the parts.
-fn separate_levels(sorted: &[f64], side: usize) -> Option<(usize, f64, f64)> {
+/// `side` values on each side, when the parts pass `stats::separate_levels`, or, with
+/// `wide_too`, when one level is narrow and the other wide ([`wide_and_narrow`]). The
+/// index of the split and the medians of the parts.
+fn separate_levels(sorted: &[f64], side: usize, wide_too: bool) -> Option<(usize, f64, f64)> {
     let k = stats::widest_gap(sorted, side, |a, b| b - a)?;
     let (low, high) = (sorted_median(&sorted[..k]), sorted_median(&sorted[k..]));
     // The spreads sort; most windows are one level, their parts' medians close.
@@ -531,7 +544,28 @@ fn separate_levels(sorted: &[f64], side: usize) -> Option<(usize, f64, f64)> {
     let sigma = |part: &[f64], m: f64| MAD_TO_SIGMA * stats::mad(part, m);
     let spreads = (sigma(&sorted[..k], low), sigma(&sorted[k..], high));
     let gap = sorted[k] - sorted[k - 1];
-    stats::separate_levels(gap, high - low, spreads).then_some((k, low, high))
+    (stats::separate_levels(gap, high - low, spreads)
+        || (wide_too && wide_and_narrow(gap, high - low, spreads)))
+    .then_some((k, low, high))
+}
+
+/// The medians of two levels, in robust sigmas of the wider one, at least.
+const WIDE_LEVEL_SIGMAS: f64 = 3.0;
+/// The gap between two levels, in robust sigmas of the narrower one, more than.
+const NARROW_GAP_SIGMAS: f64 = 8.0;
+
+/// Two levels of which one is narrow and the other wide, as a matrix of interpreter
+/// versions writes them into one history (one version steady, another spread over
+/// 20 %): the medians at least 3 robust sigmas of the wider level apart, and the gap
+/// wider than 8 of the narrower one, which none of its runs crosses.
+/// `stats::separate_levels` asks a gap of 4 sigmas of the wider level, or 5 of them
+/// between the medians with spreads within a factor of 3 of each other: it keeps a
+/// tail of slow runs from being a level where the pull-request rule would compare a
+/// run with it. In the scan a level only adds a test: a change is still a move of
+/// both levels, the same way, that their ranks confirm.
+fn wide_and_narrow(gap: f64, distance: f64, (spread_low, spread_high): (f64, f64)) -> bool {
+    let (wide, narrow) = (spread_low.max(spread_high), spread_low.min(spread_high));
+    distance >= WIDE_LEVEL_SIGMAS * wide && gap > NARROW_GAP_SIGMAS * narrow
 }
 
 /// Separate visits to each level of a before-window that alternates between two.
@@ -662,12 +696,24 @@ mod tests {
     /// into one history: `slow_share` of the runs 55 % slower, the modes at CV 3 % and
     /// 4 %; from run `step` on, both modes `factor` times slower. Log values.
     fn two_modes(seed: u64, len: usize, slow_share: f64, step: usize, factor: f64) -> Vec<f64> {
+        modes_at(seed, len, slow_share, (0.03, 0.04), step, factor)
+    }
+
+    /// [`two_modes`] with the modes' spreads (the fast one's, the slow one's) given.
+    fn modes_at(
+        seed: u64,
+        len: usize,
+        slow_share: f64,
+        (fast_cv, slow_cv): (f64, f64),
+        step: usize,
+        factor: f64,
+    ) -> Vec<f64> {
         use rand::{RngExt, SeedableRng, rngs::StdRng};
         use rand_distr::{Distribution, Normal};
         let mut rng = StdRng::seed_from_u64(seed);
         let (fast, slow) = (
-            Normal::new(100f64.ln(), 0.03).unwrap(),
-            Normal::new(155f64.ln(), 0.04).unwrap(),
+            Normal::new(100f64.ln(), fast_cv).unwrap(),
+            Normal::new(155f64.ln(), slow_cv).unwrap(),
         );
         (0..len)
             .map(|i| {
@@ -694,13 +740,29 @@ mod tests {
     }
 
     #[test]
+    fn a_benchmark_with_a_narrow_and_a_wide_mode_slower_in_both_has_a_change_point() {
+        // The fast mode at CV 2 %, the slow one at 10 %: 4.4 of its sigmas apart.
+        let y = modes_at(0, 52, 0.4, (0.02, 0.10), 40, 1.25);
+        let plain = RankSum::new().test(&y[10..40], &y[40..]).unwrap();
+        assert!(plain.p > 0.001, "{plain:?}");
+        // Not two levels to the test of a history's levels, two to the scan's.
+        let mut before = Vec::new();
+        sort_into(&mut before, &y[10..40]);
+        assert_eq!(separate_levels(&before, 6, false), None);
+        assert!(separate_levels(&before, 6, true).is_some());
+        let d = Detector::new(settings()).detect(&y);
+        assert_eq!(d.splits.len(), 1, "{d:?}");
+        assert!(d.splits[0].index.abs_diff(40) <= 1, "{d:?}");
+    }
+
+    #[test]
     fn the_levels_of_a_bimodal_benchmark_are_tested_only_when_both_moved() {
         let mut detector = Detector::new(settings());
         let mut within = |y: &[f64], t: usize| {
             let (mut before, mut after) = (Vec::new(), Vec::new());
             sort_into(&mut before, &y[..t]);
             sort_into(&mut after, &y[t..]);
-            detector.within_levels(&y[..t], &before, &after)
+            detector.within_levels(&y[..t], &before, &after, true)
         };
         // Slower in both modes.
         let slower = two_modes(0, 52, 0.3, 40, 1.25);
