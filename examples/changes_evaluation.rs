@@ -12,7 +12,8 @@
 //! `signal-processing-algorithms` installed (scripts/changes-evaluation.sh makes them);
 //! without them only bench-bot's columns are filled. `--own-trials N` (default 1,000;
 //! 0 leaves it out) adds a table of bench-bot and the reference alone on N series per
-//! cell, with intervals. Prints the markdown tables of docs/statistics.md.
+//! cell, with intervals, and one of bench-bot on N series per cell whose two levels
+//! differ in spread. Prints the markdown tables of docs/statistics.md.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -429,6 +430,129 @@ fn precise(trials: usize, config: &Config) {
             pct_interval(tallies[2].found, tallies[2].steps),
             tallies[2].median_delay(),
             pct_interval(reference.0, reference.1)
+        );
+    }
+    println!();
+}
+
+/// A family of [`unequal_levels`]: one level at `cv`, and `share` of the runs at a
+/// second one.
+struct Unequal {
+    name: &'static str,
+    cv: f64,
+    share: f64,
+    second: Second,
+}
+
+/// Where the second level of an [`Unequal`] family lies.
+enum Second {
+    /// `ratio` times the first, lognormal at `cv`.
+    Level { ratio: f64, cv: f64 },
+    /// Uniformly from `low` to `high` times the first (a tail of slow runs).
+    Tail { low: f64, high: f64 },
+}
+
+/// bench-bot alone on histories whose two levels differ in spread, `trials` series per
+/// cell: a matrix with one steady and one noisy version, and tails of slow runs that
+/// must not read as a level.
+fn unequal_levels(trials: usize, config: &Config) {
+    println!(
+        "#### Two levels of unequal spread
+"
+    );
+    println!(
+        "{trials} series of {LEN} runs per cell, bench-bot alone, {:.0} % of runs slow \
+         outliers (×1.3 to ×2) as above; steps as above. Recall with its Wilson 95 % \
+         interval.\n",
+        OUTLIER_RATE * 100.0
+    );
+    println!("| series | A/A per 1,000 runs | +10 % recall | +25 % recall | +25 % median delay |");
+    println!("|---|---|---|---|---|");
+    let families = [
+        Unequal {
+            name: "a narrow and a wide level: CV 2 %, 40 % of runs 40 % slower at CV 8 %",
+            cv: 0.02,
+            share: 0.4,
+            second: Second::Level {
+                ratio: 1.4,
+                cv: 0.08,
+            },
+        },
+        Unequal {
+            name: "wide modes: CV 7 %, 30 % of runs 55 % slower at CV 13 %",
+            cv: 0.07,
+            share: 0.3,
+            second: Second::Level {
+                ratio: 1.55,
+                cv: 0.13,
+            },
+        },
+        Unequal {
+            name: "a heavy tail: CV 2 %, 20 % of runs ×1.3 to ×2",
+            cv: 0.02,
+            share: 0.2,
+            second: Second::Tail {
+                low: 1.3,
+                high: 2.0,
+            },
+        },
+        Unequal {
+            name: "a heavy tail: CV 5 %, 20 % of runs ×1.3 to ×2",
+            cv: 0.05,
+            share: 0.2,
+            second: Second::Tail {
+                low: 1.3,
+                high: 2.0,
+            },
+        },
+    ];
+    let mut rng = StdRng::seed_from_u64(1017);
+    for family in &families {
+        let first = lognormal(family.cv);
+        let second = match family.second {
+            Second::Level { cv, .. } => lognormal(cv),
+            Second::Tail { .. } => first,
+        };
+        let mut tallies = Vec::new();
+        for step in [0.0, 10.0, 25.0] {
+            let cases: Vec<Case> = (0..trials)
+                .map(|_| {
+                    let step_at = (step > 0.0).then(|| rng.random_range(60..LEN - 20));
+                    let values = (0..LEN)
+                        .map(|i| {
+                            let mut v = match family.second {
+                                _ if rng.random::<f64>() >= family.share => {
+                                    100.0 * first.sample(&mut rng)
+                                }
+                                Second::Level { ratio, .. } => {
+                                    100.0 * ratio * second.sample(&mut rng)
+                                }
+                                Second::Tail { low, high } => {
+                                    100.0 * first.sample(&mut rng) * rng.random_range(low..high)
+                                }
+                            };
+                            if rng.random::<f64>() < OUTLIER_RATE {
+                                v *= rng.random_range(1.3..2.0);
+                            }
+                            if step_at.is_some_and(|t| i >= t) {
+                                v *= 1.0 + step / 100.0;
+                            }
+                            v
+                        })
+                        .collect();
+                    Case { values, step_at }
+                })
+                .collect();
+            let mut tally = evaluate(&cases, config, None, None);
+            tallies.push(tally.swap_remove(0).expect("bench-bot is always evaluated"));
+        }
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            family.name,
+            tallies[0].false_per_1000(),
+            pct_interval(tallies[1].found, tallies[1].steps),
+            pct_interval(tallies[2].found, tallies[2].steps),
+            tallies[2].median_delay()
         );
     }
     println!();
@@ -1062,6 +1186,7 @@ fn main() {
     simulated(trials, &config, otava.as_deref(), mongo.as_deref());
     if own_trials > 0 {
         precise(own_trials, &config);
+        unequal_levels(own_trials, &config);
     }
     suite_shifts(trials, &config);
     two_levels_seen(trials * 4);
