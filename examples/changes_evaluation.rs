@@ -241,15 +241,31 @@ fn families() -> Vec<Family> {
 
 fn simulate(family: &Family, step: f64, trials: usize, rng: &mut StdRng) -> Vec<Case> {
     let noise = lognormal(family.cv);
+    series_of(step, trials, rng, |rng| {
+        let v = 100.0 * noise.sample(rng);
+        if family.bimodal && rng.random::<f64>() < 0.3 {
+            v * 1.2
+        } else {
+            v
+        }
+    })
+}
+
+/// `trials` series of `LEN` runs, each run's value drawn by `run`, with the slow
+/// outliers of every family, and with a step of +`step` % from a random run when `step`
+/// is not 0.
+fn series_of(
+    step: f64,
+    trials: usize,
+    rng: &mut StdRng,
+    mut run: impl FnMut(&mut StdRng) -> f64,
+) -> Vec<Case> {
     (0..trials)
         .map(|_| {
             let step_at = (step > 0.0).then(|| rng.random_range(60..LEN - 20));
             let values = (0..LEN)
                 .map(|i| {
-                    let mut v = 100.0 * noise.sample(rng);
-                    if family.bimodal && rng.random::<f64>() < 0.3 {
-                        v *= 1.2;
-                    }
+                    let mut v = run(rng);
                     if rng.random::<f64>() < OUTLIER_RATE {
                         v *= rng.random_range(1.3..2.0);
                     }
@@ -515,34 +531,13 @@ fn unequal_levels(trials: usize, config: &Config) {
         };
         let mut tallies = Vec::new();
         for step in [0.0, 10.0, 25.0] {
-            let cases: Vec<Case> = (0..trials)
-                .map(|_| {
-                    let step_at = (step > 0.0).then(|| rng.random_range(60..LEN - 20));
-                    let values = (0..LEN)
-                        .map(|i| {
-                            let mut v = match family.second {
-                                _ if rng.random::<f64>() >= family.share => {
-                                    100.0 * first.sample(&mut rng)
-                                }
-                                Second::Level { ratio, .. } => {
-                                    100.0 * ratio * second.sample(&mut rng)
-                                }
-                                Second::Tail { low, high } => {
-                                    100.0 * first.sample(&mut rng) * rng.random_range(low..high)
-                                }
-                            };
-                            if rng.random::<f64>() < OUTLIER_RATE {
-                                v *= rng.random_range(1.3..2.0);
-                            }
-                            if step_at.is_some_and(|t| i >= t) {
-                                v *= 1.0 + step / 100.0;
-                            }
-                            v
-                        })
-                        .collect();
-                    Case { values, step_at }
-                })
-                .collect();
+            let cases = series_of(step, trials, &mut rng, |rng| match family.second {
+                _ if rng.random::<f64>() >= family.share => 100.0 * first.sample(rng),
+                Second::Level { ratio, .. } => 100.0 * ratio * second.sample(rng),
+                Second::Tail { low, high } => {
+                    100.0 * first.sample(rng) * rng.random_range(low..high)
+                }
+            });
             let mut tally = evaluate(&cases, config, None, None);
             tallies.push(tally.swap_remove(0).expect("bench-bot is always evaluated"));
         }
