@@ -434,21 +434,35 @@ fn precise(trials: usize, config: &Config) {
             if step == 25.0 {
                 reference = one_step_found(&cases);
             }
-            // Without the peers' interpreters, `evaluate` tallies bench-bot alone.
-            let mut tally = evaluate(&cases, config, None, None);
-            tallies.push(tally.swap_remove(0).expect("bench-bot is always evaluated"));
+            tallies.push(own(&cases, config));
         }
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} |",
             family.name,
-            tallies[0].false_per_1000(),
-            pct_interval(tallies[1].found, tallies[1].steps),
-            pct_interval(tallies[2].found, tallies[2].steps),
-            tallies[2].median_delay(),
+            own_cells(&tallies),
             pct_interval(reference.0, reference.1)
         );
     }
     println!();
+}
+
+/// bench-bot's tally alone: `evaluate` without the peers' interpreters.
+fn own(cases: &[Case], config: &Config) -> Tally {
+    let mut tally = evaluate(cases, config, None, None);
+    tally.swap_remove(0).expect("bench-bot is always evaluated")
+}
+
+/// The cells of bench-bot's row from its tallies without a step, at +10 % and at
+/// +25 %: false change points per 1,000 runs, the two recalls with their intervals, and
+/// the median delay at +25 %.
+fn own_cells(tallies: &[Tally]) -> String {
+    format!(
+        "{} | {} | {} | {}",
+        tallies[0].false_per_1000(),
+        pct_interval(tallies[1].found, tallies[1].steps),
+        pct_interval(tallies[2].found, tallies[2].steps),
+        tallies[2].median_delay()
+    )
 }
 
 /// A family of [`unequal_levels`]: one level at `cv`, and `share` of the runs at a
@@ -538,17 +552,9 @@ fn unequal_levels(trials: usize, config: &Config) {
                     100.0 * first.sample(rng) * rng.random_range(low..high)
                 }
             });
-            let mut tally = evaluate(&cases, config, None, None);
-            tallies.push(tally.swap_remove(0).expect("bench-bot is always evaluated"));
+            tallies.push(own(&cases, config));
         }
-        println!(
-            "| {} | {} | {} | {} | {} |",
-            family.name,
-            tallies[0].false_per_1000(),
-            pct_interval(tallies[1].found, tallies[1].steps),
-            pct_interval(tallies[2].found, tallies[2].steps),
-            tallies[2].median_delay()
-        );
+        println!("| {} | {} |", family.name, own_cells(&tallies));
     }
     println!();
 }
