@@ -387,26 +387,31 @@ impl Detector {
         if self.plain_at(y, segment, t) {
             return None;
         }
+        // The best position by each reading, the strict one first; each position's
+        // windows are sorted once for both.
+        let mut best: [Option<Split>; 2] = [None, None];
         let (mut before, mut after) = (Vec::new(), Vec::new());
-        let readings: &[bool] = if wide_too { &[false, true] } else { &[false] };
-        readings.iter().find_map(|&wide_too| {
-            let mut best: Option<Split> = None;
-            for s in t.saturating_sub(MIN_AFTER).max(segment + 1)..hi.saturating_sub(MIN_AFTER) {
-                let (b, a) = self.windows(y, segment, s);
-                sort_into(&mut before, b);
-                sort_into(&mut after, a);
+        for s in t.saturating_sub(MIN_AFTER).max(segment + 1)..hi.saturating_sub(MIN_AFTER) {
+            let (b, a) = self.windows(y, segment, s);
+            sort_into(&mut before, b);
+            sort_into(&mut after, a);
+            for (reading, wide) in [false, true].into_iter().enumerate() {
+                // The wider reading counts only where no position passes the strict one.
+                if wide && (!wide_too || best[0].is_some()) {
+                    break;
+                }
                 if let Some((p, _)) =
-                    self.within_levels(b, episode_free(&before), episode_free(&after), wide_too)
-                    && best.is_none_or(|x| p < x.p_value)
+                    self.within_levels(b, episode_free(&before), episode_free(&after), wide)
+                    && best[reading].is_none_or(|x| p < x.p_value)
                 {
-                    best = Some(Split {
+                    best[reading] = Some(Split {
                         index: s,
                         p_value: p,
                     });
                 }
             }
-            best
-        })
+        }
+        best[0].or(best[1])
     }
 
     /// Whether the plain test (the windows' ranks and medians) passes at `t`.
