@@ -463,6 +463,15 @@ mod tests {
         i % 10 == 0 || i % 10 == 3 || i % 10 == 6
     }
 
+    /// A bimodal history of `len` runs at 100 or `slow` (in [`slow_mode`]), both
+    /// 25 % slower from run `step` on.
+    fn slower_in_both(len: usize, slow: f64, step: usize) -> Vec<Run> {
+        history(len, &["a"], |i, _| {
+            let level = if slow_mode(i) { slow } else { 100.0 };
+            if i >= step { level * 1.25 } else { level }
+        })
+    }
+
     /// The kinds of the change points of a one-benchmark history.
     fn kinds(runs: &[Run]) -> Vec<(ChangeKind, usize)> {
         let r = find_changes(runs, &Config::default(), None, "test".into());
@@ -496,10 +505,7 @@ mod tests {
         // 100 or 120 (3 runs in 10), then 125 or 150 from run 180: the history is
         // bimodal, and the fast mode lands near the old slow one, but the slow mode is
         // at neither level.
-        let runs = history(200, &["a"], |i, _| {
-            let mode = if slow_mode(i) { 120.0 } else { 100.0 };
-            if i >= 180 { mode * 1.25 } else { mode }
-        });
+        let runs = slower_in_both(200, 120.0, 180);
         let r = find_changes(&runs, &Config::default(), None, "test".into());
         assert_eq!(r.benchmarks[0].bimodal_levels.len(), 2, "{r:#?}");
         let found = kinds(&runs);
@@ -515,10 +521,7 @@ mod tests {
         // Two entries of a test matrix 55 % apart (3 runs in 10 the slower), then 12
         // runs 25 % slower in both from run 40: the fast runs land between the old
         // levels, and the windows' mixtures differ by less than their spread.
-        let runs = history(52, &["a"], |i, _| {
-            let level = if slow_mode(i) { 155.0 } else { 100.0 };
-            if i >= 40 { level * 1.25 } else { level }
-        });
+        let runs = slower_in_both(52, 155.0, 40);
         let r = find_changes(&runs, &Config::default(), None, "test".into());
         assert_eq!(r.summary.regressions, 1, "{r:#?}");
         let c = &r.benchmarks[0].changes[0];
